@@ -1,0 +1,157 @@
+package io.jmlx;
+
+import io.jmlx.quant.DequantizeOp;
+import io.jmlx.quant.QuantizedArray;
+import io.jmlx.quant.QuantizedMatmulOp;
+import io.jmlx.quant.QuantizedParts;
+import io.jmlx.quant.QuantizeOp;
+import io.jmlx.stream.StreamOrDevice;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The ops of jmlx with MLX's names and defaults, as static methods ({@code import static io.jmlx.Jmlx.*}).
+ * Every op checks its arguments at once (throwing {@link IllegalArgumentException} with MLX's message), then
+ * computes on its stream: the last argument names a {@link io.jmlx.stream.Stream} or
+ * {@link io.jmlx.stream.Device} ({@code null} or left out: the default stream). {@link #eval} waits for
+ * results, {@link #asyncEval} returns a future.
+ *
+ * <pre>{@code
+ * QuantizedParts q = quantize(w, 64, 4);                   // affine, MLX bytes
+ * Array wHat = dequantize(q.packed(), q.scales(), q.biases(), 64, 4);
+ * Array y = quantizedMatmul(x, q.packed(), q.scales(), q.biases(), true, 64, 4);
+ * eval(y);
+ * }</pre>
+ */
+public final class Jmlx {
+    private static final String AFFINE = "affine";
+
+    private Jmlx() {
+    }
+
+    // ---------------------------------------------------------------- evaluation
+
+    /** Waits until every array is computed; throws {@link EvaluationException} naming the op if one failed. */
+    public static void eval(Tensor... arrays) {
+        for (Tensor t : arrays) {
+            for (Array a : parts(t)) {
+                a.data();
+            }
+        }
+    }
+
+    /** A future that completes when every array is computed (exceptionally, with an {@link EvaluationException}, if one failed). */
+    public static CompletableFuture<Void> asyncEval(Tensor... arrays) {
+        int count = 0;
+        for (Tensor t : arrays) {
+            count += parts(t).length;
+        }
+        CompletableFuture<?>[] futures = new CompletableFuture<?>[count];
+        int i = 0;
+        for (Tensor t : arrays) {
+            for (Array a : parts(t)) {
+                futures[i++] = a.dataFuture();
+            }
+        }
+        return CompletableFuture.allOf(futures);
+    }
+
+    private static Array[] parts(Tensor t) {
+        if (t instanceof QuantizedArray q) {
+            return new Array[] {q.packed(), q.scales(), q.biases()};
+        }
+        return new Array[] {(Array) t};
+    }
+
+    // ---------------------------------------------------------------- dense ops
+
+    /** {@code a} converted to {@code dtype}: half types round to nearest even, integers truncate. */
+    public static Array astype(Array a, DType dtype) {
+        return DenseOps.astype(a, dtype, null);
+    }
+
+    /** {@link #astype(Array, DType)} on the given stream or device. */
+    public static Array astype(Array a, DType dtype, StreamOrDevice s) {
+        return DenseOps.astype(a, dtype, s);
+    }
+
+    /** Swaps the last two axes (a copy). */
+    public static Array matrixTranspose(Array a) {
+        return DenseOps.matrixTranspose(a, null);
+    }
+
+    /** {@link #matrixTranspose(Array)} on the given stream or device. */
+    public static Array matrixTranspose(Array a, StreamOrDevice s) {
+        return DenseOps.matrixTranspose(a, s);
+    }
+
+    /**
+     * Matrix product with NumPy's rules (1-D operands, broadcast batch dims). When {@code b} is a
+     * {@link QuantizedArray} the product runs on its packed data ({@code quantized_matmul}); a quantized
+     * {@code a} is not supported.
+     */
+    public static Array matmul(Tensor a, Tensor b) {
+        return matmul(a, b, null);
+    }
+
+    /** {@link #matmul(Tensor, Tensor)} on the given stream or device. */
+    public static Array matmul(Tensor a, Tensor b, StreamOrDevice s) {
+        if (a instanceof QuantizedArray) {
+            throw new IllegalArgumentException("[matmul] a quantized left operand is not supported: put the quantized "
+                    + "matrix on the right (matmul(x, w), or matmul(x, w.transpose()) for x @ wᵀ), or dequantize() it.");
+        }
+        if (b instanceof QuantizedArray q) {
+            return q.rightMatmul((Array) a, s);
+        }
+        return DenseOps.matmul((Array) a, (Array) b, s);
+    }
+
+    // ---------------------------------------------------------------- quantization
+
+    /** Quantizes {@code w} with MLX's defaults: affine, group size 64, 4 bits. */
+    public static QuantizedParts quantize(Array w) {
+        return QuantizeOp.quantize(w, null, null, AFFINE, null);
+    }
+
+    /** Quantizes {@code w} in affine mode. */
+    public static QuantizedParts quantize(Array w, int groupSize, int bits) {
+        return QuantizeOp.quantize(w, groupSize, bits, AFFINE, null);
+    }
+
+    /**
+     * MLX's {@code quantize(w, group_size, bits, mode, stream)}: bit-exact with MLX's CPU backend.
+     *
+     * @param groupSize 32, 64 or 128 ({@code null}: the mode's default)
+     * @param bits      2, 3, 4, 5, 6 or 8 ({@code null}: the mode's default)
+     */
+    public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+        return QuantizeOp.quantize(w, groupSize, bits, mode, s);
+    }
+
+    /** Dequantizes affine codes with the given group size and bits; the result has the scales' type. */
+    public static Array dequantize(Array w, Array scales, Array biases, int groupSize, int bits) {
+        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, AFFINE, null, null);
+    }
+
+    /**
+     * MLX's {@code dequantize(w, scales, biases, group_size, bits, mode, dtype, stream)}.
+     *
+     * @param dtype output type, {@code null} for the scales' type
+     */
+    public static Array dequantize(Array w, Array scales, Array biases, Integer groupSize, Integer bits, String mode,
+                                   DType dtype, StreamOrDevice s) {
+        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, dtype, s);
+    }
+
+    /** Affine {@code quantized_matmul}; {@code transpose = true} computes {@code x @ Ŵᵀ} (the linear-layer case). */
+    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose, int groupSize,
+                                        int bits) {
+        return QuantizedMatmulOp.quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, AFFINE, null);
+    }
+
+    /** MLX's {@code quantized_matmul(x, w, scales, biases, transpose, group_size, bits, mode, stream)}. */
+    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose,
+                                        Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+        return QuantizedMatmulOp.quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, mode, s);
+    }
+}

@@ -1,0 +1,52 @@
+package io.jmlx.kernels;
+
+import io.jmlx.DType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The compute kernels beneath the ops: one small interface with a plain scalar reference
+ * ({@link ScalarKernels}) and room for faster implementations (Vector API, GPU) chosen by
+ * {@link KernelProvider}. Ops validate shapes and dtypes first; kernels get contiguous little-endian native
+ * segments and plain dimensions, one matrix at a time.
+ *
+ * <p>Affine layout (MLX's): a row of {@code cols} codes is a little-endian bit stream of {@code cols * bits / 32}
+ * uint32 words; a row of {@code cols / groupSize} scales and as many biases (of the weight's float type) goes
+ * with it, and element {@code j} decodes to {@code scale * code + bias}.
+ */
+public interface Kernels {
+
+    /** A short name for messages and benchmarks, e.g. {@code scalar}. */
+    String name();
+
+    /**
+     * Quantizes {@code rows × cols} elements of {@code w} (float32, float16 or bfloat16) with MLX's affine CPU
+     * algorithm, writing packed codes, and scales and biases of {@code w}'s type.
+     *
+     * @throws IllegalArgumentException if {@code w} holds NaN or an infinity (MLX's result is unspecified there)
+     */
+    void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
+                        MemorySegment packed, MemorySegment scales, MemorySegment biases);
+
+    /**
+     * Decodes {@code rows × cols} elements: {@code out = scale * code + bias}, each op rounded to {@code dtype}
+     * (the type of scales, biases and out), as MLX's CPU backend does.
+     */
+    void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
+                          long rows, int cols, int groupSize, int bits, MemorySegment out);
+
+    /**
+     * {@code out[m × n] = x[m × k] · Ŵ}, where Ŵ is the dequantized weight ({@link #affineDequantize}):
+     * with {@code transpose}, W is stored {@code [n, k]} (groups along k) and the product is {@code x · Ŵᵀ};
+     * without, W is stored {@code [k, n]} (groups along n). x, scales, biases and out are all of {@code dtype};
+     * sums are accumulated in float32 and rounded to {@code dtype} once.
+     */
+    void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
+                      int m, int k, int n, boolean transpose, int groupSize, int bits, MemorySegment out);
+
+    /**
+     * Dense {@code out[m × n] = a[m × k] · b[k × n]} for a floating {@code dtype}, accumulating in float32
+     * (float64 for float64) and rounding to {@code dtype} once per element.
+     */
+    void matmul(MemorySegment a, MemorySegment b, DType dtype, int m, int k, int n, MemorySegment out);
+}

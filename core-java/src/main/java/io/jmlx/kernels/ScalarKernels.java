@@ -1,0 +1,206 @@
+package io.jmlx.kernels;
+
+import io.jmlx.DType;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The reference kernels: plain loops that follow MLX's CPU backend step by step (see
+ * {@code shared/spec/mlx-quantization.md} §1–4). Every faster implementation must agree with these.
+ */
+public final class ScalarKernels implements Kernels {
+    /** MLX's floor for |scale|: the float32 value 1e-7 (bits 0x33D6BF95). */
+    static final float EPS = 1e-7f;
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
+                               MemorySegment packed, MemorySegment scales, MemorySegment biases) {
+        int groups = cols / groupSize;
+        long wordsPerRow = BitPacking.words(cols, bits);
+        float[] row = new float[cols];
+        int[] codes = new int[cols];
+        float[] rowScales = new float[groups];
+        float[] rowBiases = new float[groups];
+        for (long r = 0; r < rows; r++) {
+            Elements.readRow(w, dtype, r * cols, row, cols);
+            for (int g = 0; g < groups; g++) {
+                quantizeGroup(row, g * groupSize, groupSize, bits, codes, rowScales, rowBiases, g, r);
+            }
+            BitPacking.packRow(codes, cols, bits, packed, r * wordsPerRow);
+            Elements.writeRow(rowScales, groups, scales, dtype, r * groups);
+            Elements.writeRow(rowBiases, groups, biases, dtype, r * groups);
+        }
+    }
+
+    /**
+     * One group, in float32 exactly as MLX's CPU {@code quantize}: the scale takes the sign that keeps the
+     * larger-magnitude edge as the bias, is snapped so that 0 lies on the grid, and codes are rounded half to even.
+     */
+    private static void quantizeGroup(float[] row, int from, int size, int bits, int[] codes,
+                                      float[] scales, float[] biases, int g, long r) {
+        float nBins = (1 << bits) - 1;
+        float wMax = Float.NEGATIVE_INFINITY;
+        float wMin = Float.POSITIVE_INFINITY;
+        for (int j = from; j < from + size; j++) {
+            float v = row[j];
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("w has the non-finite value " + v + " at row " + r + ", column " + j
+                        + "; MLX's result for NaN and Inf is unspecified, so jmlx refuses to quantize it");
+            }
+            wMax = wMax < v ? v : wMax;
+            wMin = v < wMin ? v : wMin;
+        }
+        boolean minIsEdge = Math.abs(wMin) > Math.abs(wMax);
+        float scale = (wMax - wMin) / nBins;
+        scale = scale < EPS ? EPS : scale;
+        scale = minIsEdge ? scale : -scale;
+        float edge = minIsEdge ? wMin : wMax;
+        float q0 = (float) Math.rint(edge / scale);
+        float bias = 0f;
+        if (q0 != 0f) {
+            scale = edge / q0;
+            bias = edge;
+        }
+        for (int j = from; j < from + size; j++) {
+            float t = (float) Math.rint((row[j] - bias) / scale);
+            codes[j] = (int) Math.min(Math.max(t, 0f), nBins);
+        }
+        scales[g] = scale;
+        biases[g] = bias;
+    }
+
+    @Override
+    public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
+                                 long rows, int cols, int groupSize, int bits, MemorySegment out) {
+        RowDecoder decoder = new RowDecoder(packed, scales, biases, dtype, cols, groupSize, bits);
+        float[] row = new float[cols];
+        for (long r = 0; r < rows; r++) {
+            decoder.decode(r, row);
+            Elements.writeRow(row, cols, out, dtype, r * cols);
+        }
+    }
+
+    @Override
+    public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
+                             DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
+                             MemorySegment out) {
+        float[] xs = new float[Math.multiplyExact(m, k)];
+        Elements.readRow(x, dtype, 0, xs, xs.length);
+        float[] acc = new float[Math.multiplyExact(m, n)];
+        if (transpose) {
+            // W is [n, k]: decode one output row's weights, dot it with every row of x.
+            RowDecoder decoder = new RowDecoder(packed, scales, biases, dtype, k, groupSize, bits);
+            float[] wRow = new float[k];
+            for (int j = 0; j < n; j++) {
+                decoder.decode(j, wRow);
+                for (int i = 0; i < m; i++) {
+                    float sum = 0f;
+                    int xi = i * k;
+                    for (int kk = 0; kk < k; kk++) {
+                        sum += xs[xi + kk] * wRow[kk];
+                    }
+                    acc[i * n + j] = sum;
+                }
+            }
+        } else {
+            // W is [k, n]: decode row kk of W and add x[:, kk] times it to every output row (k ascending).
+            RowDecoder decoder = new RowDecoder(packed, scales, biases, dtype, n, groupSize, bits);
+            float[] wRow = new float[n];
+            for (int kk = 0; kk < k; kk++) {
+                decoder.decode(kk, wRow);
+                for (int i = 0; i < m; i++) {
+                    float xv = xs[i * k + kk];
+                    int yi = i * n;
+                    for (int j = 0; j < n; j++) {
+                        acc[yi + j] += xv * wRow[j];
+                    }
+                }
+            }
+        }
+        Elements.writeRow(acc, acc.length, out, dtype, 0);
+    }
+
+    @Override
+    public void matmul(MemorySegment a, MemorySegment b, DType dtype, int m, int k, int n, MemorySegment out) {
+        if (dtype == DType.FLOAT64) {
+            matmulDouble(a, b, m, k, n, out);
+            return;
+        }
+        float[] as = new float[Math.multiplyExact(m, k)];
+        float[] bs = new float[Math.multiplyExact(k, n)];
+        Elements.readRow(a, dtype, 0, as, as.length);
+        Elements.readRow(b, dtype, 0, bs, bs.length);
+        float[] acc = new float[Math.multiplyExact(m, n)];
+        for (int i = 0; i < m; i++) {
+            for (int kk = 0; kk < k; kk++) {
+                float av = as[i * k + kk];
+                int bi = kk * n;
+                int yi = i * n;
+                for (int j = 0; j < n; j++) {
+                    acc[yi + j] += av * bs[bi + j];
+                }
+            }
+        }
+        Elements.writeRow(acc, acc.length, out, dtype, 0);
+    }
+
+    private static void matmulDouble(MemorySegment a, MemorySegment b, int m, int k, int n, MemorySegment out) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    sum += a.getAtIndex(Elements.F64, (long) i * k + kk) * b.getAtIndex(Elements.F64, (long) kk * n + j);
+                }
+                out.setAtIndex(Elements.F64, (long) i * n + j, sum);
+            }
+        }
+    }
+
+    /** Decodes rows of an affine-quantized matrix into floats, rounding each op to the scales' type. */
+    private static final class RowDecoder {
+        private final MemorySegment packed;
+        private final MemorySegment scales;
+        private final MemorySegment biases;
+        private final DType dtype;
+        private final int cols;
+        private final int groupSize;
+        private final int bits;
+        private final int groups;
+        private final long wordsPerRow;
+        private final int[] codes;
+        private final float[] rowScales;
+        private final float[] rowBiases;
+
+        RowDecoder(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
+                   int groupSize, int bits) {
+            this.packed = packed;
+            this.scales = scales;
+            this.biases = biases;
+            this.dtype = dtype;
+            this.cols = cols;
+            this.groupSize = groupSize;
+            this.bits = bits;
+            this.groups = cols / groupSize;
+            this.wordsPerRow = BitPacking.words(cols, bits);
+            this.codes = new int[cols];
+            this.rowScales = new float[groups];
+            this.rowBiases = new float[groups];
+        }
+
+        void decode(long r, float[] out) {
+            BitPacking.unpackRow(packed, r * wordsPerRow, cols, bits, codes);
+            Elements.readRow(scales, dtype, r * groups, rowScales, groups);
+            Elements.readRow(biases, dtype, r * groups, rowBiases, groups);
+            for (int j = 0; j < cols; j++) {
+                int g = j / groupSize;
+                float scaled = FloatFormats.roundTo(dtype, rowScales[g] * codes[j]);
+                out[j] = FloatFormats.roundTo(dtype, scaled + rowBiases[g]);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.jmlx.quant;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.Shape;
+import io.jmlx.kernels.KernelProvider;
+import io.jmlx.stream.Scheduler;
+import io.jmlx.stream.StreamOrDevice;
+
+/**
+ * MLX's {@code quantize}: checks the arguments in MLX's order and with MLX's messages, then quantizes on the
+ * op's stream. Rows are the last axis; leading axes are kept ({@code [2,8,64]} → packed {@code [2,8,8]} at 4 bits).
+ */
+public final class QuantizeOp {
+    static final String NAME = "quantize";
+
+    private QuantizeOp() {
+    }
+
+    /**
+     * Quantizes {@code w} group-wise along its last axis.
+     *
+     * @param groupSize 32, 64 or 128; {@code null} for the mode's default
+     * @param bits      2, 3, 4, 5, 6 or 8; {@code null} for the mode's default
+     * @param mode      {@code "affine"}
+     */
+    public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+        QuantizationMode m = QuantizationMode.parse(NAME, mode);
+        int g = groupSize == null ? m.defaultGroupSize() : groupSize;
+        int b = bits == null ? m.defaultBits() : bits;
+        DType dtype = w.dtype();
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException("[quantize] Only real floating types can be quantized but w has type "
+                    + dtype + ".");
+        }
+        int[] shape = w.shape();
+        if (shape.length < 2) {
+            throw new IllegalArgumentException("[quantize] The matrix to be quantized must have at least 2 dimension "
+                    + "but it has only " + shape.length + ".");
+        }
+        int k = shape[shape.length - 1];
+        if (g <= 0 || k % g != 0) {
+            throw new IllegalArgumentException("[quantize] The last dimension of the matrix needs to be divisible by "
+                    + "the quantization group size " + g + ". However the provided  matrix has shape "
+                    + Shape.format(shape));
+        }
+        if (g != 32 && g != 64 && g != 128) {
+            throw new IllegalArgumentException("[quantize] The requested group size " + g + " is not supported. "
+                    + "The supported group sizes are 32, 64, and 128.");
+        }
+        if (b < 2 || b > 8 || b == 7) {
+            throw new IllegalArgumentException("[quantize] The requested number of bits " + b + " is not supported. "
+                    + "The supported bits are 2, 3, 4, 5, 6 and 8.");
+        }
+        if (dtype == DType.FLOAT64) {
+            throw new IllegalArgumentException("[quantize] w has type float64, which MLX's CPU backend cannot quantize; "
+                    + "convert it to float32 first.");
+        }
+        long rows = w.size() / k;
+        int[] packedShape = Shape.withLast(shape, k * b / 32);
+        int[] scaleShape = Shape.withLast(shape, k / g);
+        Array[] out = Scheduler.submit(NAME, s, new Array[] {w},
+                new Scheduler.Output[] {
+                        new Scheduler.Output(packedShape, DType.UINT32),
+                        new Scheduler.Output(scaleShape, dtype),
+                        new Scheduler.Output(scaleShape, dtype)},
+                (in, o) -> KernelProvider.get().affineQuantize(in[0], dtype, rows, k, g, b, o[0], o[1], o[2]));
+        return new QuantizedParts(out[0], out[1], out[2]);
+    }
+}

@@ -1,0 +1,131 @@
+package io.jmlx.quant;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.Jmlx;
+import io.jmlx.Shape;
+import io.jmlx.kernels.KernelProvider;
+import io.jmlx.kernels.Kernels;
+import io.jmlx.stream.Scheduler;
+import io.jmlx.stream.StreamOrDevice;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * MLX's {@code quantized_matmul}: {@code x @ dequantize(w).T} ({@code transpose}, W stored {@code [..., N, K]})
+ * or {@code x @ dequantize(w)} (W stored {@code [..., K, N]}). Output type: x's type promoted with the scales'.
+ * Batch dims of x and w broadcast when both have them. Unlike MLX, scales with the wrong number of rows and a
+ * 2-D x against a batched w are rejected instead of silently mishandled.
+ */
+public final class QuantizedMatmulOp {
+    static final String NAME = "quantized_matmul";
+
+    private QuantizedMatmulOp() {
+    }
+
+    /** Computes the product; see the class comment. {@code null} group size and bits take the mode's defaults. */
+    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose,
+                                        Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+        QuantizationMode m = QuantizationMode.parse(NAME, mode);
+        DType scaleType = DequantizeOp.checkScaleTypes(NAME, scales, biases);
+        int g = groupSize == null ? m.defaultGroupSize() : groupSize;
+        int b = bits == null ? m.defaultBits() : bits;
+        if (g != 32 && g != 64 && g != 128) {
+            throw new IllegalArgumentException("[quantized_matmul] The requested group size " + g
+                    + " is not supported. The supported group sizes are 32, 64, and 128.");
+        }
+        if (b < 2 || b > 8 || b == 7) {
+            throw new IllegalArgumentException("[quantized_matmul] The requested number of bits " + b
+                    + " is not supported. The supported bits are 2, 3, 4, 5, 6 and 8.");
+        }
+        int[] wShape = w.shape();
+        int[] sShape = scales.shape();
+        if (w.dtype() != DType.UINT32) {
+            throw new IllegalArgumentException("[quantized_matmul] The weight matrix should be uint32 but received "
+                    + w.dtype());
+        }
+        if (wShape.length < 2) {
+            throw new IllegalArgumentException("[quantized_matmul] w must have at least 2 dimensions but has shape "
+                    + Shape.format(wShape) + ".");
+        }
+        if (!Arrays.equals(sShape, biases.shape())) {
+            throw new IllegalArgumentException("[quantized_matmul] Scales and biases should have the same shape. "
+                    + "Received scales with shape " + Shape.format(sShape) + " and biases with "
+                    + Shape.format(biases.shape()));
+        }
+        if (sShape.length != wShape.length || !Arrays.equals(Shape.batch(wShape), Shape.batch(sShape))) {
+            throw new IllegalArgumentException("[quantized_matmul] Weight and scales should have the same batch shape. "
+                    + "Received weight with shape " + Shape.format(wShape) + ", scales with " + Shape.format(sShape)
+                    + ".");
+        }
+        int rows = wShape[wShape.length - 2];
+        long words = wShape[wShape.length - 1];
+        if (words * 32 % b != 0 || words * 32 / b != (long) sShape[sShape.length - 1] * g) {
+            throw new IllegalArgumentException("[quantized_matmul] The shapes of the weight and scales are incompatible "
+                    + "based on bits and group_size. w.shape() == " + Shape.format(wShape) + " and scales.shape() == "
+                    + Shape.format(sShape) + " with group_size=" + g + " and bits=" + b);
+        }
+        if (sShape[sShape.length - 2] != rows) {
+            throw new IllegalArgumentException("[quantized_matmul] scales has " + sShape[sShape.length - 2]
+                    + " rows but w has " + rows + ": scales must have shape "
+                    + Shape.format(Shape.withLast(wShape, sShape[sShape.length - 1])) + " for w of shape "
+                    + Shape.format(wShape) + ".");
+        }
+        int expanded = Math.toIntExact(words * 32 / b);
+        int inner = transpose ? expanded : rows;
+        int outer = transpose ? rows : expanded;
+        int[] xShape = x.shape();
+        if (xShape.length < 1 || xShape[xShape.length - 1] != inner) {
+            throw new IllegalArgumentException("[quantized_matmul] Last dimension of first input with shape "
+                    + (xShape.length < 1 ? "()" : "(..., " + xShape[xShape.length - 1] + ")")
+                    + " does not match the expanded quantized matrix (" + inner + ", " + outer + ") computed from shape "
+                    + Shape.format(wShape) + " with group_size=" + g + ", bits=" + b + " and transpose=" + transpose);
+        }
+        if (wShape.length > 2 && xShape.length <= 2) {
+            throw new IllegalArgumentException("[quantized_matmul] w of shape " + Shape.format(wShape)
+                    + " is batched but x of shape " + Shape.format(xShape) + " has no batch dimensions (MLX would "
+                    + "silently use w's first matrix only); give x batch dimensions, e.g. shape "
+                    + Shape.format(Shape.concat(new int[] {1}, xShape.length == 1 ? Shape.concat(new int[] {1}, xShape) : xShape))
+                    + ", to broadcast over w's batch.");
+        }
+        DType t = DType.promote(x.dtype(), scaleType);
+        if (!t.isFloating()) {
+            throw new IllegalArgumentException("[quantized_matmul] Only real floating types are supported but x.dtype() == "
+                    + x.dtype() + ".");
+        }
+        if (t == DType.FLOAT64) {
+            throw new IllegalArgumentException("[quantized_matmul] x of type float64 is not supported; use float32, "
+                    + "float16 or bfloat16.");
+        }
+
+        int[] xMatrix = xShape.length == 1 ? new int[] {1, xShape[0]} : xShape;
+        int mRows = xMatrix[xMatrix.length - 2];
+        int[] xBatch = Shape.batch(xMatrix);
+        int[] wBatch = Shape.batch(wShape);
+        int[] batch = wShape.length > 2 ? Shape.broadcast(NAME, xBatch, wBatch) : xBatch;
+        int[] outShape = xShape.length == 1 ? new int[] {outer} : Shape.concat(batch, mRows, outer);
+
+        Array xt = x.dtype() == t ? x : Jmlx.astype(x, t, s);
+        Array st = scales.dtype() == t ? scales : Jmlx.astype(scales, t, s);
+        Array bt = biases.dtype() == t ? biases : Jmlx.astype(biases, t, s);
+        long batchCount = Shape.size(batch);
+        long xBytes = (long) mRows * inner * t.byteSize();
+        long wBytes = (long) rows * words * 4;
+        long sBytes = (long) rows * sShape[sShape.length - 1] * t.byteSize();
+        long yBytes = (long) mRows * outer * t.byteSize();
+        return Scheduler.submit(NAME, s, new Array[] {xt, w, st, bt}, outShape, t, (in, o) -> {
+            Kernels kernels = KernelProvider.get();
+            for (long i = 0; i < batchCount; i++) {
+                long xi = Shape.broadcastIndex(batch, i, xBatch);
+                long wi = Shape.broadcastIndex(batch, i, wBatch);
+                kernels.affineMatmul(slice(in[0], xi, xBytes), slice(in[1], wi, wBytes), slice(in[2], wi, sBytes),
+                        slice(in[3], wi, sBytes), t, mRows, inner, outer, transpose, g, b, slice(o[0], i, yBytes));
+            }
+        });
+    }
+
+    private static MemorySegment slice(MemorySegment seg, long index, long bytes) {
+        return seg.asSlice(index * bytes, bytes);
+    }
+}
