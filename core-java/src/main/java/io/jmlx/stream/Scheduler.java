@@ -6,16 +6,39 @@ import io.jmlx.EvaluationException;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs op computations on streams. An op checks its arguments on the caller's thread, then hands a
  * {@link Computation} to {@link #submit}; the computation runs on the op's stream once every input is ready, and
  * its outputs are returned at once as pending {@link Array}s. A failure inside the computation is recorded as an
  * {@link EvaluationException} naming the op, and is thrown where the result is awaited; ops depending on a failed
- * array fail with the same exception.
+ * array fail with the same exception. Cancelling the futures of all of an op's outputs before it starts skips its
+ * computation.
  */
 public final class Scheduler {
     private Scheduler() {
+    }
+
+    /** One output of an op; once every output is cancelled, the op's pending computation is cancelled too. */
+    private static final class OutputFuture extends CompletableFuture<MemorySegment> {
+        private final CompletableFuture<?> task;
+        private final AtomicInteger uncancelled;
+
+        OutputFuture(CompletableFuture<?> task, AtomicInteger uncancelled) {
+            this.task = task;
+            this.uncancelled = uncancelled;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled && uncancelled.decrementAndGet() == 0) {
+                task.cancel(false);
+            }
+            return cancelled;
+        }
     }
 
     /** The body of an op: reads {@code inputs} and fills {@code outputs} (freshly allocated, zeroed). */
@@ -64,10 +87,19 @@ public final class Scheduler {
             }
             return out;
         }, stream.executor());
+        AtomicInteger uncancelled = new AtomicInteger(outputs.length);
         Array[] result = new Array[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
+            OutputFuture future = new OutputFuture(task, uncancelled);
             int index = i;
-            result[i] = Array.deferred(outputs[i].shape(), outputs[i].dtype(), op, task.thenApply(segs -> segs[index]));
+            task.whenComplete((segs, error) -> {
+                if (error == null) {
+                    future.complete(segs[index]);
+                } else {
+                    future.completeExceptionally(error instanceof CompletionException ? error.getCause() : error);
+                }
+            });
+            result[i] = Array.deferred(outputs[i].shape(), outputs[i].dtype(), op, future);
         }
         return result;
     }
