@@ -15,7 +15,6 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -49,10 +48,10 @@ class GoldenAffineConformanceTest {
         FILES.values().forEach(SafetensorsFile::close);
     }
 
-    private static synchronized SafetensorsFile file(Path golden, String name) {
+    private static synchronized SafetensorsFile file(String name) {
         return FILES.computeIfAbsent(name, n -> {
             try {
-                return SafetensorsFile.open(golden.resolve(n));
+                return SafetensorsFile.open(SharedData.golden(n));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -61,33 +60,32 @@ class GoldenAffineConformanceTest {
 
     @TestFactory
     Stream<DynamicNode> affineCases() throws IOException {
-        Path golden = SharedData.golden();
-        JsonNode manifest = new ObjectMapper().readTree(golden.resolve("manifest.json").toFile());
+        JsonNode manifest = new ObjectMapper().readTree(SharedData.goldenManifest().toFile());
         List<DynamicNode> cases = new ArrayList<>();
         for (Map.Entry<String, JsonNode> entry : manifest.get("cases").properties()) {
             JsonNode c = entry.getValue();
             if (c.get("mode").asText().equals("affine")) {
-                cases.add(DynamicContainer.dynamicContainer(entry.getKey(), caseTests(golden, c)));
+                cases.add(DynamicContainer.dynamicContainer(entry.getKey(), caseTests(c)));
             }
         }
         assertEquals(162, cases.size(), "affine cases in the manifest");
         return cases.stream();
     }
 
-    private static Stream<DynamicNode> caseTests(Path golden, JsonNode c) {
+    private static Stream<DynamicNode> caseTests(JsonNode c) {
         int bits = c.get("bits").asInt();
         int groupSize = c.get("group_size").asInt();
         JsonNode outputs = c.get("outputs");
         List<DynamicNode> tests = new ArrayList<>();
         tests.add(DynamicTest.dynamicTest("quantize", () -> {
-            SafetensorsFile f = file(golden, c.get("file").asText());
+            SafetensorsFile f = file(c.get("file").asText());
             QuantizedParts q = Jmlx.quantize(f.get(c.get("inputs").get("w").asText()), groupSize, bits);
             assertBytesEqual(f.get(name(outputs, "w_q")), q.packed(), "w_q");
             assertBytesEqual(f.get(name(outputs, "scales")), q.scales(), "scales");
             assertBytesEqual(f.get(name(outputs, "biases")), q.biases(), "biases");
         }));
         tests.add(DynamicTest.dynamicTest("dequantize", () -> {
-            SafetensorsFile f = file(golden, c.get("file").asText());
+            SafetensorsFile f = file(c.get("file").asText());
             Array wHat = Jmlx.dequantize(f.get(name(outputs, "w_q")), f.get(name(outputs, "scales")),
                     f.get(name(outputs, "biases")), groupSize, bits);
             assertBytesEqual(f.get(name(outputs, "w_hat")), wHat, "w_hat");
@@ -95,7 +93,7 @@ class GoldenAffineConformanceTest {
         for (Map.Entry<String, JsonNode> out : outputs.properties()) {
             if (out.getKey().startsWith("y_")) {
                 tests.add(DynamicTest.dynamicTest(out.getKey(),
-                        () -> checkMatmul(file(golden, c.get("file").asText()), outputs, out.getValue(), groupSize, bits)));
+                        () -> checkMatmul(file(c.get("file").asText()), outputs, out.getValue(), groupSize, bits)));
             }
         }
         return tests.stream();

@@ -4,14 +4,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds the project's shared test data ({@code ../shared} beside the repository: MLX's golden vectors, real
- * models). Tests that need it fail with a message saying where it was looked for, never skip.
+ * Finds the project's shared test data (MLX-written golden files and a small real model), which lives next to the
+ * repository as {@code ../shared}. Tests run from different folders (the repository root, or {@code core-java/}
+ * under Maven), so this walks up from the working directory to the first folder with a {@code shared/golden}
+ * sub-folder.
  */
 public final class SharedData {
     private SharedData() {
     }
 
-    /** The {@code shared} directory: the first {@code shared/} with a {@code golden/} inside, walking up from here. */
+    /** The {@code shared} folder; fails the test with a clear message when there is none. */
     public static Path root() {
         Path start = Path.of("").toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
@@ -20,13 +22,30 @@ public final class SharedData {
                 return candidate;
             }
         }
-        throw new IllegalStateException("jmlx's conformance tests need the shared test data (MLX's golden vectors in "
-                + "shared/golden, models in shared/models) in a folder named 'shared' beside the repository, i.e. "
-                + "../shared from the repository root; none was found in " + start + " or any folder above it.");
+        throw new AssertionError("Cannot find the shared test data: no folder 'shared/golden' in " + start
+                + " or any folder above it. The tests expect it at ../shared from the repository root (the golden "
+                + "safetensors files and models/tinystories-260k).");
     }
 
-    /** {@code shared/golden}: safetensors files written by MLX and their {@code manifest.json}. */
-    public static Path golden() {
-        return root().resolve("golden");
+    /** A file in {@code shared/golden}, e.g. {@code affine_float32_64x128.safetensors}; fails if it is missing. */
+    public static Path golden(String fileName) {
+        return existing(root().resolve("golden").resolve(fileName));
+    }
+
+    /** The golden files' {@code manifest.json}. */
+    public static Path goldenManifest() {
+        return golden("manifest.json");
+    }
+
+    /** The small real model {@code shared/models/tinystories-260k/model.safetensors}. */
+    public static Path tinyStoriesModel() {
+        return existing(root().resolve("models/tinystories-260k/model.safetensors"));
+    }
+
+    private static Path existing(Path p) {
+        if (!Files.isRegularFile(p)) {
+            throw new AssertionError("Missing shared test file " + p);
+        }
+        return p;
     }
 }
