@@ -196,10 +196,13 @@ public final class ScalarKernels implements Kernels {
             BitPacking.unpackRow(packed, r * wordsPerRow, cols, bits, codes);
             Elements.readRow(scales, dtype, r * groups, rowScales, groups);
             Elements.readRow(biases, dtype, r * groups, rowBiases, groups);
-            for (int j = 0; j < cols; j++) {
-                int g = j / groupSize;
-                float scaled = FloatFormats.roundTo(dtype, rowScales[g] * codes[j]);
-                out[j] = FloatFormats.roundTo(dtype, scaled + rowBiases[g]);
+            for (int g = 0, j = 0; g < groups; g++) {
+                float scale = rowScales[g];
+                float bias = rowBiases[g];
+                for (int end = j + groupSize; j < end; j++) {
+                    float scaled = FloatFormats.roundTo(dtype, scale * codes[j]);
+                    out[j] = FloatFormats.roundTo(dtype, scaled + bias);
+                }
             }
         }
     }
