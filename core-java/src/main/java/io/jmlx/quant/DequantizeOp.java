@@ -34,8 +34,8 @@ public final class DequantizeOp {
                     + dtype + ".");
         }
         DType compute = checkScaleTypes(NAME, scales, biases);
-        int g = groupSize == null ? m.defaultGroupSize() : groupSize;
-        int b = bits == null ? m.defaultBits() : bits;
+        int g = m.groupSizeOr(groupSize);
+        int b = m.bitsOr(bits);
         if (b <= 0 || b > 8) {
             throw new IllegalArgumentException("[dequantize] Invalid value for bits: " + b + " (expected 1 to 8).");
         }
@@ -59,8 +59,8 @@ public final class DequantizeOp {
                     + Shape.format(biases.shape()) + "; all but the last dimension must be equal.");
         }
         long words = shape[shape.length - 1];
-        long k = words * 32 / b;
-        if (words * 32 % b != 0 || k != (long) sShape[sShape.length - 1] * g) {
+        long k = AffineChecks.codesPerRow(words, b);
+        if (k < 0 || k != (long) sShape[sShape.length - 1] * g) {
             throw new IllegalArgumentException("[dequantize] Shape of scales and biases does not match the matrix given "
                     + "the quantization parameters. Provided matrix of shape " + Shape.format(shape)
                     + " and scales/biases of shape " + Shape.format(sShape) + " with group_size=" + g + " and bits="

@@ -27,6 +27,16 @@ public enum QuantizationMode {
         return defaultBits;
     }
 
+    /** {@code requested}, or this mode's default group size when it is {@code null}. */
+    public int groupSizeOr(Integer requested) {
+        return requested == null ? defaultGroupSize : requested;
+    }
+
+    /** {@code requested}, or this mode's default bits when it is {@code null}. */
+    public int bitsOr(Integer requested) {
+        return requested == null ? defaultBits : requested;
+    }
+
     /** MLX's name for the mode, e.g. {@code affine}. */
     public String mlxName() {
         return mlxName;

@@ -26,8 +26,8 @@ public final class QuantizeOp {
      */
     public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
-        int g = groupSize == null ? m.defaultGroupSize() : groupSize;
-        int b = bits == null ? m.defaultBits() : bits;
+        int g = m.groupSizeOr(groupSize);
+        int b = m.bitsOr(bits);
         DType dtype = w.dtype();
         if (!dtype.isFloating()) {
             throw new IllegalArgumentException("[quantize] Only real floating types can be quantized but w has type "
@@ -44,14 +44,7 @@ public final class QuantizeOp {
                     + "the quantization group size " + g + ". However the provided  matrix has shape "
                     + Shape.format(shape));
         }
-        if (g != 32 && g != 64 && g != 128) {
-            throw new IllegalArgumentException("[quantize] The requested group size " + g + " is not supported. "
-                    + "The supported group sizes are 32, 64, and 128.");
-        }
-        if (b < 2 || b > 8 || b == 7) {
-            throw new IllegalArgumentException("[quantize] The requested number of bits " + b + " is not supported. "
-                    + "The supported bits are 2, 3, 4, 5, 6 and 8.");
-        }
+        AffineChecks.checkSupported(NAME, g, b);
         if (dtype == DType.FLOAT64) {
             throw new IllegalArgumentException("[quantize] w has type float64, which MLX's CPU backend cannot quantize; "
                     + "convert it to float32 first.");

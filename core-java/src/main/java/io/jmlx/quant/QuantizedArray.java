@@ -61,10 +61,10 @@ public final class QuantizedArray implements Tensor {
      * @param bits      {@code null} for the mode's default
      */
     public static QuantizedArray fromDense(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
-        QuantizationMode m = QuantizationMode.parse(QuantizeOp.NAME, mode);
         QuantizedParts parts = QuantizeOp.quantize(w, groupSize, bits, mode, s);
-        return new QuantizedArray(parts.packed(), parts.scales(), parts.biases(),
-                groupSize == null ? m.defaultGroupSize() : groupSize, bits == null ? m.defaultBits() : bits, m, false);
+        QuantizationMode m = QuantizationMode.parse(QuantizeOp.NAME, mode);
+        return new QuantizedArray(parts.packed(), parts.scales(), parts.biases(), m.groupSizeOr(groupSize),
+                m.bitsOr(bits), m, false);
     }
 
     /**
@@ -95,15 +95,16 @@ public final class QuantizedArray implements Tensor {
             throw new IllegalArgumentException("[" + op + "] scales " + Shape.format(sc) + " and biases "
                     + Shape.format(biases.shape()) + " must have the same shape.");
         }
-        long words = p[p.length - 1];
+        long k = AffineChecks.codesPerRow(p[p.length - 1], bits);
         boolean fits = sc.length == p.length
                 && Arrays.equals(Arrays.copyOf(sc, sc.length - 1), Arrays.copyOf(p, p.length - 1))
-                && words * 32 % bits == 0 && words * 32 / bits == (long) sc[sc.length - 1] * groupSize;
+                && k >= 0 && k == (long) sc[sc.length - 1] * groupSize;
         if (!fits) {
             throw new IllegalArgumentException("[" + op + "] scales and biases of shape " + Shape.format(sc)
                     + " do not fit packed codes of shape " + Shape.format(p) + " with group_size=" + groupSize
                     + " and bits=" + bits + ": expected scales of shape "
-                    + Shape.format(Shape.withLast(p, (int) (words * 32 / bits / groupSize))) + ".");
+                    + (k < 0 ? "none: " + p[p.length - 1] + " words do not hold a whole number of " + bits + "-bit codes"
+                    : Shape.format(Shape.withLast(p, (int) (k / groupSize)))) + ".");
         }
         return new QuantizedArray(packed, scales, biases, groupSize, bits, m, false);
     }

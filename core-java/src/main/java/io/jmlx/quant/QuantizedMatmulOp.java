@@ -29,16 +29,9 @@ public final class QuantizedMatmulOp {
                                         Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
         DType scaleType = DequantizeOp.checkScaleTypes(NAME, scales, biases);
-        int g = groupSize == null ? m.defaultGroupSize() : groupSize;
-        int b = bits == null ? m.defaultBits() : bits;
-        if (g != 32 && g != 64 && g != 128) {
-            throw new IllegalArgumentException("[quantized_matmul] The requested group size " + g
-                    + " is not supported. The supported group sizes are 32, 64, and 128.");
-        }
-        if (b < 2 || b > 8 || b == 7) {
-            throw new IllegalArgumentException("[quantized_matmul] The requested number of bits " + b
-                    + " is not supported. The supported bits are 2, 3, 4, 5, 6 and 8.");
-        }
+        int g = m.groupSizeOr(groupSize);
+        int b = m.bitsOr(bits);
+        AffineChecks.checkSupported(NAME, g, b);
         int[] wShape = w.shape();
         int[] sShape = scales.shape();
         if (w.dtype() != DType.UINT32) {
@@ -61,7 +54,8 @@ public final class QuantizedMatmulOp {
         }
         int rows = wShape[wShape.length - 2];
         long words = wShape[wShape.length - 1];
-        if (words * 32 % b != 0 || words * 32 / b != (long) sShape[sShape.length - 1] * g) {
+        long expanded = AffineChecks.codesPerRow(words, b);
+        if (expanded < 0 || expanded != (long) sShape[sShape.length - 1] * g) {
             throw new IllegalArgumentException("[quantized_matmul] The shapes of the weight and scales are incompatible "
                     + "based on bits and group_size. w.shape() == " + Shape.format(wShape) + " and scales.shape() == "
                     + Shape.format(sShape) + " with group_size=" + g + " and bits=" + b);
@@ -72,9 +66,8 @@ public final class QuantizedMatmulOp {
                     + Shape.format(Shape.withLast(wShape, sShape[sShape.length - 1])) + " for w of shape "
                     + Shape.format(wShape) + ".");
         }
-        int expanded = Math.toIntExact(words * 32 / b);
-        int inner = transpose ? expanded : rows;
-        int outer = transpose ? rows : expanded;
+        int inner = transpose ? Math.toIntExact(expanded) : rows;
+        int outer = transpose ? rows : Math.toIntExact(expanded);
         int[] xShape = x.shape();
         if (xShape.length < 1 || xShape[xShape.length - 1] != inner) {
             throw new IllegalArgumentException("[quantized_matmul] Last dimension of first input with shape "
