@@ -57,10 +57,16 @@ public final class Jmlx {
     }
 
     private static Array[] parts(Tensor t) {
-        if (t instanceof QuantizedArray q) {
-            return new Array[] {q.packed(), q.scales(), q.biases()};
-        }
-        return new Array[] {(Array) t};
+        return switch (t) {
+            case QuantizedArray q -> new Array[] {q.packed(), q.scales(), q.biases()};
+            case Array a -> new Array[] {a};
+            default -> throw unsupported(t);
+        };
+    }
+
+    private static IllegalArgumentException unsupported(Tensor t) {
+        return new IllegalArgumentException("unsupported Tensor implementation " + t.getClass().getName()
+                + "; jmlx ops take io.jmlx.Array and io.jmlx.quant.QuantizedArray");
     }
 
     // ---------------------------------------------------------------- dense ops
@@ -100,10 +106,14 @@ public final class Jmlx {
             throw new IllegalArgumentException("[matmul] a quantized left operand is not supported: put the quantized "
                     + "matrix on the right (matmul(x, w), or matmul(x, w.transpose()) for x @ wᵀ), or dequantize() it.");
         }
-        if (b instanceof QuantizedArray q) {
-            return q.rightMatmul((Array) a, s);
+        if (!(a instanceof Array x)) {
+            throw unsupported(a);
         }
-        return DenseOps.matmul((Array) a, (Array) b, s);
+        return switch (b) {
+            case QuantizedArray q -> q.rightMatmul(x, s);
+            case Array w -> DenseOps.matmul(x, w, s);
+            default -> throw unsupported(b);
+        };
     }
 
     // ---------------------------------------------------------------- quantization
