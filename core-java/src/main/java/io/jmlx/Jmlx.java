@@ -120,12 +120,12 @@ public final class Jmlx {
 
     /** Quantizes {@code w} with MLX's defaults: affine, group size 64, 4 bits. */
     public static QuantizedParts quantize(Array w) {
-        return QuantizeOp.quantize(w, null, null, AFFINE, null);
+        return QuantizeOp.quantize(w, null, null, AFFINE, null, null);
     }
 
     /** Quantizes {@code w} in affine mode. */
     public static QuantizedParts quantize(Array w, int groupSize, int bits) {
-        return QuantizeOp.quantize(w, groupSize, bits, AFFINE, null);
+        return QuantizeOp.quantize(w, groupSize, bits, AFFINE, null, null);
     }
 
     /**
@@ -135,12 +135,26 @@ public final class Jmlx {
      * @param bits      2, 3, 4, 5, 6 or 8 ({@code null}: the mode's default)
      */
     public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
-        return QuantizeOp.quantize(w, groupSize, bits, mode, s);
+        return QuantizeOp.quantize(w, groupSize, bits, mode, null, s);
+    }
+
+    /** Quantizes {@code w} in {@code mode} ({@code affine}, {@code mxfp4}, {@code mxfp8}, {@code nvfp4}) with its defaults. */
+    public static QuantizedParts quantize(Array w, String mode) {
+        return QuantizeOp.quantize(w, null, null, mode, null, null);
+    }
+
+    /**
+     * MLX's {@code quantize(w, group_size, bits, mode, global_scale, stream)}; {@code globalScale} (nvfp4 only,
+     * a float32 scalar) may be {@code null}. The microscaling modes return uint8 scales and no biases.
+     */
+    public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, Array globalScale,
+                                          StreamOrDevice s) {
+        return QuantizeOp.quantize(w, groupSize, bits, mode, globalScale, s);
     }
 
     /** Dequantizes affine codes with the given group size and bits; the result has the scales' type. */
     public static Array dequantize(Array w, Array scales, Array biases, int groupSize, int bits) {
-        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, AFFINE, null, null);
+        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, AFFINE, null, null, null);
     }
 
     /**
@@ -150,7 +164,22 @@ public final class Jmlx {
      */
     public static Array dequantize(Array w, Array scales, Array biases, Integer groupSize, Integer bits, String mode,
                                    DType dtype, StreamOrDevice s) {
-        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, dtype, s);
+        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, null, dtype, s);
+    }
+
+    /** Dequantizes microscaled codes ({@code mxfp4}, {@code mxfp8}, {@code nvfp4}) with the mode's defaults; bfloat16 out. */
+    public static Array dequantize(Array w, Array scales, String mode) {
+        return DequantizeOp.dequantize(w, scales, null, null, null, mode, null, null, null);
+    }
+
+    /**
+     * MLX's {@code dequantize(w, scales, biases, group_size, bits, mode, global_scale, dtype, stream)}: the output
+     * type defaults to the scales' type (affine), bfloat16 (microscaling modes) or float32 (nvfp4 with a global
+     * scale).
+     */
+    public static Array dequantize(Array w, Array scales, Array biases, Integer groupSize, Integer bits, String mode,
+                                   Array globalScale, DType dtype, StreamOrDevice s) {
+        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, globalScale, dtype, s);
     }
 
     /** Affine {@code quantized_matmul}; {@code transpose = true} computes {@code x @ Ŵᵀ} (the linear-layer case). */

@@ -45,6 +45,31 @@ public interface Kernels {
                       int m, int k, int n, boolean transpose, int groupSize, int bits, MemorySegment out);
 
     /**
+     * Quantizes {@code rows × cols} elements of {@code w} (float32, float16 or bfloat16) in a microscaling format
+     * as MLX's CPU backend does, writing packed element codes and one uint8 scale per group.
+     *
+     * @param globalScale nvfp4's optional global scale, {@code null} for none
+     */
+    void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
+                    MemorySegment packed, MemorySegment scales);
+
+    /**
+     * Decodes {@code rows × cols} microscaled elements into {@code out} of {@code outType}: {@code element · scale}
+     * computed in {@code outType} as MLX does, or in float32 when a global scale is given (then rounded to
+     * {@code outType}).
+     */
+    void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
+                      Float globalScale, DType outType, MemorySegment out);
+
+    /**
+     * {@link #affineMatmul} for a microscaled weight: x and out are of {@code dtype}; decoded weights
+     * ({@code element · scale}, times the global factor when given) are exact in float32, sums accumulate in
+     * float32 and are rounded to {@code dtype} once.
+     */
+    void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k, int n,
+                  boolean transpose, FpFormat format, Float globalScale, MemorySegment out);
+
+    /**
      * Dense {@code out[m × n] = a[m × k] · b[k × n]} for a floating {@code dtype}, accumulating in float32
      * (float64 for float64) and rounding to {@code dtype} once per element.
      */

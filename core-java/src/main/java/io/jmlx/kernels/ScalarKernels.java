@@ -75,9 +75,95 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
+                           MemorySegment packed, MemorySegment scales) {
+        int g = format.groupSize();
+        int groups = cols / g;
+        long wordsPerRow = BitPacking.words(cols, format.bits());
+        float[] row = new float[cols];
+        int[] codes = new int[cols];
+        for (long r = 0; r < rows; r++) {
+            Elements.readRow(w, dtype, r * cols, row, cols);
+            for (int group = 0; group < groups; group++) {
+                int scale = format == FpFormat.NVFP4
+                        ? quantizeNvGroup(row, group * g, g, dtype, globalScale, codes)
+                        : quantizeMxGroup(row, group * g, g, dtype, format, codes);
+                scales.set(java.lang.foreign.ValueLayout.JAVA_BYTE, r * groups + group, (byte) scale);
+            }
+            BitPacking.packRow(codes, cols, format.bits(), packed, r * wordsPerRow);
+        }
+    }
+
+    /** The largest |w| of a group, and the group scale {@code amax / maxElement} divided in the input's type. */
+    private static float groupScale(float[] row, int from, int size, DType dtype, float maxElement) {
+        float amax = 0f;
+        for (int j = from; j < from + size; j++) {
+            float a = Math.abs(row[j]);
+            amax = amax < a ? a : amax;
+        }
+        return FloatFormats.roundTo(dtype, amax / maxElement);
+    }
+
+    /**
+     * mxfp4/mxfp8, MLX's CPU graph: the scale is {@code 2^e} with {@code e = rint(log2(amax/max))} (log2 and
+     * rounding in the input's type; 0 for an all-zero group), elements are {@code w / 2^e} in the input's type.
+     */
+    private static int quantizeMxGroup(float[] row, int from, int size, DType dtype, FpFormat format, int[] codes) {
+        float scale = groupScale(row, from, size, dtype, format.maxElement());
+        int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
+        float power = FloatFormats.roundTo(dtype, Math.scalb(1f, e));
+        for (int j = from; j < from + size; j++) {
+            float v = FloatFormats.roundTo(dtype, row[j] / power);
+            codes[j] = format == FpFormat.MXFP4 ? FpCodecs.fp4Encode(v, dtype) : FpCodecs.fp8Encode(v);
+        }
+        return (e + 127) & 0xFF;
+    }
+
+    /**
+     * nvfp4, MLX's CPU graph: the scale is E4M3 of {@code (amax/6)·enc} (float32 product), with
+     * {@code enc = 448·6 / globalScale} or 1; elements are {@code (w / scale)·enc}, divided in the input's type
+     * and multiplied in float32; codes come from float32 distances.
+     */
+    private static int quantizeNvGroup(float[] row, int from, int size, DType dtype, Float globalScale, int[] codes) {
+        float enc = globalScale == null ? 1f : FpCodecs.FP8_MAX * FpCodecs.FP4_MAX / globalScale;
+        int scaleCode = FpCodecs.fp8Encode(groupScale(row, from, size, dtype, FpCodecs.FP4_MAX) * enc);
+        float decoded = FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleCode));
+        for (int j = from; j < from + size; j++) {
+            float v = FloatFormats.roundTo(dtype, row[j] / decoded) * enc;
+            codes[j] = FpCodecs.fp4Encode(v, DType.FLOAT32);
+        }
+        return scaleCode;
+    }
+
+    @Override
+    public void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
+                             Float globalScale, DType outType, MemorySegment out) {
+        int g = format.groupSize();
+        int groups = cols / g;
+        long wordsPerRow = BitPacking.words(cols, format.bits());
+        DType compute = globalScale == null ? outType : DType.FLOAT32;
+        int[] codes = new int[cols];
+        float[] row = new float[cols];
+        for (long r = 0; r < rows; r++) {
+            BitPacking.unpackRow(packed, r * wordsPerRow, cols, format.bits(), codes);
+            for (int group = 0; group < groups; group++) {
+                int code = scales.get(java.lang.foreign.ValueLayout.JAVA_BYTE, r * groups + group) & 0xFF;
+                float scale = FloatFormats.roundTo(outType, format.scale(code));
+                if (globalScale != null) {
+                    scale *= FpFormat.globalFactor(globalScale);
+                }
+                for (int j = group * g; j < (group + 1) * g; j++) {
+                    row[j] = FloatFormats.roundTo(compute, FloatFormats.roundTo(outType, format.element(codes[j])) * scale);
+                }
+            }
+            Elements.writeRow(row, cols, out, outType, r * cols);
+        }
+    }
+
+    @Override
     public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
                                  long rows, int cols, int groupSize, int bits, MemorySegment out) {
-        RowDecoder decoder = new RowDecoder(packed, scales, biases, dtype, cols, groupSize, bits);
+        RowDecoder decoder = new AffineRowDecoder(packed, scales, biases, dtype, cols, groupSize, bits);
         float[] row = new float[cols];
         for (long r = 0; r < rows; r++) {
             decoder.decode(r, row);
@@ -89,12 +175,29 @@ public final class ScalarKernels implements Kernels {
     public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
                              DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
                              MemorySegment out) {
+        int cols = transpose ? k : n;
+        matmul(x, dtype, m, k, n, transpose, new AffineRowDecoder(packed, scales, biases, dtype, cols, groupSize, bits),
+                out);
+    }
+
+    @Override
+    public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k,
+                         int n, boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
+        int cols = transpose ? k : n;
+        matmul(x, dtype, m, k, n, transpose, new FpRowDecoder(packed, scales, cols, format, globalScale), out);
+    }
+
+    /**
+     * {@code out = x · Ŵ} (or {@code x · Ŵᵀ}) with the weight rows delivered by {@code decoder}: float32 sums,
+     * k ascending, rounded to {@code dtype} once.
+     */
+    private static void matmul(MemorySegment x, DType dtype, int m, int k, int n, boolean transpose,
+                               RowDecoder decoder, MemorySegment out) {
         float[] xs = new float[Math.multiplyExact(m, k)];
         Elements.readRow(x, dtype, 0, xs, xs.length);
         float[] acc = new float[Math.multiplyExact(m, n)];
         if (transpose) {
             // W is [n, k]: decode one output row's weights, dot it with every row of x.
-            RowDecoder decoder = new RowDecoder(packed, scales, biases, dtype, k, groupSize, bits);
             float[] wRow = new float[k];
             for (int j = 0; j < n; j++) {
                 decoder.decode(j, wRow);
@@ -109,7 +212,6 @@ public final class ScalarKernels implements Kernels {
             }
         } else {
             // W is [k, n]: decode row kk of W and add x[:, kk] times it to every output row (k ascending).
-            RowDecoder decoder = new RowDecoder(packed, scales, biases, dtype, n, groupSize, bits);
             float[] wRow = new float[n];
             for (int kk = 0; kk < k; kk++) {
                 decoder.decode(kk, wRow);
@@ -161,8 +263,13 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** Delivers the decoded rows of a quantized matrix as floats. */
+    private interface RowDecoder {
+        void decode(long row, float[] out);
+    }
+
     /** Decodes rows of an affine-quantized matrix into floats, rounding each op to the scales' type. */
-    private static final class RowDecoder {
+    private static final class AffineRowDecoder implements RowDecoder {
         private final MemorySegment packed;
         private final MemorySegment scales;
         private final MemorySegment biases;
@@ -176,7 +283,7 @@ public final class ScalarKernels implements Kernels {
         private final float[] rowScales;
         private final float[] rowBiases;
 
-        RowDecoder(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
+        AffineRowDecoder(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
                    int groupSize, int bits) {
             this.packed = packed;
             this.scales = scales;
@@ -192,7 +299,8 @@ public final class ScalarKernels implements Kernels {
             this.rowBiases = new float[groups];
         }
 
-        void decode(long r, float[] out) {
+        @Override
+        public void decode(long r, float[] out) {
             BitPacking.unpackRow(packed, r * wordsPerRow, cols, bits, codes);
             Elements.readRow(scales, dtype, r * groups, rowScales, groups);
             Elements.readRow(biases, dtype, r * groups, rowBiases, groups);
@@ -202,6 +310,42 @@ public final class ScalarKernels implements Kernels {
                 for (int end = j + groupSize; j < end; j++) {
                     float scaled = FloatFormats.roundTo(dtype, scale * codes[j]);
                     out[j] = FloatFormats.roundTo(dtype, scaled + bias);
+                }
+            }
+        }
+    }
+
+    /** Decodes rows of a microscaled matrix exactly in float32: {@code element · scale (· global factor)}. */
+    private static final class FpRowDecoder implements RowDecoder {
+        private final MemorySegment packed;
+        private final MemorySegment scales;
+        private final int cols;
+        private final FpFormat format;
+        private final float factor;
+        private final int groups;
+        private final long wordsPerRow;
+        private final int[] codes;
+
+        FpRowDecoder(MemorySegment packed, MemorySegment scales, int cols, FpFormat format, Float globalScale) {
+            this.packed = packed;
+            this.scales = scales;
+            this.cols = cols;
+            this.format = format;
+            this.factor = globalScale == null ? 1f : FpFormat.globalFactor(globalScale);
+            this.groups = cols / format.groupSize();
+            this.wordsPerRow = BitPacking.words(cols, format.bits());
+            this.codes = new int[cols];
+        }
+
+        @Override
+        public void decode(long r, float[] out) {
+            BitPacking.unpackRow(packed, r * wordsPerRow, cols, format.bits(), codes);
+            int g = format.groupSize();
+            for (int group = 0, j = 0; group < groups; group++) {
+                float scale = format.scale(scales.get(java.lang.foreign.ValueLayout.JAVA_BYTE, r * groups + group) & 0xFF)
+                        * factor;
+                for (int end = j + g; j < end; j++) {
+                    out[j] = format.element(codes[j]) * scale;
                 }
             }
         }

@@ -11,8 +11,10 @@ import io.jmlx.stream.StreamOrDevice;
 import java.util.Arrays;
 
 /**
- * MLX's {@code dequantize}: {@code w = scale · code + bias}, computed in the scales' type (each op rounded to it,
- * as MLX's CPU backend does), then converted to {@code dtype} when one is given.
+ * MLX's {@code dequantize}. Affine: {@code w = scale · code + bias}, computed in the scales' type (each op
+ * rounded to it, as MLX's CPU backend does), then converted to {@code dtype} when one is given. Microscaling
+ * modes: {@code element · scale} computed in {@code dtype} (default bfloat16), or in float32 when an nvfp4 global
+ * scale is given.
  */
 public final class DequantizeOp {
     static final String NAME = "dequantize";
@@ -21,19 +23,22 @@ public final class DequantizeOp {
     }
 
     /**
-     * Dequantizes packed codes {@code w} ({@code [..., K*bits/32]} uint32) with {@code scales} and {@code biases}
-     * ({@code [..., K/groupSize]}).
+     * Dequantizes packed codes {@code w} ({@code [..., K*bits/32]} uint32) with {@code scales} (and
+     * {@code biases} for affine; {@code null} otherwise), both {@code [..., K/groupSize]}.
      *
-     * @param dtype the output type; {@code null} for the scales' type
+     * @param dtype       the output type; {@code null} for MLX's default: the scales' type for affine, bfloat16 for
+     *                    the microscaling modes, float32 for nvfp4 with a global scale (MLX returns float32 there
+     *                    whatever is asked; jmlx computes in float32 and honours an explicit {@code dtype})
+     * @param globalScale nvfp4 only: the float32 scalar given to {@code quantize}, or {@code null}
      */
     public static Array dequantize(Array w, Array scales, Array biases, Integer groupSize, Integer bits, String mode,
-                                   DType dtype, StreamOrDevice s) {
+                                   Array globalScale, DType dtype, StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
         if (dtype != null && !dtype.isFloating()) {
             throw new IllegalArgumentException("[dequantize] Only real floating types are supported but output dtype == "
                     + dtype + ".");
         }
-        DType compute = checkScaleTypes(NAME, scales, biases);
+        DType affineType = QuantChecks.checkScales(NAME, m, scales, biases);
         int g = m.groupSizeOr(groupSize);
         int b = m.bitsOr(bits);
         if (b <= 0 || b > 8) {
@@ -51,50 +56,40 @@ public final class DequantizeOp {
             throw new IllegalArgumentException("[dequantize] The matrix to be dequantized must have at least 2 "
                     + "dimension but it has only " + shape.length + ".");
         }
+        QuantChecks.checkGlobalScale(NAME, m, globalScale);
+        if (!m.isAffine()) {
+            m.checkFixedSettings(NAME, g, b);
+        }
+        String parts = m.isAffine() ? "scales and biases" : "scales";
         int[] sShape = scales.shape();
-        if (!Arrays.equals(sShape, biases.shape()) || sShape.length != shape.length
+        if ((biases != null && !Arrays.equals(sShape, biases.shape())) || sShape.length != shape.length
                 || !Arrays.equals(Arrays.copyOf(sShape, sShape.length - 1), Arrays.copyOf(shape, shape.length - 1))) {
-            throw new IllegalArgumentException("[dequantize] Shape of scales and biases does not match the matrix: "
-                    + "w has shape " + Shape.format(shape) + ", scales " + Shape.format(sShape) + " and biases "
-                    + Shape.format(biases.shape()) + "; all but the last dimension must be equal.");
+            throw new IllegalArgumentException("[dequantize] Shape of " + parts + " does not match the matrix: "
+                    + "w has shape " + Shape.format(shape) + " and scales " + Shape.format(sShape)
+                    + (biases == null ? "" : ", biases " + Shape.format(biases.shape()))
+                    + "; all but the last dimension must be equal.");
         }
         long words = shape[shape.length - 1];
-        long k = AffineChecks.codesPerRow(words, b);
+        long k = QuantChecks.codesPerRow(words, b);
         if (k < 0 || k != (long) sShape[sShape.length - 1] * g) {
-            throw new IllegalArgumentException("[dequantize] Shape of scales and biases does not match the matrix given "
+            throw new IllegalArgumentException("[dequantize] Shape of " + parts + " does not match the matrix given "
                     + "the quantization parameters. Provided matrix of shape " + Shape.format(shape)
-                    + " and scales/biases of shape " + Shape.format(sShape) + " with group_size=" + g + " and bits="
-                    + b + ".");
+                    + " and " + (m.isAffine() ? "scales/biases" : "scales") + " of shape " + Shape.format(sShape)
+                    + " with group_size=" + g + " and bits=" + b + ".");
         }
         int cols = Math.toIntExact(k);
         long rows = w.size() / words;
-        Array sc = scales.dtype() == compute ? scales : Jmlx.astype(scales, compute, s);
-        Array bi = biases.dtype() == compute ? biases : Jmlx.astype(biases, compute, s);
-        Array out = Scheduler.submit(NAME, s, new Array[] {w, sc, bi}, Shape.withLast(shape, cols), compute,
-                (in, o) -> KernelProvider.get().affineDequantize(in[0], in[1], in[2], compute, rows, cols, g, b, o[0]));
-        return dtype == null || dtype == compute ? out : Jmlx.astype(out, dtype, s);
-    }
-
-    /**
-     * Checks that affine scales and biases are given and floating, and returns the type they are computed in
-     * (MLX's promotion of the two).
-     */
-    static DType checkScaleTypes(String op, Array scales, Array biases) {
-        if (scales == null) {
-            throw new IllegalArgumentException("[" + op + "] scales must be provided.");
+        int[] outShape = Shape.withLast(shape, cols);
+        if (!m.isAffine()) {
+            DType out = dtype != null ? dtype : globalScale != null ? DType.FLOAT32 : DType.BFLOAT16;
+            return Scheduler.submit(NAME, s, QuantChecks.withGlobalScale(globalScale, w, scales), outShape, out,
+                    (in, o) -> KernelProvider.get().fpDequantize(in[0], in[1], rows, cols, m.fpFormat(),
+                            QuantChecks.globalScaleValue(in, 2), out, o[0]));
         }
-        if (biases == null) {
-            throw new IllegalArgumentException("[" + op + "] Biases must be provided for affine quantization.");
-        }
-        DType t = DType.promote(scales.dtype(), biases.dtype());
-        if (!t.isFloating()) {
-            throw new IllegalArgumentException("[" + op + "] Only real floating types are supported but scales.dtype() == "
-                    + scales.dtype() + " and biases.dtype() == " + biases.dtype() + ".");
-        }
-        if (t == DType.FLOAT64) {
-            throw new IllegalArgumentException("[" + op + "] scales and biases of type float64 are not supported; "
-                    + "use float32, float16 or bfloat16.");
-        }
-        return t;
+        Array sc = scales.dtype() == affineType ? scales : Jmlx.astype(scales, affineType, s);
+        Array bi = biases.dtype() == affineType ? biases : Jmlx.astype(biases, affineType, s);
+        Array out = Scheduler.submit(NAME, s, new Array[] {w, sc, bi}, outShape, affineType,
+                (in, o) -> KernelProvider.get().affineDequantize(in[0], in[1], in[2], affineType, rows, cols, g, b, o[0]));
+        return dtype == null || dtype == affineType ? out : Jmlx.astype(out, dtype, s);
     }
 }

@@ -1,20 +1,58 @@
 package io.jmlx.quant;
 
+import io.jmlx.kernels.FpFormat;
+
 /**
- * MLX's quantization modes with their default group size and bits. {@code affine} (MLX's default): each group of
- * {@code groupSize} weights has a float scale and bias and b-bit codes, {@code w ≈ scale · code + bias}.
+ * MLX's quantization modes with their default group size and bits.
+ * <ul>
+ *   <li>{@code affine} (MLX's default): each group of {@code groupSize} weights has a float scale and bias and
+ *       b-bit codes, {@code w ≈ scale · code + bias}; group size 32/64/128, bits 2–6 or 8.</li>
+ *   <li>{@code mxfp4}, {@code mxfp8}, {@code nvfp4}: microscaling floats without biases; FP4 (E2M1) or FP8 (E4M3)
+ *       elements with a uint8 scale per group: a power of two (E8M0, groups of 32) for the mx modes, an E4M3
+ *       float (groups of 16, optional float32 global scale) for nvfp4. Group size and bits are fixed.</li>
+ * </ul>
  */
 public enum QuantizationMode {
-    AFFINE("affine", 64, 4);
+    AFFINE("affine", 64, 4, null),
+    MXFP4("mxfp4", 32, 4, FpFormat.MXFP4),
+    MXFP8("mxfp8", 32, 8, FpFormat.MXFP8),
+    NVFP4("nvfp4", 16, 4, FpFormat.NVFP4);
 
     private final String mlxName;
     private final int defaultGroupSize;
     private final int defaultBits;
+    private final FpFormat fpFormat;
 
-    QuantizationMode(String mlxName, int defaultGroupSize, int defaultBits) {
+    QuantizationMode(String mlxName, int defaultGroupSize, int defaultBits, FpFormat fpFormat) {
         this.mlxName = mlxName;
         this.defaultGroupSize = defaultGroupSize;
         this.defaultBits = defaultBits;
+        this.fpFormat = fpFormat;
+    }
+
+    /** True for {@code affine}, the only mode with biases. */
+    public boolean isAffine() {
+        return this == AFFINE;
+    }
+
+    /** The microscaling format of a non-affine mode ({@code null} for affine). */
+    public FpFormat fpFormat() {
+        return fpFormat;
+    }
+
+    /**
+     * Checks a non-affine mode's fixed group size and bits with MLX's messages, e.g.
+     * {@code [quantize] mxfp4 quantization requires group size 32 but got 64.}
+     */
+    void checkFixedSettings(String op, int groupSize, int bits) {
+        if (groupSize != defaultGroupSize) {
+            throw new IllegalArgumentException("[" + op + "] " + mlxName + " quantization requires group size "
+                    + defaultGroupSize + " but got " + groupSize + ".");
+        }
+        if (bits != defaultBits) {
+            throw new IllegalArgumentException("[" + op + "] " + mlxName + " quantization requires bits to be "
+                    + defaultBits + " but got " + bits + ".");
+        }
     }
 
     /** The group size MLX uses when none is given. */

@@ -18,13 +18,16 @@ public final class QuantizeOp {
     }
 
     /**
-     * Quantizes {@code w} group-wise along its last axis.
+     * Quantizes {@code w} group-wise along its last axis: affine gives packed codes, scales and biases (of w's
+     * type); the microscaling modes give packed codes and uint8 scales (biases {@code null}).
      *
-     * @param groupSize 32, 64 or 128; {@code null} for the mode's default
-     * @param bits      2, 3, 4, 5, 6 or 8; {@code null} for the mode's default
-     * @param mode      {@code "affine"}
+     * @param groupSize   {@code null} for the mode's default
+     * @param bits        {@code null} for the mode's default
+     * @param mode        {@code "affine"}, {@code "mxfp4"}, {@code "mxfp8"} or {@code "nvfp4"}
+     * @param globalScale nvfp4 only: an optional float32 scalar (e.g. {@code max|w|}); {@code null} for none
      */
-    public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+    public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, Array globalScale,
+                                          StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
         int g = m.groupSizeOr(groupSize);
         int b = m.bitsOr(bits);
@@ -44,7 +47,8 @@ public final class QuantizeOp {
                     + "the quantization group size " + g + ". However the provided  matrix has shape "
                     + Shape.format(shape));
         }
-        AffineChecks.checkSupported(NAME, g, b);
+        QuantChecks.checkGlobalScale(NAME, m, globalScale);
+        QuantChecks.checkSettings(NAME, m, g, b);
         if (dtype == DType.FLOAT64) {
             throw new IllegalArgumentException("[quantize] w has type float64, which MLX's CPU backend cannot quantize; "
                     + "convert it to float32 first.");
@@ -52,12 +56,21 @@ public final class QuantizeOp {
         long rows = w.size() / k;
         int[] packedShape = Shape.withLast(shape, k * b / 32);
         int[] scaleShape = Shape.withLast(shape, k / g);
-        Array[] out = Scheduler.submit(NAME, s, new Array[] {w},
+        if (m.isAffine()) {
+            Array[] out = Scheduler.submit(NAME, s, new Array[] {w},
+                    new Scheduler.Output[] {
+                            new Scheduler.Output(packedShape, DType.UINT32),
+                            new Scheduler.Output(scaleShape, dtype),
+                            new Scheduler.Output(scaleShape, dtype)},
+                    (in, o) -> KernelProvider.get().affineQuantize(in[0], dtype, rows, k, g, b, o[0], o[1], o[2]));
+            return new QuantizedParts(out[0], out[1], out[2]);
+        }
+        Array[] out = Scheduler.submit(NAME, s, QuantChecks.withGlobalScale(globalScale, w),
                 new Scheduler.Output[] {
                         new Scheduler.Output(packedShape, DType.UINT32),
-                        new Scheduler.Output(scaleShape, dtype),
-                        new Scheduler.Output(scaleShape, dtype)},
-                (in, o) -> KernelProvider.get().affineQuantize(in[0], dtype, rows, k, g, b, o[0], o[1], o[2]));
-        return new QuantizedParts(out[0], out[1], out[2]);
+                        new Scheduler.Output(scaleShape, DType.UINT8)},
+                (in, o) -> KernelProvider.get().fpQuantize(in[0], dtype, rows, k, m.fpFormat(),
+                        QuantChecks.globalScaleValue(in, 1), o[0], o[1]));
+        return new QuantizedParts(out[0], out[1], null);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * A quantized matrix (or stack of matrices) that knows what it stands for: its logical shape and element type,
- * the packed codes, scales and biases, group size, bits and mode. {@link Jmlx#matmul(Tensor, Tensor)} multiplies
+ * the packed codes, scales (and affine biases, or nvfp4's global scale), group size, bits and mode. {@link Jmlx#matmul(Tensor, Tensor)} multiplies
  * by it directly on the packed data.
  *
  * <p>The codes are quantized along the last axis of the <em>stored</em> matrix, MLX's layout. A weight stored
@@ -28,54 +28,79 @@ public final class QuantizedArray implements Tensor {
     private final Array packed;
     private final Array scales;
     private final Array biases;
+    private final Array globalScale;
     private final int groupSize;
     private final int bits;
     private final QuantizationMode mode;
+    private final DType dtype;
     private final boolean transposed;
 
-    private QuantizedArray(Array packed, Array scales, Array biases, int groupSize, int bits, QuantizationMode mode,
-                           boolean transposed) {
+    private QuantizedArray(Array packed, Array scales, Array biases, Array globalScale, int groupSize, int bits,
+                           QuantizationMode mode, DType dtype, boolean transposed) {
         this.packed = packed;
         this.scales = scales;
         this.biases = biases;
+        this.globalScale = globalScale;
         this.groupSize = groupSize;
         this.bits = bits;
         this.mode = mode;
+        this.dtype = dtype;
         this.transposed = transposed;
     }
 
     /** Quantizes a dense weight with MLX's defaults (affine, group size 64, 4 bits). */
     public static QuantizedArray fromDense(Array w) {
-        return fromDense(w, null, null, "affine", null);
+        return fromDense(w, null, null, "affine", null, null);
     }
 
     /** Quantizes a dense weight in affine mode. */
     public static QuantizedArray fromDense(Array w, int groupSize, int bits) {
-        return fromDense(w, groupSize, bits, "affine", null);
+        return fromDense(w, groupSize, bits, "affine", null, null);
+    }
+
+    /** Quantizes a dense weight in {@code mode} ({@code affine}, {@code mxfp4}, {@code mxfp8}, {@code nvfp4}) with its defaults. */
+    public static QuantizedArray fromDense(Array w, String mode) {
+        return fromDense(w, null, null, mode, null, null);
     }
 
     /**
      * Quantizes a dense weight ({@code [..., rows, K]}, float) along its last axis.
      *
-     * @param groupSize {@code null} for the mode's default
-     * @param bits      {@code null} for the mode's default
+     * @param groupSize   {@code null} for the mode's default
+     * @param bits        {@code null} for the mode's default
+     * @param globalScale nvfp4 only: an optional float32 scalar, kept with the array; {@code null} for none
      */
-    public static QuantizedArray fromDense(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
-        QuantizedParts parts = QuantizeOp.quantize(w, groupSize, bits, mode, s);
+    public static QuantizedArray fromDense(Array w, Integer groupSize, Integer bits, String mode, Array globalScale,
+                                           StreamOrDevice s) {
+        QuantizedParts parts = QuantizeOp.quantize(w, groupSize, bits, mode, globalScale, s);
         QuantizationMode m = QuantizationMode.parse(QuantizeOp.NAME, mode);
-        return new QuantizedArray(parts.packed(), parts.scales(), parts.biases(), m.groupSizeOr(groupSize),
-                m.bitsOr(bits), m, false);
+        return new QuantizedArray(parts.packed(), parts.scales(), parts.biases(), globalScale, m.groupSizeOr(groupSize),
+                m.bitsOr(bits), m, w.dtype(), false);
     }
 
     /**
-     * Wraps parts computed earlier (e.g. read from an MLX checkpoint), checking that they fit together: packed
-     * uint32 codes {@code [..., rows, K*bits/32]}, floating scales and biases {@code [..., rows, K/groupSize]}.
+     * Wraps affine parts computed earlier (e.g. read from an MLX checkpoint), checking that they fit together:
+     * packed uint32 codes {@code [..., rows, K*bits/32]}, floating scales and biases {@code [..., rows, K/groupSize]}.
      */
     public static QuantizedArray fromParts(Array packed, Array scales, Array biases, int groupSize, int bits,
                                            String mode) {
+        return fromParts(packed, scales, biases, null, groupSize, bits, mode);
+    }
+
+    /**
+     * Wraps parts computed earlier, in any mode: affine needs floating scales and biases; the microscaling modes
+     * need uint8 scales, no biases, their fixed group size and bits, and optionally (nvfp4) a float32 global scale.
+     * The dense type is the scales' for affine and bfloat16 (MLX's default) otherwise.
+     */
+    public static QuantizedArray fromParts(Array packed, Array scales, Array biases, Array globalScale, int groupSize,
+                                           int bits, String mode) {
         String op = "QuantizedArray.fromParts";
         QuantizationMode m = QuantizationMode.parse(op, mode);
-        DequantizeOp.checkScaleTypes(op, scales, biases);
+        DType affineType = QuantChecks.checkScales(op, m, scales, biases);
+        QuantChecks.checkGlobalScale(op, m, globalScale);
+        if (!m.isAffine()) {
+            m.checkFixedSettings(op, groupSize, bits);
+        }
         if (packed.dtype() != DType.UINT32) {
             throw new IllegalArgumentException("[" + op + "] packed must be uint32 but has type " + packed.dtype() + ".");
         }
@@ -91,22 +116,23 @@ public final class QuantizedArray implements Tensor {
             throw new IllegalArgumentException("[" + op + "] packed must have at least 2 dimensions but has shape "
                     + Shape.format(p) + ".");
         }
-        if (!Arrays.equals(sc, biases.shape())) {
+        if (biases != null && !Arrays.equals(sc, biases.shape())) {
             throw new IllegalArgumentException("[" + op + "] scales " + Shape.format(sc) + " and biases "
                     + Shape.format(biases.shape()) + " must have the same shape.");
         }
-        long k = AffineChecks.codesPerRow(p[p.length - 1], bits);
+        long k = QuantChecks.codesPerRow(p[p.length - 1], bits);
         boolean fits = sc.length == p.length
                 && Arrays.equals(Arrays.copyOf(sc, sc.length - 1), Arrays.copyOf(p, p.length - 1))
                 && k >= 0 && k == (long) sc[sc.length - 1] * groupSize;
         if (!fits) {
-            throw new IllegalArgumentException("[" + op + "] scales and biases of shape " + Shape.format(sc)
-                    + " do not fit packed codes of shape " + Shape.format(p) + " with group_size=" + groupSize
-                    + " and bits=" + bits + ": expected scales of shape "
+            throw new IllegalArgumentException("[" + op + "] scales" + (biases == null ? "" : " and biases")
+                    + " of shape " + Shape.format(sc) + " do not fit packed codes of shape " + Shape.format(p)
+                    + " with group_size=" + groupSize + " and bits=" + bits + ": expected scales of shape "
                     + (k < 0 ? "none: " + p[p.length - 1] + " words do not hold a whole number of " + bits + "-bit codes"
                     : Shape.format(Shape.withLast(p, (int) (k / groupSize)))) + ".");
         }
-        return new QuantizedArray(packed, scales, biases, groupSize, bits, m, false);
+        DType dense = affineType != null ? affineType : globalScale != null ? DType.FLOAT32 : DType.BFLOAT16;
+        return new QuantizedArray(packed, scales, biases, globalScale, groupSize, bits, m, dense, false);
     }
 
     /** The packed uint32 codes, as stored (MLX's {@code w_q}). */
@@ -119,9 +145,14 @@ public final class QuantizedArray implements Tensor {
         return scales;
     }
 
-    /** Per-group biases, as stored. */
+    /** Per-group biases, as stored; {@code null} in the microscaling modes. */
     public Array biases() {
         return biases;
+    }
+
+    /** nvfp4's global scale, or {@code null}. */
+    public Array globalScale() {
+        return globalScale;
     }
 
     /** Number of consecutive weights sharing one scale and bias. */
@@ -151,7 +182,7 @@ public final class QuantizedArray implements Tensor {
 
     /** The logical transpose (last two axes swapped); no data is moved. */
     public QuantizedArray transpose() {
-        return new QuantizedArray(packed, scales, biases, groupSize, bits, mode, !transposed);
+        return new QuantizedArray(packed, scales, biases, globalScale, groupSize, bits, mode, dtype, !transposed);
     }
 
     /** The shape of the stored (quantized-along-last-axis) matrix: {@code [..., rows, K]}. */
@@ -170,10 +201,13 @@ public final class QuantizedArray implements Tensor {
         return s;
     }
 
-    /** The type the dense equivalent has: the scales' type. */
+    /**
+     * The type of the dense equivalent: the original weight's when made by {@link #fromDense}; otherwise the
+     * scales' type (affine) or bfloat16 (MLX's default for the microscaling modes).
+     */
     @Override
     public DType dtype() {
-        return DType.promote(scales.dtype(), biases.dtype());
+        return dtype;
     }
 
     @Override
@@ -181,16 +215,17 @@ public final class QuantizedArray implements Tensor {
         return true;
     }
 
-    /** The dense equivalent (logical shape, scales' type). */
+    /** The dense equivalent (logical shape, {@link #dtype()}). */
     public Array dequantize() {
-        Array stored = DequantizeOp.dequantize(packed, scales, biases, groupSize, bits, mode.mlxName(), null, null);
+        Array stored = DequantizeOp.dequantize(packed, scales, biases, groupSize, bits, mode.mlxName(), globalScale,
+                dtype, null);
         return transposed ? Jmlx.matrixTranspose(stored) : stored;
     }
 
     /** {@code x @ this}, on the packed data (MLX's {@code quantized_matmul}). */
     public Array rightMatmul(Array x, StreamOrDevice s) {
         return QuantizedMatmulOp.quantizedMatmul(x, packed, scales, biases, transposed, groupSize, bits,
-                mode.mlxName(), s);
+                mode.mlxName(), globalScale, s);
     }
 
     @Override

@@ -14,7 +14,8 @@ import java.util.Arrays;
 
 /**
  * MLX's {@code quantized_matmul}: {@code x @ dequantize(w).T} ({@code transpose}, W stored {@code [..., N, K]})
- * or {@code x @ dequantize(w)} (W stored {@code [..., K, N]}). Output type: x's type promoted with the scales'.
+ * or {@code x @ dequantize(w)} (W stored {@code [..., K, N]}). Output type: affine, x's type promoted with the
+ * scales'; microscaling modes, x's type.
  * Batch dims of x and w broadcast when both have them. Unlike MLX, scales with the wrong number of rows and a
  * 2-D x against a batched w are rejected instead of silently mishandled.
  */
@@ -27,11 +28,23 @@ public final class QuantizedMatmulOp {
     /** Computes the product; see the class comment. {@code null} group size and bits take the mode's defaults. */
     public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose,
                                         Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+        return quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, mode, null, s);
+    }
+
+    /**
+     * As {@link #quantizedMatmul(Array, Array, Array, Array, boolean, Integer, Integer, String, StreamOrDevice)},
+     * with nvfp4's global scale (which MLX's op has no argument for): the product then uses the weights
+     * {@code dequantize} gives with that scale.
+     */
+    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose,
+                                        Integer groupSize, Integer bits, String mode, Array globalScale,
+                                        StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
-        DType scaleType = DequantizeOp.checkScaleTypes(NAME, scales, biases);
+        DType scaleType = QuantChecks.checkScales(NAME, m, scales, biases);
         int g = m.groupSizeOr(groupSize);
         int b = m.bitsOr(bits);
-        AffineChecks.checkSupported(NAME, g, b);
+        QuantChecks.checkSettings(NAME, m, g, b);
+        QuantChecks.checkGlobalScale(NAME, m, globalScale);
         int[] wShape = w.shape();
         int[] sShape = scales.shape();
         if (w.dtype() != DType.UINT32) {
@@ -42,7 +55,7 @@ public final class QuantizedMatmulOp {
             throw new IllegalArgumentException("[quantized_matmul] w must have at least 2 dimensions but has shape "
                     + Shape.format(wShape) + ".");
         }
-        if (!Arrays.equals(sShape, biases.shape())) {
+        if (biases != null && !Arrays.equals(sShape, biases.shape())) {
             throw new IllegalArgumentException("[quantized_matmul] Scales and biases should have the same shape. "
                     + "Received scales with shape " + Shape.format(sShape) + " and biases with "
                     + Shape.format(biases.shape()));
@@ -54,7 +67,7 @@ public final class QuantizedMatmulOp {
         }
         int rows = wShape[wShape.length - 2];
         long words = wShape[wShape.length - 1];
-        long expanded = AffineChecks.codesPerRow(words, b);
+        long expanded = QuantChecks.codesPerRow(words, b);
         if (expanded < 0 || expanded != (long) sShape[sShape.length - 1] * g) {
             throw new IllegalArgumentException("[quantized_matmul] The shapes of the weight and scales are incompatible "
                     + "based on bits and group_size. w.shape() == " + Shape.format(wShape) + " and scales.shape() == "
@@ -82,7 +95,7 @@ public final class QuantizedMatmulOp {
                     + Shape.format(Shape.concat(new int[] {1}, xShape.length == 1 ? Shape.concat(new int[] {1}, xShape) : xShape))
                     + ", to broadcast over w's batch.");
         }
-        DType t = DType.promote(x.dtype(), scaleType);
+        DType t = m.isAffine() ? DType.promote(x.dtype(), scaleType) : x.dtype();
         if (!t.isFloating()) {
             throw new IllegalArgumentException("[quantized_matmul] Only real floating types are supported but x.dtype() == "
                     + x.dtype() + ".");
@@ -100,13 +113,28 @@ public final class QuantizedMatmulOp {
         int[] outShape = xShape.length == 1 ? new int[] {outer} : Shape.concat(batch, mRows, outer);
 
         Array xt = x.dtype() == t ? x : Jmlx.astype(x, t, s);
-        Array st = scales.dtype() == t ? scales : Jmlx.astype(scales, t, s);
-        Array bt = biases.dtype() == t ? biases : Jmlx.astype(biases, t, s);
         long batchCount = Shape.size(batch);
+        long groupsPerRow = sShape[sShape.length - 1];
         long xBytes = (long) mRows * inner * t.byteSize();
         long wBytes = (long) rows * words * 4;
-        long sBytes = (long) rows * sShape[sShape.length - 1] * t.byteSize();
         long yBytes = (long) mRows * outer * t.byteSize();
+        if (!m.isAffine()) {
+            long sBytes = rows * groupsPerRow;
+            return Scheduler.submit(NAME, s, QuantChecks.withGlobalScale(globalScale, xt, w, scales), outShape, t,
+                    (in, o) -> {
+                        Kernels kernels = KernelProvider.get();
+                        Float global = QuantChecks.globalScaleValue(in, 3);
+                        for (long i = 0; i < batchCount; i++) {
+                            long xi = Shape.broadcastIndex(batch, i, xBatch);
+                            long wi = Shape.broadcastIndex(batch, i, wBatch);
+                            kernels.fpMatmul(slice(in[0], xi, xBytes), slice(in[1], wi, wBytes), slice(in[2], wi, sBytes),
+                                    t, mRows, inner, outer, transpose, m.fpFormat(), global, slice(o[0], i, yBytes));
+                        }
+                    });
+        }
+        Array st = scales.dtype() == t ? scales : Jmlx.astype(scales, t, s);
+        Array bt = biases.dtype() == t ? biases : Jmlx.astype(biases, t, s);
+        long sBytes = rows * groupsPerRow * t.byteSize();
         return Scheduler.submit(NAME, s, new Array[] {xt, w, st, bt}, outShape, t, (in, o) -> {
             Kernels kernels = KernelProvider.get();
             for (long i = 0; i < batchCount; i++) {

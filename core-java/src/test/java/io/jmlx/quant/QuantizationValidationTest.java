@@ -73,8 +73,8 @@ class QuantizationValidationTest {
         assertMessage("[dequantize] Shape of scales and biases does not match the matrix given the quantization "
                 + "parameters. Provided matrix of shape (4,8) and scales/biases of shape (4,1) with group_size=32 and bits=4.",
                 () -> Jmlx.dequantize(q.packed(), q.scales(), q.biases(), 32, 4));
-        assertMessage("[dequantize] Shape of scales and biases does not match the matrix: w has shape (4,8), scales "
-                + "(2,2) and biases (2,2); all but the last dimension must be equal.",
+        assertMessage("[dequantize] Shape of scales and biases does not match the matrix: w has shape (4,8) and scales "
+                + "(2,2), biases (2,2); all but the last dimension must be equal.",
                 () -> Jmlx.dequantize(q.packed(), q.scales().reshape(2, 2), q.biases().reshape(2, 2), 32, 4));
     }
 
