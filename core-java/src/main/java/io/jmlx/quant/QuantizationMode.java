@@ -11,6 +11,13 @@ import io.jmlx.kernels.FpFormat;
  *       elements with a uint8 scale per group: a power of two (E8M0, groups of 32) for the mx modes, an E4M3
  *       float (groups of 16, optional float32 global scale) for nvfp4. Group size and bits are fixed.</li>
  * </ul>
+ *
+ * <p>jmlx reproduces MLX's <b>CPU</b> backend byte for byte. MLX's Metal kernels differ in the microscaling
+ * modes: FP4 ties round to even there (0.75 → 1.0) where the CPU takes the lower table entry (0.75 → 0.5), an
+ * all-zero mx group gets scale byte 0 instead of 127, and elements are multiplied by the reciprocal scale instead
+ * of divided (last-bit differences); in affine mode Metal rounds half away from zero and clamps each group's
+ * maximum at 0. Both backends choose the mx scale as {@code 2^round(log2(amax/max))}, not the OCP MX rule
+ * {@code floor(log2(amax)) − emax}, so MLX's mx scales differ from other MX encoders.
  */
 public enum QuantizationMode {
     AFFINE("affine", 64, 4, null),

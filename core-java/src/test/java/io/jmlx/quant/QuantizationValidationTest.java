@@ -115,6 +115,42 @@ class QuantizationValidationTest {
     }
 
     @Test
+    void microscalingMessages() {
+        Array w = Array.of(new float[4 * 64], 4, 64);
+        assertMessage("[quantize] mxfp4 quantization requires group size 32 but got 64.",
+                () -> Jmlx.quantize(w, 64, 4, "mxfp4", null));
+        assertMessage("[quantize] mxfp8 quantization requires bits to be 8 but got 4.",
+                () -> Jmlx.quantize(w, 32, 4, "mxfp8", null));
+        assertMessage("[quantize] nvfp4 quantization requires group size 16 but got 32.",
+                () -> Jmlx.quantize(w, 32, 4, "nvfp4", null));
+        Array global = Array.of(new float[] {2f}, 1);
+        assertMessage("[quantize] Global scale is only supported for 'nvfp4' quantization mode.",
+                () -> Jmlx.quantize(w, 32, 4, "mxfp4", global, null));
+        assertMessage("[quantize] Global scale must be a scalar but got shape (2).",
+                () -> Jmlx.quantize(w, 16, 4, "nvfp4", Array.of(new float[] {1, 2}, 2), null));
+        assertMessage("[quantize] Global scale must have dtype float32 but got float16.",
+                () -> Jmlx.quantize(w, 16, 4, "nvfp4", global.astype(DType.FLOAT16), null));
+
+        QuantizedParts q = Jmlx.quantize(w, "mxfp4");
+        assertMessage("[dequantize] Scale type must be uint8 but received type float32.",
+                () -> Jmlx.dequantize(q.packed(), w, null, 32, 4, "mxfp4", null, null));
+        assertMessage("[dequantize] Biases must be null for quantization mode 'mxfp4'.",
+                () -> Jmlx.dequantize(q.packed(), q.scales(), q.scales(), 32, 4, "mxfp4", null, null));
+        assertMessage("[dequantize] mxfp4 quantization requires group size 32 but got 64.",
+                () -> Jmlx.dequantize(q.packed(), q.scales(), null, 64, 4, "mxfp4", null, null));
+        assertMessage("[dequantize] mxfp4 quantization requires bits to be 4 but got 3.",
+                () -> Jmlx.dequantize(q.packed(), q.scales(), null, 32, 3, "mxfp4", null, null));
+        assertMessage("[dequantize] Shape of scales does not match the matrix given the quantization parameters. "
+                + "Provided matrix of shape (4,8) and scales of shape (4,2) with group_size=16 and bits=4.",
+                () -> Jmlx.dequantize(q.packed(), q.scales(), null, 16, 4, "nvfp4", null, null));
+        assertMessage("[quantized_matmul] Scale type must be uint8 but received type float32.",
+                () -> Jmlx.quantizedMatmul(Array.of(new float[64], 1, 64), q.packed(), w, null, true, 32, 4, "mxfp4", null));
+        assertMessage("[quantized_matmul] Only real floating types are supported but x.dtype() == int32.",
+                () -> Jmlx.quantizedMatmul(Array.of(new int[64], DType.INT32, 1, 64), q.packed(), q.scales(), null, true,
+                        32, 4, "mxfp4", null));
+    }
+
+    @Test
     void nanInputFailsAtEvaluationNamingTheOp() {
         float[] values = new float[64];
         values[5] = Float.NaN;

@@ -1,6 +1,7 @@
 package io.jmlx.quant;
 
 import io.jmlx.Array;
+import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -106,6 +107,60 @@ class SpecExamplesTest {
         assertEquals(-0.75f, d[0], 0f);
         assertEquals(1.5f, d[1], 0f);
         assertEquals(0f, d[2], 0f);
+    }
+
+    /** T7: mxfp4 ties go to the lower table entry; the scale byte of amax 7 is 0x7f (2^0). */
+    @Test
+    void t7Mxfp4() {
+        float[] w = new float[32];
+        float[] head = {6, .75f, 1.75f, 3.5f, .25f, -.25f, -0.0f, 5, 2.5f, 1.25f, -.75f, 7};
+        System.arraycopy(head, 0, w, 0, head.length);
+        QuantizedParts q = Jmlx.quantize(Array.of(w, 1, 32), "mxfp4");
+        assertArrayEquals(hexWords("60005317 00007924 00000000 00000000"), q.packed().toIntArray());
+        assertArrayEquals(new byte[] {0x7f}, q.scales().toBytes());
+        Array d = Jmlx.dequantize(q.packed(), q.scales(), "mxfp4");
+        assertEquals(DType.BFLOAT16, d.dtype(), "T7f: the fp modes dequantize to bfloat16 by default");
+        assertArrayEquals(new float[] {6, .5f, 1.5f, 3, 0, 0, 0, 4, 2, 1, -.5f, 6, 0}, java.util.Arrays.copyOf(d.toFloatArray(), 13));
+        QuantizedParts zeros = Jmlx.quantize(Array.zeros(DType.FLOAT32, 1, 32), "mxfp4");
+        assertArrayEquals(new byte[] {0x7f}, zeros.scales().toBytes(), "an all-zero group gets scale byte 127");
+    }
+
+    @Test
+    void t7bMxfp4ScaleRoundsLog2AndSaturates() {
+        float[] w = new float[32];
+        System.arraycopy(new float[] {9, 8.9f, -9, 3.1f}, 0, w, 0, 4);
+        QuantizedParts q = Jmlx.quantize(Array.of(w, 1, 32), "mxfp4");
+        assertArrayEquals(new byte[] {(byte) 0x80}, q.scales().toBytes());
+        assertEquals(0x00003e66, q.packed().toIntArray()[0]);
+        assertArrayEquals(new float[] {8, 8, -8, 3}, java.util.Arrays.copyOf(
+                Jmlx.dequantize(q.packed(), q.scales(), "mxfp4").toFloatArray(), 4));
+    }
+
+    /** T7c and T7d: mxfp8 and nvfp4 of {@code (i - 16)·0.37}. */
+    @Test
+    void t7cdMxfp8AndNvfp4() {
+        float[] w = new float[32];
+        for (int i = 0; i < 32; i++) {
+            w[i] = (i - 16) * 0.37f;
+        }
+        QuantizedParts mx8 = Jmlx.quantize(Array.of(w, 1, 32), "mxfp8");
+        assertArrayEquals(new byte[] {0x79}, mx8.scales().toBytes());
+        assertArrayEquals(hexWords("fafafbfc f5f7f8f9 eff1f2f4 dce4e9ec 69645c00 72716f6c 78777574 7b7a7a79"),
+                mx8.packed().toIntArray());
+        QuantizedParts nv = Jmlx.quantize(Array.of(w, 1, 32), "nvfp4");
+        assertArrayEquals(new byte[] {0x38, 0x37}, nv.scales().toBytes());
+        assertArrayEquals(hexWords("deeeefff 99abccdd 54432210 77766665"), nv.packed().toIntArray());
+    }
+
+    /** T7e: nvfp4 on zeros: scale bytes 0, codes 0, decoded 0 (and no restriction to 32-element totals). */
+    @Test
+    void t7eNvfp4Zeros() {
+        for (int rows : new int[] {1, 2, 3}) {
+            QuantizedParts q = Jmlx.quantize(Array.zeros(DType.FLOAT32, rows, 16), "nvfp4");
+            assertArrayEquals(new byte[rows], q.scales().toBytes());
+            assertArrayEquals(new int[rows * 2], q.packed().toIntArray());
+            assertArrayEquals(new float[rows * 16], Jmlx.dequantize(q.packed(), q.scales(), "nvfp4").toFloatArray());
+        }
     }
 
     private static int[] hexWords(String s) {
