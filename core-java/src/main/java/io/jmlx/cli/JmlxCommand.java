@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 @Command(name = "jmlx",
         mixinStandardHelpOptions = true,
         versionProvider = JmlxCommand.Version.class,
-        description = "MLX-compatible affine group-wise quantization of safetensors checkpoints, on the JVM.",
+        description = "MLX-compatible quantization of safetensors checkpoints (affine, mxfp4, mxfp8, nvfp4), on "
+                + "the JVM.",
         subcommands = {QuantizeCommand.class, DequantizeCommand.class, ExampleCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jmlx.quant.QuantizationMode;
 
 import java.util.Map;
 
@@ -11,12 +12,18 @@ import java.util.Map;
  * The quantization settings {@code jmlx quantize} records in a file's safetensors metadata, under the key
  * {@value #KEY}, as a JSON string such as {@code {"group_size":64,"bits":4,"mode":"affine"}} (the same fields as
  * mlx-lm's {@code config.json} {@code "quantization"} entry), so that {@code jmlx dequantize} can read them back.
+ * The mode is one of MLX's: {@code affine}, {@code mxfp4}, {@code mxfp8} or {@code nvfp4}.
  */
 record QuantizationMetadata(int groupSize, int bits, String mode) {
     /** The metadata key. */
     static final String KEY = "jmlx.quantization";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The mode as the core's enum (the record only holds modes that parse, see {@link #read}). */
+    QuantizationMode quantizationMode() {
+        return QuantizationMode.parse("dequantize", mode);
+    }
 
     /** The JSON string stored under {@link #KEY}. */
     String toJson() {
@@ -28,7 +35,7 @@ record QuantizationMetadata(int groupSize, int bits, String mode) {
     /**
      * The settings recorded in {@code metadata}, or {@code null} when it has no {@link #KEY}.
      *
-     * @throws IllegalArgumentException if the entry is there but malformed
+     * @throws IllegalArgumentException if the entry is there but malformed, or names a mode MLX does not have
      */
     static QuantizationMetadata read(Map<String, String> metadata) {
         String text = metadata.get(KEY);
@@ -52,6 +59,13 @@ record QuantizationMetadata(int groupSize, int bits, String mode) {
             throw new IllegalArgumentException("metadata " + KEY + " needs integer group_size and bits (and an "
                     + "optional mode string) but is: " + text);
         }
-        return new QuantizationMetadata(g.intValue(), b.intValue(), m == null ? "affine" : m.textValue());
+        String mode = m == null ? "affine" : m.textValue();
+        try {
+            QuantizationMode.parse("dequantize", mode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("metadata " + KEY + " has the unknown mode '" + mode + "' (MLX's modes "
+                    + "are affine, mxfp4, mxfp8 and nvfp4): " + text);
+        }
+        return new QuantizationMetadata(g.intValue(), b.intValue(), mode);
     }
 }

@@ -8,6 +8,7 @@ import io.jmlx.Shape;
 import io.jmlx.io.SafetensorsFile;
 import io.jmlx.io.SafetensorsWriter;
 import io.jmlx.io.TensorInfo;
+import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizedParts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,42 +24,63 @@ import java.util.TreeMap;
 
 /**
  * {@code jmlx quantize}: turns the linear weights of a safetensors checkpoint into MLX's quantized layout
- * ({@code P.weight} packed uint32 codes, {@code P.scales}, {@code P.biases}), copying every other tensor.
+ * ({@code P.weight} packed uint32 codes and {@code P.scales}, plus {@code P.biases} in affine mode), copying every
+ * other tensor.
  */
 @Command(name = "quantize",
         mixinStandardHelpOptions = true,
-        header = "Quantize the .weight tensors of a safetensors checkpoint (MLX's affine layout).",
+        header = "Quantize the .weight tensors of a safetensors checkpoint (MLX's layout, any MLX mode).",
         versionProvider = JmlxCommand.Version.class,
         description = {
                 "Quantizes a safetensors checkpoint the way MLX (mlx-lm) does, bit-exact with MLX's CPU backend.",
                 "",
                 "Every float32, float16 or bfloat16 tensor whose name ends in '.weight', with at least 2 dimensions "
-                        + "and a last dimension divisible by the group size, becomes MLX's trio P.weight (uint32 "
-                        + "packed codes), P.scales and P.biases (in the weight's type), where P is the name without "
-                        + "'.weight'. Every other tensor is copied unchanged; a '.weight' that does not qualify is "
-                        + "copied with a note saying why.",
+                        + "and a last dimension divisible by the group size, is quantized; P is the name without "
+                        + "'.weight'. Affine mode gives MLX's trio P.weight (uint32 packed codes), P.scales and "
+                        + "P.biases (in the weight's type); the microscaling modes mxfp4, mxfp8 and nvfp4 give "
+                        + "P.weight (uint32) and P.scales (uint8) and no P.biases. Every other tensor is copied "
+                        + "unchanged; a '.weight' that does not qualify is copied with a note saying why.",
+                "",
+                "Modes, with their default group size / bits:",
+                "  affine  64 / 4  a float scale and bias per group (group size 32, 64 or",
+                "                  128; bits 2, 3, 4, 5, 6 or 8)",
+                "  mxfp4   32 / 4  FP4 (E2M1) elements, a power-of-two (E8M0) scale per group",
+                "  mxfp8   32 / 8  FP8 (E4M3) elements, a power-of-two (E8M0) scale per group",
+                "  nvfp4   16 / 4  FP4 (E2M1) elements, an FP8 (E4M3) scale per group; here",
+                "                  quantized without a global scale",
+                "The microscaling modes accept only their own group size and bits.",
                 "",
                 "The output has sorted keys, the input's metadata plus {\"format\": \"mlx\"} and "
-                        + "jmlx.quantization = {\"group_size\": G, \"bits\": B, \"mode\": \"affine\"} (read back by "
+                        + "jmlx.quantization = {\"group_size\": G, \"bits\": B, \"mode\": M} (read back by "
                         + "'jmlx dequantize'). The input is only read."},
-        footerHeading = "%nExample:%n",
-        footer = "  jmlx quantize --input model.safetensors --output model-8bit.safetensors -b 8")
+        footerHeading = "%nExamples:%n",
+        footer = {
+                "  jmlx quantize --input model.safetensors --output model-8bit.safetensors -b 8",
+                "  jmlx quantize -i model.safetensors -o model-mxfp4.safetensors --mode mxfp4"})
 public final class QuantizeCommand extends OutputCommand {
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE",
             description = "The safetensors checkpoint to quantize.")
     Path input;
 
-    @Option(names = {"-b", "--bits"}, defaultValue = "4", paramLabel = "B",
-            description = "Bits per weight: 2, 3, 4, 5, 6 or 8 (default: ${DEFAULT-VALUE}).")
-    int bits;
+    @Option(names = {"-b", "--bits"}, paramLabel = "B",
+            description = "Bits per weight: 2, 3, 4, 5, 6 or 8 for affine; fixed for the other modes (default: the "
+                    + "mode's: 4 for affine, mxfp4 and nvfp4, 8 for mxfp8).")
+    Integer bits;
 
-    @Option(names = {"-g", "--group-size"}, defaultValue = "64", paramLabel = "G",
-            description = "Weights per scale and bias: 32, 64 or 128 (default: ${DEFAULT-VALUE}).")
-    int groupSize;
+    @Option(names = {"-g", "--group-size"}, paramLabel = "G",
+            description = "Weights per scale: 32, 64 or 128 for affine; fixed for the other modes (default: the "
+                    + "mode's: 64 for affine, 32 for mxfp4 and mxfp8, 16 for nvfp4).")
+    Integer groupSize;
 
     @Option(names = "--mode", defaultValue = "affine", paramLabel = "MODE",
-            description = "Quantization mode; only 'affine' (MLX's default) is supported (default: ${DEFAULT-VALUE}).")
+            description = "affine, mxfp4, mxfp8 or nvfp4 (default: ${DEFAULT-VALUE}, as MLX). nvfp4 is quantized "
+                    + "without a global scale.")
     String mode;
+
+    /** The mode, group size and bits in effect (set by {@link #checkSettings}). */
+    private QuantizationMode quantizationMode;
+    private int g;
+    private int b;
 
     private static final Set<DType> QUANTIZABLE = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
 
@@ -68,7 +90,7 @@ public final class QuantizeCommand extends OutputCommand {
         checkSettings();
         requireInput(input);
         checkOutput(input);
-        QuantizationMetadata settings = new QuantizationMetadata(groupSize, bits, mode);
+        QuantizationMetadata settings = new QuantizationMetadata(g, b, quantizationMode.mlxName());
 
         try (SafetensorsFile in = SafetensorsFile.open(input)) {
             refuseMixedSettings(in, settings);
@@ -84,7 +106,7 @@ public final class QuantizeCommand extends OutputCommand {
                     continue;
                 }
                 String prefix = name.substring(0, name.length() - ".weight".length());
-                for (String part : new String[] {".scales", ".biases"}) {
+                for (String part : new String[] {".scales", ".biases"}) {  // biases too: a stray one would be kept
                     if (in.contains(prefix + part)) {
                         throw CommandFailure.failed("the input already has " + prefix + part + ", which quantizing "
                                 + name + " would replace; is the file partly quantized already?", null);
@@ -92,14 +114,16 @@ public final class QuantizeCommand extends OutputCommand {
                 }
                 QuantizedParts q;
                 try {
-                    q = Jmlx.quantize(in.get(name), groupSize, bits, mode, null);
+                    q = Jmlx.quantize(in.get(name), g, b, mode, null);
                 } catch (IllegalArgumentException e) {
                     throw CommandFailure.failed("cannot quantize " + name + ": " + e.getMessage(), e);
                 }
                 quantized.put(name, q);
                 put(tensors, name, q.packed());
                 put(tensors, prefix + ".scales", q.scales());
-                put(tensors, prefix + ".biases", q.biases());
+                if (q.biases() != null) {
+                    put(tensors, prefix + ".biases", q.biases());
+                }
             }
 
             TensorReport report = new TensorReport();
@@ -111,14 +135,19 @@ public final class QuantizeCommand extends OutputCommand {
                     report.add("copied", name, what, info.byteSize(), info.byteSize(), notes.get(name));
                     continue;
                 }
+                Array[] parts = q.biases() == null ? new Array[] {q.packed(), q.scales()}
+                        : new Array[] {q.packed(), q.scales(), q.biases()};
                 try {
-                    Jmlx.eval(q.packed(), q.scales(), q.biases());
+                    Jmlx.eval(parts);
                 } catch (EvaluationException e) {
                     throw CommandFailure.failed("cannot quantize " + name + ": " + e.getMessage(), e);
                 }
-                long after = q.packed().nbytes() + q.scales().nbytes() + q.biases().nbytes();
-                report.add("quantized", name, what + " -> " + bits + "-bit, group " + groupSize, info.byteSize(),
-                        after, null);
+                long after = 0;
+                for (Array part : parts) {
+                    after += part.nbytes();
+                }
+                String how = quantizationMode.isAffine() ? b + "-bit, group " + g : mode + ", group " + g;
+                report.add("quantized", name, what + " -> " + how, info.byteSize(), after, null);
             }
 
             Map<String, String> metadata = new LinkedHashMap<>(in.metadata());
@@ -126,12 +155,12 @@ public final class QuantizeCommand extends OutputCommand {
             metadata.put(QuantizationMetadata.KEY, settings.toJson());
             SafetensorsWriter.write(output, tensors, metadata);
 
-            out.println("jmlx quantize: " + input + " -> " + output + " (" + mode + ", " + bits + " bits, group size "
-                    + groupSize + ")");
+            out.println("jmlx quantize: " + input + " -> " + output + " (" + mode + ", " + b + " bits, group size "
+                    + g + ")");
             report.print(out);
             if (quantized.isEmpty()) {
                 out.println("note: no tensor qualified (names ending in .weight, float32/float16/bfloat16, at least 2 "
-                        + "dimensions, last dimension divisible by " + groupSize + "); everything was copied");
+                        + "dimensions, last dimension divisible by " + g + "); everything was copied");
             }
             out.println("total: " + report.size() + " tensors (" + quantized.size() + " quantized, "
                     + (report.size() - quantized.size()) + " copied), " + bytes(report.bytesBefore()) + " -> "
@@ -142,14 +171,25 @@ public final class QuantizeCommand extends OutputCommand {
         }
     }
 
-    /** Checks bits, group size and mode before anything is read, with the core's (MLX's) messages. */
+    /**
+     * Checks mode, group size and bits before anything is read, with the core's (MLX's) messages, and fills in the
+     * mode's defaults for the ones not given.
+     */
     private void checkSettings() {
-        if (groupSize <= 0) {
-            throw CommandFailure.usage("--group-size must be 32, 64 or 128 but is " + groupSize);
+        try {
+            quantizationMode = QuantizationMode.parse("quantize", mode);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.usage(e.getMessage());
+        }
+        g = quantizationMode.groupSizeOr(groupSize);
+        b = quantizationMode.bitsOr(bits);
+        if (g <= 0) {
+            throw CommandFailure.usage("--group-size must be " + (quantizationMode.isAffine() ? "32, 64 or 128"
+                    : quantizationMode.defaultGroupSize() + " for " + mode) + " but is " + g);
         }
         try {
             // A zero-row matrix runs every argument check of quantize and costs nothing to compute.
-            Jmlx.quantize(Array.zeros(DType.FLOAT32, 0, groupSize), groupSize, bits, mode, null);
+            Jmlx.quantize(Array.zeros(DType.FLOAT32, 0, g), g, b, mode, null, null);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage(e.getMessage());
         }
@@ -162,7 +202,7 @@ public final class QuantizeCommand extends OutputCommand {
     private static void refuseMixedSettings(SafetensorsFile in, QuantizationMetadata settings) {
         String example = null;
         for (String name : in.names()) {
-            if (isQuantizedTrio(in, name)) {
+            if (isQuantized(in, name)) {
                 example = name;
                 break;
             }
@@ -178,21 +218,25 @@ public final class QuantizeCommand extends OutputCommand {
         }
         if (recorded == null || !recorded.equals(settings)) {
             throw CommandFailure.failed("the input already holds quantized tensors (e.g. " + example + ") "
-                    + (recorded == null ? "with unrecorded settings" : "quantized with group size "
-                    + recorded.groupSize() + " and " + recorded.bits() + " bits")
-                    + "; quantizing the rest with group size " + settings.groupSize() + " and " + settings.bits()
-                    + " bits would mislabel them. Dequantize it first"
-                    + (recorded == null ? "" : ", or use --group-size " + recorded.groupSize() + " --bits "
-                    + recorded.bits()), null);
+                    + (recorded == null ? "with unrecorded settings" : "quantized in " + recorded.mode()
+                    + " mode with group size " + recorded.groupSize() + " and " + recorded.bits() + " bits")
+                    + "; quantizing the rest in " + settings.mode() + " mode with group size "
+                    + settings.groupSize() + " and " + settings.bits() + " bits would mislabel them. Dequantize it "
+                    + "first" + (recorded == null ? "" : ", or use --mode " + recorded.mode() + " --group-size "
+                    + recorded.groupSize() + " --bits " + recorded.bits()), null);
         }
     }
 
-    private static boolean isQuantizedTrio(SafetensorsFile in, String name) {
+    /**
+     * A quantized weight in any mode: a uint32 {@code P.weight} with {@code P.scales} beside it (as mlx-lm
+     * decides it, by the presence of the scales).
+     */
+    private static boolean isQuantized(SafetensorsFile in, String name) {
         if (!name.endsWith(".weight") || in.info(name).dtype() != DType.UINT32) {
             return false;
         }
         String prefix = name.substring(0, name.length() - ".weight".length());
-        return in.contains(prefix + ".scales") && in.contains(prefix + ".biases");
+        return in.contains(prefix + ".scales");
     }
 
     /** {@code null} when the tensor is quantized; otherwise why not ({@code ""}: not a weight, nothing to say). */
@@ -200,7 +244,7 @@ public final class QuantizeCommand extends OutputCommand {
         if (!info.name().endsWith(".weight")) {
             return "";
         }
-        if (isQuantizedTrio(in, info.name())) {
+        if (isQuantized(in, info.name())) {
             return "already quantized";
         }
         if (!QUANTIZABLE.contains(info.dtype())) {
@@ -212,8 +256,8 @@ public final class QuantizeCommand extends OutputCommand {
                     + "; quantizing needs at least 2";
         }
         int last = shape[shape.length - 1];
-        if (last % groupSize != 0) {
-            return "not quantized: last dimension " + last + " is not divisible by the group size " + groupSize;
+        if (last % g != 0) {
+            return "not quantized: last dimension " + last + " is not divisible by the group size " + g;
         }
         return null;
     }

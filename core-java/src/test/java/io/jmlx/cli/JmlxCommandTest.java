@@ -61,5 +61,18 @@ class JmlxCommandTest {
     void dequantizeHelpDocumentsWhereGroupSizeAndBitsComeFrom() {
         String help = Cli.run("dequantize", "--help").out();
         assertTrue(help.contains("jmlx.quantization") && help.contains("MLX's defaults"), help);
+        assertTrue(help.contains("uint8 scales mean a microscaling mode") && help.contains("4: mxfp4, 8: mxfp8, 2: nvfp4"),
+                help);
+        assertTrue(help.contains("--dtype=TYPE") && help.contains("bfloat16 for the microscaling modes"), help);
+    }
+
+    @Test
+    void quantizeHelpListsTheModesWithTheirDefaults() {
+        String help = Cli.run("quantize", "--help").out();
+        for (String mode : new String[] {"affine  64 / 4", "mxfp4   32 / 4", "mxfp8   32 / 8", "nvfp4   16 / 4"}) {
+            assertTrue(help.contains("\n  " + mode + "  "), () -> mode + " missing from\n" + help);
+        }
+        assertTrue(help.contains("quantized without a global scale"), help);
+        assertTrue(help.contains("--mode mxfp4"), help);
     }
 }

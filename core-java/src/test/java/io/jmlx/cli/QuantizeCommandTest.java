@@ -9,6 +9,8 @@ import io.jmlx.testing.SharedData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code jmlx quantize}: its output report, option checks and the rules that protect files. */
@@ -246,6 +249,103 @@ class QuantizeCommandTest {
             assertArrayEquals(new int[] {8, 12}, o.info("fc.weight").shape());
             assertEquals("mlx", o.metadata().get("format"));
             assertEquals("{\"group_size\":32,\"bits\":3,\"mode\":\"affine\"}", o.metadata().get("jmlx.quantization"));
+        }
+    }
+
+    @ParameterizedTest(name = "--mode {0} {1} {2}")
+    @CsvSource(delimiter = '|', value = {
+            "mxfp4 | --group-size | 64 | [quantize] mxfp4 quantization requires group size 32 but got 64.",
+            "mxfp4 | --bits       | 8  | [quantize] mxfp4 quantization requires bits to be 4 but got 8.",
+            "mxfp8 | --group-size | 16 | [quantize] mxfp8 quantization requires group size 32 but got 16.",
+            "mxfp8 | --bits       | 4  | [quantize] mxfp8 quantization requires bits to be 8 but got 4.",
+            "nvfp4 | --group-size | 32 | [quantize] nvfp4 quantization requires group size 16 but got 32.",
+            "nvfp4 | --bits       | 8  | [quantize] nvfp4 quantization requires bits to be 4 but got 8.",
+            "affine | --group-size | 16 | [quantize] The requested group size 16 is not supported. The supported "
+                    + "group sizes are 32, 64, and 128."})
+    void aWrongExplicitSettingIsRefusedWithMlxsMessageBeforeAnythingIsRead(String mode, String option, int value,
+                                                                          String message) {
+        Path out = dir.resolve("out.safetensors");
+        Cli.Result r = Cli.run("quantize", "-i", input, "-o", out, "--mode", mode, option, value);
+        assertEquals(2, r.exitCode(), r::toString);
+        assertEquals("jmlx quantize: " + message, r.err().strip());
+        assertEquals("", r.out());
+        // Checked before the input is opened: a missing input does not change the answer.
+        Cli.Result absent = Cli.run("quantize", "-i", dir.resolve("absent.safetensors"), "-o", out, "--mode", mode,
+                option, value);
+        assertEquals(r, absent);
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void theMicroscalingModesUseTheirOwnDefaultsAndAcceptThemExplicitly() throws IOException {
+        Path out = dir.resolve("out.safetensors");
+        Cli.Result r = Cli.run("quantize", "-i", input, "-o", out, "--mode", "mxfp8", "--bits", "8",
+                "--group-size", "32");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().startsWith("jmlx quantize: " + input + " -> " + out + " (mxfp8, 8 bits, group size 32)"),
+                r.out());
+        try (SafetensorsFile o = SafetensorsFile.open(out)) {
+            assertEquals("{\"group_size\":32,\"bits\":8,\"mode\":\"mxfp8\"}", o.metadata().get("jmlx.quantization"));
+        }
+    }
+
+    @Test
+    void microscaledWeightsHaveUint8ScalesAndNoBiases() throws IOException {
+        Path out = dir.resolve("out.safetensors");
+        Cli.Result r = Cli.run("quantize", "-i", input, "-o", out, "--mode", "mxfp4");
+        assertEquals(0, r.exitCode(), r::toString);
+        // 8 rows of 128: 16 words (64 B) and 4 scale bytes per row.
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(
+                "\\s+quantized\\s+fc\\.weight\\s+\\(8,128\\) float32 -> mxfp4, group 32\\s+4,096 B -> 544 B")),
+                r.out());
+        try (SafetensorsFile in = SafetensorsFile.open(input); SafetensorsFile o = SafetensorsFile.open(out)) {
+            assertEquals(List.of("fc.bias", "fc.scales", "fc.weight", "odd.weight"), o.names());
+            assertEquals(DType.UINT32, o.info("fc.weight").dtype());
+            assertArrayEquals(new int[] {8, 16}, o.info("fc.weight").shape());
+            assertEquals(DType.UINT8, o.info("fc.scales").dtype());
+            assertArrayEquals(new int[] {8, 4}, o.info("fc.scales").shape());
+            QuantizedParts q = Jmlx.quantize(in.get("fc.weight"), "mxfp4");
+            assertNull(q.biases());
+            assertArrayEquals(q.packed().toBytes(), o.get("fc.weight").toBytes());
+            assertArrayEquals(q.scales().toBytes(), o.get("fc.scales").toBytes());
+            assertEquals("{\"group_size\":32,\"bits\":4,\"mode\":\"mxfp4\"}", o.metadata().get("jmlx.quantization"));
+        }
+    }
+
+    @Test
+    void theSkipRuleUsesTheModesGroupSize() throws IOException {
+        Path out = dir.resolve("out.safetensors");
+        Cli.Result r = Cli.run("quantize", "-i", input, "-o", out, "--mode", "nvfp4");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("copied") && l.contains("odd.weight")
+                && l.contains("last dimension 100 is not divisible by the group size 16")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("fc.weight") && l.contains("-> nvfp4, group 16")),
+                r.out());
+        Path in16 = dir.resolve("in16.safetensors");
+        Cli.write(in16, Map.of("p.weight", Array.zeros(DType.FLOAT32, 2, 48)), Map.of());
+        Cli.Result affine = Cli.run("quantize", "-i", in16, "-o", dir.resolve("a.safetensors"), "-g", "32");
+        assertTrue(affine.out().contains("last dimension 48 is not divisible by the group size 32"), affine.out());
+        Cli.Result nv = Cli.run("quantize", "-i", in16, "-o", dir.resolve("n.safetensors"), "--mode", "nvfp4");
+        assertTrue(nv.out().contains("total: 1 tensors (1 quantized, 0 copied)"), nv.out());
+    }
+
+    @Test
+    void aMicroscaledFileIsOnlyQuantizedFurtherInItsOwnMode() throws IOException {
+        Path mx = dir.resolve("mx.safetensors");
+        assertEquals(0, Cli.run("quantize", "-i", input, "-o", mx, "--mode", "mxfp4").exitCode());
+        Path again = dir.resolve("again.safetensors");
+        assertOneLineError(Cli.run("quantize", "-i", mx, "-o", again), 1, "already holds quantized", "fc.weight",
+                "quantized in mxfp4 mode", "--mode mxfp4 --group-size 32 --bits 4");
+        assertOneLineError(Cli.run("quantize", "-i", mx, "-o", again, "--mode", "nvfp4"), 1, "already holds quantized");
+        Cli.Result same = Cli.run("quantize", "-i", mx, "-o", again, "--mode", "mxfp4");
+        assertEquals(0, same.exitCode(), same::toString);
+        assertTrue(same.out().lines().anyMatch(l -> l.contains("fc.weight") && l.contains("already quantized")),
+                same.out());
+        try (SafetensorsFile a = SafetensorsFile.open(mx); SafetensorsFile b = SafetensorsFile.open(again)) {
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                Cli.assertSameTensor(a, b, name);
+            }
         }
     }
 }
