@@ -58,7 +58,8 @@ public final class Jmlx {
 
     private static Array[] parts(Tensor t) {
         return switch (t) {
-            case QuantizedArray q -> new Array[] {q.packed(), q.scales(), q.biases()};
+            case QuantizedArray q -> java.util.stream.Stream.of(q.packed(), q.scales(), q.biases(), q.globalScale())
+                    .filter(java.util.Objects::nonNull).toArray(Array[]::new);
             case Array a -> new Array[] {a};
             default -> throw unsupported(t);
         };
@@ -131,8 +132,9 @@ public final class Jmlx {
     /**
      * MLX's {@code quantize(w, group_size, bits, mode, stream)}: bit-exact with MLX's CPU backend.
      *
-     * @param groupSize 32, 64 or 128 ({@code null}: the mode's default)
-     * @param bits      2, 3, 4, 5, 6 or 8 ({@code null}: the mode's default)
+     * @param groupSize affine: 32, 64 or 128; the microscaling modes: their fixed size ({@code null}: the mode's default)
+     * @param bits      affine: 2, 3, 4, 5, 6 or 8; the microscaling modes: their fixed bits ({@code null}: the mode's default)
+     * @param mode      {@code "affine"}, {@code "mxfp4"}, {@code "mxfp8"} or {@code "nvfp4"}
      */
     public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
         return QuantizeOp.quantize(w, groupSize, bits, mode, null, s);

@@ -41,6 +41,8 @@ class MicroscalingTest {
         assertEquals(mode, q.mode().mlxName());
         assertTrue(q.isQuantized());
         assertNull(q.biases());
+        Jmlx.eval(q);
+        assertTrue(Jmlx.asyncEval(q).isDone(), "eval takes a microscaled array (no biases)");
         assertEquals(DType.FLOAT32, q.dtype(), "fromDense keeps the weight's type");
         Array dense = q.dequantize();
         assertEquals(DType.FLOAT32, dense.dtype());
