@@ -1,0 +1,63 @@
+package io.jmlx.kernels.vector;
+
+import io.jmlx.DType;
+import io.jmlx.kernels.FpFormat;
+import io.jmlx.kernels.Kernels;
+import io.jmlx.kernels.ScalarKernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The fast kernels, on the Panama Vector API ({@code jdk.incubator.vector}) and the shared kernel thread pool.
+ * Operations without a vectorized implementation yet fall back to the {@link ScalarKernels} reference.
+ */
+public final class VectorKernels implements Kernels {
+    private final ScalarKernels reference = new ScalarKernels();
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
+                               MemorySegment packed, MemorySegment scales, MemorySegment biases) {
+        reference.affineQuantize(w, dtype, rows, cols, groupSize, bits, packed, scales, biases);
+    }
+
+    @Override
+    public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
+                                 long rows, int cols, int groupSize, int bits, MemorySegment out) {
+        reference.affineDequantize(packed, scales, biases, dtype, rows, cols, groupSize, bits, out);
+    }
+
+    @Override
+    public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
+                             DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
+                             MemorySegment out) {
+        reference.affineMatmul(x, packed, scales, biases, dtype, m, k, n, transpose, groupSize, bits, out);
+    }
+
+    @Override
+    public void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
+                           MemorySegment packed, MemorySegment scales) {
+        reference.fpQuantize(w, dtype, rows, cols, format, globalScale, packed, scales);
+    }
+
+    @Override
+    public void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
+                             Float globalScale, DType outType, MemorySegment out) {
+        reference.fpDequantize(packed, scales, rows, cols, format, globalScale, outType, out);
+    }
+
+    @Override
+    public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k, int n,
+                         boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
+        reference.fpMatmul(x, packed, scales, dtype, m, k, n, transpose, format, globalScale, out);
+    }
+
+    @Override
+    public void matmul(MemorySegment a, MemorySegment b, DType dtype, int m, int k, int n, MemorySegment out) {
+        reference.matmul(a, b, dtype, m, k, n, out);
+    }
+}
