@@ -163,7 +163,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
                                  long rows, int cols, int groupSize, int bits, MemorySegment out) {
-        RowDecoder decoder = new AffineRowDecoder(packed, scales, biases, dtype, cols, groupSize, bits);
+        RowDecoder decoder = RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits);
         float[] row = new float[cols];
         for (long r = 0; r < rows; r++) {
             decoder.decode(r, row);
@@ -176,7 +176,7 @@ public final class ScalarKernels implements Kernels {
                              DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
                              MemorySegment out) {
         int cols = transpose ? k : n;
-        matmul(x, dtype, m, k, n, transpose, new AffineRowDecoder(packed, scales, biases, dtype, cols, groupSize, bits),
+        matmul(x, dtype, m, k, n, transpose, RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits),
                 out);
     }
 
@@ -184,7 +184,7 @@ public final class ScalarKernels implements Kernels {
     public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k,
                          int n, boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
         int cols = transpose ? k : n;
-        matmul(x, dtype, m, k, n, transpose, new FpRowDecoder(packed, scales, cols, format, globalScale), out);
+        matmul(x, dtype, m, k, n, transpose, RowDecoder.microscaled(packed, scales, cols, format, globalScale), out);
     }
 
     /**
@@ -259,94 +259,6 @@ public final class ScalarKernels implements Kernels {
                     sum += a.getAtIndex(Elements.F64, (long) i * k + kk) * b.getAtIndex(Elements.F64, (long) kk * n + j);
                 }
                 out.setAtIndex(Elements.F64, (long) i * n + j, sum);
-            }
-        }
-    }
-
-    /** Delivers the decoded rows of a quantized matrix as floats. */
-    private interface RowDecoder {
-        void decode(long row, float[] out);
-    }
-
-    /** Decodes rows of an affine-quantized matrix into floats, rounding each op to the scales' type. */
-    private static final class AffineRowDecoder implements RowDecoder {
-        private final MemorySegment packed;
-        private final MemorySegment scales;
-        private final MemorySegment biases;
-        private final DType dtype;
-        private final int cols;
-        private final int groupSize;
-        private final int bits;
-        private final int groups;
-        private final long wordsPerRow;
-        private final int[] codes;
-        private final float[] rowScales;
-        private final float[] rowBiases;
-
-        AffineRowDecoder(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
-                   int groupSize, int bits) {
-            this.packed = packed;
-            this.scales = scales;
-            this.biases = biases;
-            this.dtype = dtype;
-            this.cols = cols;
-            this.groupSize = groupSize;
-            this.bits = bits;
-            this.groups = cols / groupSize;
-            this.wordsPerRow = BitPacking.words(cols, bits);
-            this.codes = new int[cols];
-            this.rowScales = new float[groups];
-            this.rowBiases = new float[groups];
-        }
-
-        @Override
-        public void decode(long r, float[] out) {
-            BitPacking.unpackRow(packed, r * wordsPerRow, cols, bits, codes);
-            Elements.readRow(scales, dtype, r * groups, rowScales, groups);
-            Elements.readRow(biases, dtype, r * groups, rowBiases, groups);
-            for (int g = 0, j = 0; g < groups; g++) {
-                float scale = rowScales[g];
-                float bias = rowBiases[g];
-                for (int end = j + groupSize; j < end; j++) {
-                    float scaled = FloatFormats.roundTo(dtype, scale * codes[j]);
-                    out[j] = FloatFormats.roundTo(dtype, scaled + bias);
-                }
-            }
-        }
-    }
-
-    /** Decodes rows of a microscaled matrix exactly in float32: {@code element · scale (· global factor)}. */
-    private static final class FpRowDecoder implements RowDecoder {
-        private final MemorySegment packed;
-        private final MemorySegment scales;
-        private final int cols;
-        private final FpFormat format;
-        private final float factor;
-        private final int groups;
-        private final long wordsPerRow;
-        private final int[] codes;
-
-        FpRowDecoder(MemorySegment packed, MemorySegment scales, int cols, FpFormat format, Float globalScale) {
-            this.packed = packed;
-            this.scales = scales;
-            this.cols = cols;
-            this.format = format;
-            this.factor = globalScale == null ? 1f : FpFormat.globalFactor(globalScale);
-            this.groups = cols / format.groupSize();
-            this.wordsPerRow = BitPacking.words(cols, format.bits());
-            this.codes = new int[cols];
-        }
-
-        @Override
-        public void decode(long r, float[] out) {
-            BitPacking.unpackRow(packed, r * wordsPerRow, cols, format.bits(), codes);
-            int g = format.groupSize();
-            for (int group = 0, j = 0; group < groups; group++) {
-                float scale = format.scale(scales.get(java.lang.foreign.ValueLayout.JAVA_BYTE, r * groups + group) & 0xFF)
-                        * factor;
-                for (int end = j + g; j < end; j++) {
-                    out[j] = format.element(codes[j]) * scale;
-                }
             }
         }
     }

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Every affine case of MLX's golden vectors ({@code shared/golden/manifest.json}): quantize and dequantize must
  * reproduce MLX's bytes exactly; quantized matmuls are checked by {@link GoldenFiles#checkProduct}: MLX's outputs
  * equal an emulation of its x86 CPU kernel, which accumulates in the output type
- * ({@code sum = T(sum + T(x·ŵ))}, k ascending, spec §4.3), and jmlx's (float32 accumulation, one rounding) are
- * within an explicit bound of them. Outputs MLX overflowed to ±inf (float16 rows of magnitude 1e4) are masked, and
+ * ({@code sum = T(sum + T(x·ŵ))}, k ascending, spec §4.3), and jmlx's (float32 accumulation, scale and bias applied
+ * per element or per group, one rounding at the end) are within an explicit bound of them, scaled by
+ * {@code Σ|x|·(|s·q| + |b|)}. Outputs MLX overflowed to ±inf (float16 rows of magnitude 1e4) are masked, and
  * their count must match the manifest.
  */
 class GoldenAffineConformanceTest {
@@ -78,16 +79,36 @@ class GoldenAffineConformanceTest {
         Array wHat = GoldenFiles.output(c, "w_hat");
         float[] xs = x.toFloatArray();
         float[] ws = wHat.toFloatArray();
+        float[] magnitudes = weightMagnitudes(c, bits, groupSize, wHat.dim(-1));
         int m = x.dim(-2);
         int k = x.dim(-1);
         int n = expected.dim(-1);
         int wPerBatch = wHat.dim(-2) * wHat.dim(-1);
         java.util.function.IntFunction<MlxCpuMatmul.Problem> problem =
-                b -> new MlxCpuMatmul.Problem(xs, b * m * k, ws, b * wPerBatch, m, k, n, transpose);
+                b -> new MlxCpuMatmul.Problem(xs, b * m * k, ws, magnitudes, b * wPerBatch, m, k, n, transpose);
         int nonFinite = GoldenFiles.checkProduct(expected, actual, k,
                 b -> MlxCpuMatmul.emulate(problem.apply(b), expected.dtype()),
                 b -> MlxCpuMatmul.magnitudes(problem.apply(b)));
         assertEquals(y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0, nonFinite,
                 "outputs MLX overflowed (masked)");
+    }
+
+    /** {@code |s·q| + |b|} for every stored weight, from MLX's codes, scales and biases. */
+    private static float[] weightMagnitudes(JsonNode c, int bits, int groupSize, int cols) {
+        Array packed = GoldenFiles.output(c, "w_q");
+        float[] scales = GoldenFiles.output(c, "scales").toFloatArray();
+        float[] biases = GoldenFiles.output(c, "biases").toFloatArray();
+        int rows = (int) (packed.size() / packed.dim(-1));
+        int groups = cols / groupSize;
+        float[] out = new float[rows * cols];
+        int[] codes = new int[cols];
+        for (int r = 0; r < rows; r++) {
+            io.jmlx.kernels.BitPacking.unpackRow(packed.data(), (long) r * packed.dim(-1), cols, bits, codes);
+            for (int j = 0; j < cols; j++) {
+                int g = r * groups + j / groupSize;
+                out[r * cols + j] = Math.abs(scales[g] * codes[j]) + Math.abs(biases[g]);
+            }
+        }
+        return out;
     }
 }

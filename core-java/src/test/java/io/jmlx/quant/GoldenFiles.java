@@ -85,7 +85,7 @@ final class GoldenFiles {
      * {@code emulation.apply(batch)} bit for bit, pinning what MLX computed; (2) jmlx's are within
      * {@code c · u_T · magnitude} of MLX's, where {@code c} is {@code 2(K+2)} for float32 (a worst-case bound for
      * any summation order) and {@code 4√K + 1} for the half types (a statistical bound on MLX's running half
-     * sums), and {@code magnitude = Σ|x·ŵ|}. Outputs MLX overflowed are skipped; their count is returned.
+     * sums), and {@code magnitude} is the sum of the magnitudes the computation involves (e.g. {@code Σ|x·ŵ|}). Outputs MLX overflowed are skipped; their count is returned.
      */
     static int checkProduct(Array expectedArray, Array actualArray, int k, IntFunction<float[]> emulation,
                             IntFunction<double[]> magnitudes) {
@@ -115,7 +115,7 @@ final class GoldenFiles {
                 double bound = c * u * magnitude[i];
                 if (!(Math.abs(a - e) <= bound)) {
                     fail("output " + i + " of batch " + b + ": jmlx " + a + ", MLX " + e + ", |diff| " + Math.abs(a - e)
-                            + " > bound " + bound + " (Σ|x·ŵ| = " + magnitude[i] + ")");
+                            + " > bound " + bound + " (magnitude " + magnitude[i] + ")");
                 }
             }
         }

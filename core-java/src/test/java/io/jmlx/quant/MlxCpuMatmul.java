@@ -12,10 +12,19 @@ final class MlxCpuMatmul {
     private MlxCpuMatmul() {
     }
 
-    /** One 2-D problem: x is m×k, ŵ is n×k ({@code transpose}) or k×n. */
-    record Problem(float[] x, int xOffset, float[] wHat, int wOffset, int m, int k, int n, boolean transpose) {
+    /**
+     * One 2-D problem: x is m×k, ŵ is n×k ({@code transpose}) or k×n; {@code wScale} holds, per weight, the
+     * magnitude its computation involves: {@code |s·q| + |b|} (which exceeds |ŵ| when the bias cancels the scaled
+     * code, so that the ways of applying scale and bias — before or after the sum — differ by rounding of that size).
+     */
+    record Problem(float[] x, int xOffset, float[] wHat, float[] wScale, int wOffset, int m, int k, int n,
+                   boolean transpose) {
         float w(int kk, int j) {
             return transpose ? wHat[wOffset + j * k + kk] : wHat[wOffset + kk * n + j];
+        }
+
+        float wMagnitude(int kk, int j) {
+            return transpose ? wScale[wOffset + j * k + kk] : wScale[wOffset + kk * n + j];
         }
 
         float xv(int i, int kk) {
@@ -23,14 +32,14 @@ final class MlxCpuMatmul {
         }
     }
 
-    /** Σ_k |x·ŵ| for each output, in double. */
+    /** Σ_k |x|·(|s·q| + |b|) for each output, in double. */
     static double[] magnitudes(Problem p) {
         double[] out = new double[p.m() * p.n()];
         for (int i = 0; i < p.m(); i++) {
             for (int j = 0; j < p.n(); j++) {
                 double s = 0;
                 for (int kk = 0; kk < p.k(); kk++) {
-                    s += Math.abs((double) p.xv(i, kk) * p.w(kk, j));
+                    s += Math.abs((double) p.xv(i, kk)) * p.wMagnitude(kk, j);
                 }
                 out[i * p.n() + j] = s;
             }

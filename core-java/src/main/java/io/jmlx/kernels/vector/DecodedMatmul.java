@@ -1,0 +1,86 @@
+package io.jmlx.kernels.vector;
+
+import io.jmlx.kernels.KernelThreads;
+import io.jmlx.kernels.RowDecoder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.function.Supplier;
+
+/**
+ * Quantized matmul for any bits and mode: each weight row is decoded to floats once (by a {@link RowDecoder})
+ * and then used against every row of x with vector FMAs. Sums are float32, in an order fixed by the shapes alone.
+ */
+final class DecodedMatmul {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Output rows (transposed) or weight-row blocks handled by one task. */
+    private static final int ROWS_PER_CHUNK = 32;
+
+    private DecodedMatmul() {
+    }
+
+    /** {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]}. */
+    static void transposed(float[] x, int m, int k, int n, Supplier<RowDecoder> decoders, float[] y) {
+        int chunks = (n + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+        KernelThreads.forEach(chunks, c -> {
+            RowDecoder decoder = decoders.get();
+            float[] w = new float[k];
+            for (int j = c * ROWS_PER_CHUNK; j < Math.min(n, (c + 1) * ROWS_PER_CHUNK); j++) {
+                decoder.decode(j, w);
+                for (int i = 0; i < m; i++) {
+                    y[i * n + j] = dot(x, i * k, w, k);
+                }
+            }
+        });
+    }
+
+    /** {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]}; tasks split the columns of y. */
+    static void plain(float[] x, int m, int k, int n, Supplier<RowDecoder> decoders, float[] y) {
+        // Each task decodes every row of W but only accumulates its own column range, so every y element sums
+        // k ascending whatever the number of tasks.
+        int tasks = Math.max(1, Math.min(KernelThreads.count(), n / (4 * F.length())));
+        int width = ((n + tasks - 1) / tasks + F.length() - 1) / F.length() * F.length();
+        KernelThreads.forEach(tasks, c -> {
+            int from = c * width;
+            int to = Math.min(n, from + width);
+            if (from >= to) {
+                return;
+            }
+            RowDecoder decoder = decoders.get();
+            float[] w = new float[n];
+            for (int kk = 0; kk < k; kk++) {
+                decoder.decode(kk, w);
+                for (int i = 0; i < m; i++) {
+                    axpy(x[i * k + kk], w, from, y, i * n + from, to - from);
+                }
+            }
+        });
+    }
+
+    /** Σ a[aFrom + i]·b[i] for i < len, in vector lanes then a scalar tail. */
+    static float dot(float[] a, int aFrom, float[] b, int len) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, aFrom + i).fma(FloatVector.fromArray(F, b, i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            sum += a[aFrom + i] * b[i];
+        }
+        return sum;
+    }
+
+    /** {@code y[yFrom + i] += a · w[wFrom + i]} for {@code i < len}. */
+    static void axpy(float a, float[] w, int wFrom, float[] y, int yFrom, int len) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (int bound = F.loopBound(len); i < bound; i += F.length()) {
+            FloatVector.fromArray(F, w, wFrom + i).fma(av, FloatVector.fromArray(F, y, yFrom + i)).intoArray(y, yFrom + i);
+        }
+        for (; i < len; i++) {
+            y[yFrom + i] += a * w[wFrom + i];
+        }
+    }
+}
