@@ -26,6 +26,8 @@ final class AffinePlaneMatmul {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final int ROWS_PER_CHUNK = 16;
+    /** Floats of x (in plane order) worked on per pass over W: 256 KiB, a comfortable share of L2. */
+    private static final int X_TILE_FLOATS = 64 * 1024;
 
     private AffinePlaneMatmul() {
     }
@@ -66,26 +68,37 @@ final class AffinePlaneMatmul {
         }
     }
 
-    /** {@code y[m × n] = x[m × k] · Ŵᵀ}, Ŵ stored {@code [n, k]}: one pass over W per four rows of x. */
+    /**
+     * {@code y[m × n] = x[m × k] · Ŵᵀ}, Ŵ stored {@code [n, k]}: one pass over W per four rows of x, with the rows
+     * of x taken in tiles that stay in cache while W streams by.
+     */
     static void transposed(float[] x, int m, int k, int n, MemorySegment packed, MemorySegment scales,
                            MemorySegment biases, DType scaleType, int groupSize, int bits, float[] y) {
         Prepared p = Prepared.of(x, m, k, groupSize, bits);
         int chunks = (n + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+        int tile = Math.max(4, X_TILE_FLOATS / k / 4 * 4);
         KernelThreads.forEach(chunks, c -> {
             float[] rowScales = new float[p.groups()];
             float[] rowBiases = new float[p.groups()];
-            for (int j = c * ROWS_PER_CHUNK; j < Math.min(n, (c + 1) * ROWS_PER_CHUNK); j++) {
-                Elements.readRow(scales, scaleType, (long) j * p.groups(), rowScales, p.groups());
+            int jFrom = c * ROWS_PER_CHUNK;
+            int jTo = Math.min(n, jFrom + ROWS_PER_CHUNK);
+            for (int iFrom = 0; iFrom < m; iFrom += tile) {
+                int iTo = Math.min(m, iFrom + tile);
+                for (int j = jFrom; j < jTo; j++) {
+                    Elements.readRow(scales, scaleType, (long) j * p.groups(), rowScales, p.groups());
+                    long rowBytes = (long) j * p.words() * 4;
+                    int i = iFrom;
+                    for (; i + 4 <= iTo; i += 4) {
+                        rowTimesFour(p, packed, rowBytes, rowScales, bits, k, i, y, j, n);
+                    }
+                    for (; i < iTo; i++) {
+                        rowTimesOne(p, packed, rowBytes, rowScales, bits, k, i, y, j, n);
+                    }
+                }
+            }
+            for (int j = jFrom; j < jTo; j++) {
                 Elements.readRow(biases, scaleType, (long) j * p.groups(), rowBiases, p.groups());
-                long rowBytes = (long) j * p.words() * 4;
-                int i = 0;
-                for (; i + 4 <= m; i += 4) {
-                    rowTimesFour(p, packed, rowBytes, rowScales, bits, k, i, y, j, n);
-                }
-                for (; i < m; i++) {
-                    rowTimesOne(p, packed, rowBytes, rowScales, bits, k, i, y, j, n);
-                }
-                for (i = 0; i < m; i++) {
+                for (int i = 0; i < m; i++) {
                     float b = 0f;
                     for (int g = 0; g < p.groups(); g++) {
                         b += rowBiases[g] * p.groupSums()[i * p.groups() + g];
@@ -113,7 +126,7 @@ final class AffinePlaneMatmul {
             }
             total = sum.fma(FloatVector.fromArray(F, rowScales, 0, p.laneGroup(), w), total);
         }
-        y[i * n + j] = total.reduceLanes(VectorOperators.ADD);
+        y[i * n + j] = Lanes.sum(total);
     }
 
     private static void rowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] rowScales, int bits,
@@ -149,10 +162,10 @@ final class AffinePlaneMatmul {
             t2 = s2.fma(scale, t2);
             t3 = s3.fma(scale, t3);
         }
-        y[i * n + j] = t0.reduceLanes(VectorOperators.ADD);
-        y[(i + 1) * n + j] = t1.reduceLanes(VectorOperators.ADD);
-        y[(i + 2) * n + j] = t2.reduceLanes(VectorOperators.ADD);
-        y[(i + 3) * n + j] = t3.reduceLanes(VectorOperators.ADD);
+        y[i * n + j] = Lanes.sum(t0);
+        y[(i + 1) * n + j] = Lanes.sum(t1);
+        y[(i + 2) * n + j] = Lanes.sum(t2);
+        y[(i + 3) * n + j] = Lanes.sum(t3);
     }
 
     /**

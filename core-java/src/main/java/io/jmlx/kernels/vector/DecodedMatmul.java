@@ -3,7 +3,6 @@ package io.jmlx.kernels.vector;
 import io.jmlx.kernels.KernelThreads;
 import io.jmlx.kernels.RowDecoder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.function.Supplier;
@@ -65,7 +64,7 @@ final class DecodedMatmul {
         for (int bound = F.loopBound(len); i < bound; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aFrom + i).fma(FloatVector.fromArray(F, b, i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < len; i++) {
             sum += a[aFrom + i] * b[i];
         }
@@ -80,7 +79,7 @@ final class DecodedMatmul {
             FloatVector.fromArray(F, w, wFrom + i).fma(av, FloatVector.fromArray(F, y, yFrom + i)).intoArray(y, yFrom + i);
         }
         for (; i < len; i++) {
-            y[yFrom + i] += a * w[wFrom + i];
+            y[yFrom + i] = Math.fma(w[wFrom + i], a, y[yFrom + i]);   // as the lanes do, wherever a split falls
         }
     }
 }
