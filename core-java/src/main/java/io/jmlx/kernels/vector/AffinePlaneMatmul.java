@@ -49,7 +49,7 @@ final class AffinePlaneMatmul {
             for (int i = 0; i < m; i++) {
                 for (int w = 0; w < words; w++) {
                     for (int p = 0; p < c; p++) {
-                        planes[i * k + p * words + w] = x[i * k + w * c + p];
+                        planes[i * k + p * words + w] = x[i * k + w * c + p] * planeFactor(bits, p);
                     }
                 }
                 for (int g = 0; g < groups; g++) {
@@ -69,6 +69,15 @@ final class AffinePlaneMatmul {
     }
 
     /**
+     * The factor folded into plane {@code p} of x. For 4 bits, planes 0–6 are isolated with a mask only, leaving
+     * the code times {@code 16^p}, so x is scaled by {@code 16^-p} instead (exact: powers of two); plane 7 and other
+     * widths are shifted down and need no factor.
+     */
+    private static float planeFactor(int bits, int p) {
+        return bits == 4 && p < 7 ? Math.scalb(1f, -4 * p) : 1f;
+    }
+
+    /**
      * {@code y[m × n] = x[m × k] · Ŵᵀ}, Ŵ stored {@code [n, k]}: one pass over W per four rows of x, with the rows
      * of x taken in tiles that stay in cache while W streams by.
      */
@@ -77,40 +86,47 @@ final class AffinePlaneMatmul {
         Prepared p = Prepared.of(x, m, k, groupSize, bits);
         int chunks = (n + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
         int tile = Math.max(4, X_TILE_FLOATS / k / 4 * 4);
+        int groups = p.groups();
         KernelThreads.forEach(chunks, c -> {
-            float[] rowScales = new float[p.groups()];
-            float[] rowBiases = new float[p.groups()];
             int jFrom = c * ROWS_PER_CHUNK;
             int jTo = Math.min(n, jFrom + ROWS_PER_CHUNK);
+            float[] chunkScales = new float[(jTo - jFrom) * groups];
+            float[] chunkBiases = new float[(jTo - jFrom) * groups];
+            Elements.readRow(scales, scaleType, (long) jFrom * groups, chunkScales, chunkScales.length);
+            Elements.readRow(biases, scaleType, (long) jFrom * groups, chunkBiases, chunkBiases.length);
             for (int iFrom = 0; iFrom < m; iFrom += tile) {
                 int iTo = Math.min(m, iFrom + tile);
                 for (int j = jFrom; j < jTo; j++) {
-                    Elements.readRow(scales, scaleType, (long) j * p.groups(), rowScales, p.groups());
+                    int scaleFrom = (j - jFrom) * groups;
                     long rowBytes = (long) j * p.words() * 4;
                     int i = iFrom;
                     for (; i + 4 <= iTo; i += 4) {
-                        rowTimesFour(p, packed, rowBytes, rowScales, bits, k, i, y, j, n);
+                        if (bits == 4) {
+                            fourBitRowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n);
+                        } else {
+                            rowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n);
+                        }
                     }
                     for (; i < iTo; i++) {
-                        rowTimesOne(p, packed, rowBytes, rowScales, bits, k, i, y, j, n);
+                        if (bits == 4) {
+                            fourBitRowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n);
+                        } else {
+                            rowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n);
+                        }
                     }
                 }
             }
             for (int j = jFrom; j < jTo; j++) {
-                Elements.readRow(biases, scaleType, (long) j * p.groups(), rowBiases, p.groups());
                 for (int i = 0; i < m; i++) {
-                    float b = 0f;
-                    for (int g = 0; g < p.groups(); g++) {
-                        b += rowBiases[g] * p.groupSums()[i * p.groups() + g];
-                    }
-                    y[i * n + j] += b;
+                    y[i * n + j] += DecodedMatmul.dot(chunkBiases, (j - jFrom) * groups, p.groupSums(), i * groups,
+                            groups);
                 }
             }
         });
     }
 
-    private static void rowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] rowScales, int bits,
-                                    int k, int i, float[] y, int j, int n) {
+    private static void rowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
+                                    int bits, int k, int i, float[] y, int j, int n) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
@@ -124,20 +140,17 @@ final class AffinePlaneMatmul {
                         .convert(VectorOperators.I2F, 0);
                 sum = q.fma(FloatVector.fromArray(F, planes, x0 + off), sum);
             }
-            total = sum.fma(FloatVector.fromArray(F, rowScales, 0, p.laneGroup(), w), total);
+            total = sum.fma(FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w), total);
         }
         y[i * n + j] = Lanes.sum(total);
     }
 
-    private static void rowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] rowScales, int bits,
-                                     int k, int i, float[] y, int j, int n) {
+    private static void rowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
+                                     int bits, int k, int i, float[] y, int j, int n) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
         int x0 = i * k;
-        int x1 = x0 + k;
-        int x2 = x1 + k;
-        int x3 = x2 + k;
         FloatVector t0 = FloatVector.zero(F);
         FloatVector t1 = FloatVector.zero(F);
         FloatVector t2 = FloatVector.zero(F);
@@ -148,19 +161,132 @@ final class AffinePlaneMatmul {
             FloatVector s1 = FloatVector.zero(F);
             FloatVector s2 = FloatVector.zero(F);
             FloatVector s3 = FloatVector.zero(F);
-            for (int plane = 0, off = w; plane < p.codesPerWord(); plane++, off += words) {
+            for (int plane = 0, off = x0 + w; plane < p.codesPerWord(); plane++, off += words) {
                 FloatVector q = (FloatVector) packedWords.lanewise(VectorOperators.LSHR, plane * bits).and(mask)
                         .convert(VectorOperators.I2F, 0);
-                s0 = q.fma(FloatVector.fromArray(F, planes, x0 + off), s0);
-                s1 = q.fma(FloatVector.fromArray(F, planes, x1 + off), s1);
-                s2 = q.fma(FloatVector.fromArray(F, planes, x2 + off), s2);
-                s3 = q.fma(FloatVector.fromArray(F, planes, x3 + off), s3);
+                s0 = q.fma(FloatVector.fromArray(F, planes, off), s0);
+                s1 = q.fma(FloatVector.fromArray(F, planes, off + k), s1);
+                s2 = q.fma(FloatVector.fromArray(F, planes, off + 2 * k), s2);
+                s3 = q.fma(FloatVector.fromArray(F, planes, off + 3 * k), s3);
             }
-            FloatVector scale = FloatVector.fromArray(F, rowScales, 0, p.laneGroup(), w);
+            FloatVector scale = FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w);
             t0 = s0.fma(scale, t0);
             t1 = s1.fma(scale, t1);
             t2 = s2.fma(scale, t2);
             t3 = s3.fma(scale, t3);
+        }
+        y[i * n + j] = Lanes.sum(t0);
+        y[(i + 1) * n + j] = Lanes.sum(t1);
+        y[(i + 2) * n + j] = Lanes.sum(t2);
+        y[(i + 3) * n + j] = Lanes.sum(t3);
+    }
+
+    /** Plane {@code p} (0–6) of 4-bit words as floats {@code code·16^p}: one mask, one conversion. */
+    private static FloatVector nibble(IntVector words, int p) {
+        return (FloatVector) words.and(0xF << (4 * p)).convert(VectorOperators.I2F, 0);
+    }
+
+    /** The top nibble (plane 7), shifted down: as a signed int it would be negative. */
+    private static FloatVector topNibble(IntVector words) {
+        return (FloatVector) words.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0);
+    }
+
+    /**
+     * {@link #rowTimesOne} for 4 bits: the planes unrolled, masks in place of shifts, two independent chains.
+     * (Written out by hand: helpers taking several vectors may stay out of line and box them.)
+     */
+    private static void fourBitRowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
+                                           int scaleFrom, int k, int i, float[] y, int j, int n) {
+        int words = p.words();
+        float[] x = p.planes();
+        int x0 = i * k;
+        FloatVector t0 = FloatVector.zero(F);
+        for (int w = 0; w < words; w += L) {
+            IntVector v = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
+            FloatVector q0 = nibble(v, 0);
+            FloatVector q1 = nibble(v, 1);
+            FloatVector q2 = nibble(v, 2);
+            FloatVector q3 = nibble(v, 3);
+            FloatVector q4 = nibble(v, 4);
+            FloatVector q5 = nibble(v, 5);
+            FloatVector q6 = nibble(v, 6);
+            FloatVector q7 = topNibble(v);
+            int o = x0 + w;
+            FloatVector scale = FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w);
+            FloatVector a0 = q0.mul(FloatVector.fromArray(F, x, o));
+            FloatVector b0 = q1.mul(FloatVector.fromArray(F, x, o + words));
+            a0 = q2.fma(FloatVector.fromArray(F, x, o + 2 * words), a0);
+            b0 = q3.fma(FloatVector.fromArray(F, x, o + 3 * words), b0);
+            a0 = q4.fma(FloatVector.fromArray(F, x, o + 4 * words), a0);
+            b0 = q5.fma(FloatVector.fromArray(F, x, o + 5 * words), b0);
+            a0 = q6.fma(FloatVector.fromArray(F, x, o + 6 * words), a0);
+            b0 = q7.fma(FloatVector.fromArray(F, x, o + 7 * words), b0);
+            t0 = a0.add(b0).fma(scale, t0);
+        }
+        y[i * n + j] = Lanes.sum(t0);
+    }
+
+    /** {@link #rowTimesFour} for 4 bits: each plane decoded once for four rows of x (written out by hand too). */
+    private static void fourBitRowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
+                                            int scaleFrom, int k, int i, float[] y, int j, int n) {
+        int words = p.words();
+        float[] x = p.planes();
+        int x0 = i * k;
+        FloatVector t0 = FloatVector.zero(F);
+        FloatVector t1 = FloatVector.zero(F);
+        FloatVector t2 = FloatVector.zero(F);
+        FloatVector t3 = FloatVector.zero(F);
+        for (int w = 0; w < words; w += L) {
+            IntVector v = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
+            FloatVector q0 = nibble(v, 0);
+            FloatVector q1 = nibble(v, 1);
+            FloatVector q2 = nibble(v, 2);
+            FloatVector q3 = nibble(v, 3);
+            FloatVector q4 = nibble(v, 4);
+            FloatVector q5 = nibble(v, 5);
+            FloatVector q6 = nibble(v, 6);
+            FloatVector q7 = topNibble(v);
+            int o0 = x0 + w;
+            int o1 = o0 + k;
+            int o2 = o1 + k;
+            int o3 = o2 + k;
+            FloatVector scale = FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w);
+            FloatVector a0 = q0.mul(FloatVector.fromArray(F, x, o0));
+            FloatVector b0 = q1.mul(FloatVector.fromArray(F, x, o0 + words));
+            a0 = q2.fma(FloatVector.fromArray(F, x, o0 + 2 * words), a0);
+            b0 = q3.fma(FloatVector.fromArray(F, x, o0 + 3 * words), b0);
+            a0 = q4.fma(FloatVector.fromArray(F, x, o0 + 4 * words), a0);
+            b0 = q5.fma(FloatVector.fromArray(F, x, o0 + 5 * words), b0);
+            a0 = q6.fma(FloatVector.fromArray(F, x, o0 + 6 * words), a0);
+            b0 = q7.fma(FloatVector.fromArray(F, x, o0 + 7 * words), b0);
+            t0 = a0.add(b0).fma(scale, t0);
+            FloatVector a1 = q0.mul(FloatVector.fromArray(F, x, o1));
+            FloatVector b1 = q1.mul(FloatVector.fromArray(F, x, o1 + words));
+            a1 = q2.fma(FloatVector.fromArray(F, x, o1 + 2 * words), a1);
+            b1 = q3.fma(FloatVector.fromArray(F, x, o1 + 3 * words), b1);
+            a1 = q4.fma(FloatVector.fromArray(F, x, o1 + 4 * words), a1);
+            b1 = q5.fma(FloatVector.fromArray(F, x, o1 + 5 * words), b1);
+            a1 = q6.fma(FloatVector.fromArray(F, x, o1 + 6 * words), a1);
+            b1 = q7.fma(FloatVector.fromArray(F, x, o1 + 7 * words), b1);
+            t1 = a1.add(b1).fma(scale, t1);
+            FloatVector a2 = q0.mul(FloatVector.fromArray(F, x, o2));
+            FloatVector b2 = q1.mul(FloatVector.fromArray(F, x, o2 + words));
+            a2 = q2.fma(FloatVector.fromArray(F, x, o2 + 2 * words), a2);
+            b2 = q3.fma(FloatVector.fromArray(F, x, o2 + 3 * words), b2);
+            a2 = q4.fma(FloatVector.fromArray(F, x, o2 + 4 * words), a2);
+            b2 = q5.fma(FloatVector.fromArray(F, x, o2 + 5 * words), b2);
+            a2 = q6.fma(FloatVector.fromArray(F, x, o2 + 6 * words), a2);
+            b2 = q7.fma(FloatVector.fromArray(F, x, o2 + 7 * words), b2);
+            t2 = a2.add(b2).fma(scale, t2);
+            FloatVector a3 = q0.mul(FloatVector.fromArray(F, x, o3));
+            FloatVector b3 = q1.mul(FloatVector.fromArray(F, x, o3 + words));
+            a3 = q2.fma(FloatVector.fromArray(F, x, o3 + 2 * words), a3);
+            b3 = q3.fma(FloatVector.fromArray(F, x, o3 + 3 * words), b3);
+            a3 = q4.fma(FloatVector.fromArray(F, x, o3 + 4 * words), a3);
+            b3 = q5.fma(FloatVector.fromArray(F, x, o3 + 5 * words), b3);
+            a3 = q6.fma(FloatVector.fromArray(F, x, o3 + 6 * words), a3);
+            b3 = q7.fma(FloatVector.fromArray(F, x, o3 + 7 * words), b3);
+            t3 = a3.add(b3).fma(scale, t3);
         }
         y[i * n + j] = Lanes.sum(t0);
         y[(i + 1) * n + j] = Lanes.sum(t1);

@@ -59,14 +59,19 @@ final class DecodedMatmul {
 
     /** Σ a[aFrom + i]·b[i] for i < len, in vector lanes then a scalar tail. */
     static float dot(float[] a, int aFrom, float[] b, int len) {
+        return dot(a, aFrom, b, 0, len);
+    }
+
+    /** Σ a[aFrom + i]·b[bFrom + i] for i < len, in vector lanes then a scalar tail. */
+    static float dot(float[] a, int aFrom, float[] b, int bFrom, int len) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, aFrom + i).fma(FloatVector.fromArray(F, b, i), acc);
+            acc = FloatVector.fromArray(F, a, aFrom + i).fma(FloatVector.fromArray(F, b, bFrom + i), acc);
         }
         float sum = Lanes.sum(acc);
         for (; i < len; i++) {
-            sum += a[aFrom + i] * b[i];
+            sum = Math.fma(a[aFrom + i], b[bFrom + i], sum);
         }
         return sum;
     }
