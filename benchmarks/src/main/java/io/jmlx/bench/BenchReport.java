@@ -1,0 +1,331 @@
+package io.jmlx.bench;
+
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The main class of {@code ./bench}: takes JMH's command line, runs the benchmarks and ends with one table giving
+ * every case's time per op, GB/s, GFLOP/s, their share of the measured bandwidth and FMA limits (the
+ * {@link StreamingReadBaseline} and {@link FmaBaseline} of the same run) and the speed-up over the scalar kernels.
+ *
+ * <p>Without {@code -p} for {@code shape}, {@code m}, {@code bits} or {@code groupSize} it runs the core set: the
+ * annotated defaults, then {@link QuantizedMatmulBench} at M = 1 for 2, 3 and 8 bits and for group sizes 32 and
+ * 128. Unless {@code -p kernels=...} or {@code --no-scalar} is given, it then repeats the M = 1 products and
+ * {@link QuantizeBench} on the scalar kernels. {@code -h}, {@code -l}, {@code -lp} and the other listing options
+ * go straight to JMH.
+ */
+public final class BenchReport {
+    private static final String NO_SCALAR = "--no-scalar";
+    private static final List<String> GRID_PARAMS = List.of("shape", "m", "bits", "groupSize");
+    /** Order of the parameters when sorting rows of the table. */
+    private static final List<String> SORT_PARAMS = List.of("shape", "mib", "m", "bits", "groupSize", "threads");
+
+    /** A benchmark this report knows the workload of. */
+    private record Known(Class<?> type, String method, Function<BenchmarkParams, Workload> workload) {
+        String name() {
+            return type.getName() + "." + method;
+        }
+
+        boolean selectedBy(Options options) {
+            List<String> includes = options.getIncludes();
+            boolean in = includes.isEmpty() || includes.stream().anyMatch(r -> Pattern.compile(r).matcher(name()).find());
+            return in && options.getExcludes().stream().noneMatch(r -> Pattern.compile(r).matcher(name()).find());
+        }
+    }
+
+    private static final Known STREAM = new Known(StreamingReadBaseline.class, "sum", StreamingReadBaseline::workload);
+    private static final Known FMA = new Known(FmaBaseline.class, "fma", FmaBaseline::workload);
+    private static final Known DENSE = new Known(DenseMatvecBaseline.class, "matvec", DenseMatvecBaseline::workload);
+    private static final Known QUANTIZE = new Known(QuantizeBench.class, "quantize", QuantizeBench::workload);
+    private static final Known QMM = new Known(QuantizedMatmulBench.class, "quantizedMatmul",
+            QuantizedMatmulBench::workload);
+    /** Every benchmark, in the order of the table. */
+    private static final List<Known> KNOWN = List.of(STREAM, FMA, DENSE, QUANTIZE, QMM);
+
+    /** One JMH run of the plan. */
+    private record Plan(String label, Options options) {
+    }
+
+    /** One line of the table. */
+    private record Row(Known known, BenchmarkParams params, Workload work, double seconds, double error) {
+        String kernels() {
+            String k = params.getParam("kernels");
+            return k == null ? "-" : k;
+        }
+
+        String threads() {
+            String t = params.getParam("threads");
+            return t == null ? "1" : t;
+        }
+
+        double gbPerSecond() {
+            return work.bytes() / seconds / 1e9;
+        }
+
+        double gflopPerSecond() {
+            return work.flops() / seconds / 1e9;
+        }
+
+        /** Benchmark, mode and every parameter but the kernel set: rows with the same key differ only in kernels. */
+        String kernelFreeKey() {
+            StringBuilder key = new StringBuilder(params.getBenchmark()).append('|').append(params.getMode());
+            for (String p : params.getParamsKeys()) {
+                if (!p.equals("kernels")) {
+                    key.append('|').append(p).append('=').append(params.getParam(p));
+                }
+            }
+            return key.toString();
+        }
+    }
+
+    private BenchReport() {
+    }
+
+    /** Runs the benchmarks JMH's command line {@code args} selects (plus {@code --no-scalar}) and prints the table. */
+    public static void main(String[] args) throws Exception {
+        List<String> jmhArgs = new ArrayList<>(List.of(args));
+        boolean scalar = !jmhArgs.removeIf(NO_SCALAR::equals);
+        String[] jmh = jmhArgs.toArray(String[]::new);
+        CommandLineOptions cli;
+        try {
+            cli = new CommandLineOptions(jmh);
+        } catch (CommandLineOptionException e) {
+            System.err.println("bench: " + e.getMessage() + " (./bench -h lists the options)");
+            System.exit(1);
+            return;
+        }
+        if (cli.shouldHelp()) {
+            System.out.println("""
+                    ./bench [--no-scalar] [JMH options] [benchmark regex ...]
+                      The core set by default; -p shape=,m=,bits=,groupSize= name a grid instead; --no-scalar skips
+                      the repeat on the scalar kernels. JMH's options follow.
+                    """);
+        }
+        if (cli.shouldHelp() || cli.shouldList() || cli.shouldListWithParams() || cli.shouldListProfilers()
+                || cli.shouldListResultFormats()) {
+            org.openjdk.jmh.Main.main(jmh);
+            return;
+        }
+        List<Plan> plans = plan(cli, scalar);
+        List<RunResult> results = new ArrayList<>();
+        for (int i = 0; i < plans.size(); i++) {
+            Plan plan = plans.get(i);
+            System.out.printf("%n# bench: run %d of %d: %s%n", i + 1, plans.size(), plan.label());
+            Options options = plan.options();
+            if (i > 0 && cli.getResultFormat().hasValue()) {
+                options = new OptionsBuilder().parent(options).result(resultFile(cli, i)).build();
+            }
+            results.addAll(new Runner(options).run());
+        }
+        System.out.println();
+        System.out.print(table(results));
+    }
+
+    /** The runs: the command line as given, then the rest of the core set and the scalar repeats. */
+    private static List<Plan> plan(CommandLineOptions cli, boolean scalar) {
+        List<Plan> plans = new ArrayList<>();
+        plans.add(new Plan("as given", cli));
+        boolean qmm = QMM.selectedBy(cli);
+        boolean userGrid = GRID_PARAMS.stream().anyMatch(p -> cli.getParameter(p).hasValue());
+        List<Map<String, String[]>> extraGrids = new ArrayList<>();
+        if (qmm && !userGrid) {
+            extraGrids.add(grid("m", "1", "bits", "2,3,8"));
+            extraGrids.add(grid("m", "1", "groupSize", "32,128"));
+        }
+        for (Map<String, String[]> g : extraGrids) {
+            plans.add(new Plan("core set, QuantizedMatmulBench " + describe(g), only(cli, List.of(QMM), g)));
+        }
+        if (scalar && !cli.getParameter("kernels").hasValue() && (qmm || QUANTIZE.selectedBy(cli))) {
+            List<Known> targets = new ArrayList<>();
+            if (qmm) {
+                targets.add(QMM);
+            }
+            if (QUANTIZE.selectedBy(cli)) {
+                targets.add(QUANTIZE);
+            }
+            plans.add(new Plan("scalar kernels, " + targets.stream().map(k -> k.type().getSimpleName()).toList()
+                    + (qmm ? " m=1" : ""), only(cli, targets, grid("kernels", "scalar", "m", "1"))));
+            for (Map<String, String[]> extra : extraGrids) {
+                Map<String, String[]> s = new LinkedHashMap<>(extra);
+                s.put("kernels", new String[] {"scalar"});
+                plans.add(new Plan("scalar kernels, QuantizedMatmulBench " + describe(extra), only(cli, List.of(QMM), s)));
+            }
+        }
+        return plans;
+    }
+
+    /** {@code key, "v1,v2", key, "v", ...} as parameter values. */
+    private static Map<String, String[]> grid(String... keysAndValues) {
+        Map<String, String[]> g = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            g.put(keysAndValues[i], keysAndValues[i + 1].split(","));
+        }
+        return g;
+    }
+
+    private static String describe(Map<String, String[]> g) {
+        StringBuilder s = new StringBuilder();
+        g.forEach((k, v) -> s.append(s.isEmpty() ? "" : " ").append(k).append('=').append(String.join(",", v)));
+        return s.toString();
+    }
+
+    /** The command line's options restricted to {@code targets} (the others excluded) with {@code params} set. */
+    private static Options only(Options cli, List<Known> targets, Map<String, String[]> params) {
+        OptionsBuilder b = new OptionsBuilder();
+        b.parent(cli);
+        for (Known k : KNOWN) {
+            if (!targets.contains(k)) {
+                b.exclude("^" + Pattern.quote(k.name()) + "$");
+            }
+        }
+        params.forEach(b::param);
+        return b.build();
+    }
+
+    /** JMH's result file with the run's number before the extension, so that runs do not overwrite each other. */
+    private static String resultFile(CommandLineOptions cli, int run) {
+        String name = cli.getResult().orElse("jmh-result." + cli.getResultFormat().get().name().toLowerCase(Locale.ROOT));
+        int dot = name.lastIndexOf('.');
+        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+        String suffix = "-run" + (run + 1);
+        return dot > slash ? name.substring(0, dot) + suffix + name.substring(dot) : name + suffix;
+    }
+
+    // ---------------------------------------------------------------- the table
+
+    static String table(List<RunResult> results) {
+        List<Row> rows = new ArrayList<>();
+        for (RunResult r : results) {
+            BenchmarkParams p = r.getParams();
+            Known known = KNOWN.stream().filter(k -> k.name().equals(p.getBenchmark())).findFirst().orElse(null);
+            Workload work = known == null ? new Workload(p.getBenchmark(), Double.NaN, Double.NaN) : known.workload().apply(p);
+            Result<?> primary = r.getPrimaryResult();
+            double[] seconds = secondsPerOp(primary);
+            rows.add(new Row(known, p, work, seconds[0], seconds[1]));
+        }
+        rows.sort(Comparator.comparingInt((Row r) -> r.known() == null ? KNOWN.size() : KNOWN.indexOf(r.known()))
+                .thenComparing(BenchReport::compareParams)
+                .thenComparingInt(r -> r.kernels().equals("vector") ? 0 : r.kernels().equals("scalar") ? 1 : 2));
+        double bandwidth = rows.stream().filter(r -> r.known() == STREAM).mapToDouble(Row::gbPerSecond)
+                .filter(Double::isFinite).max().orElse(Double.NaN);
+        double peak = rows.stream().filter(r -> r.known() == FMA).mapToDouble(Row::gflopPerSecond)
+                .filter(Double::isFinite).max().orElse(Double.NaN);
+        Map<String, Row> scalarRows = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (r.kernels().equals("scalar")) {
+                scalarRows.put(r.kernelFreeKey(), r);
+            }
+        }
+
+        StringBuilder out = new StringBuilder();
+        String format = "%-22s %-30s %-7s %3s %19s %8s %8s %8s %8s %8s%n";
+        out.append(String.format(format, "benchmark", "case", "kernels", "thr", "time/op", "GB/s", "GFLOP/s",
+                "%readBW", "%FMApk", "vsScalar"));
+        for (Row r : rows) {
+            Row scalarRow = r.kernels().equals("scalar") ? null : scalarRows.get(r.kernelFreeKey());
+            String name = r.known() == null ? r.params().getBenchmark() : r.known().type().getSimpleName();
+            if (r.params().getMode() != Mode.AverageTime) {
+                name += " (" + r.params().getMode().shortLabel() + ")";
+            }
+            out.append(String.format(format, name, r.work().label(), r.kernels(), r.threads(),
+                    time(r.seconds(), r.error()), number(r.gbPerSecond()), number(r.gflopPerSecond()),
+                    percent(r.gbPerSecond() / bandwidth), percent(r.gflopPerSecond() / peak),
+                    scalarRow == null ? "-" : String.format(Locale.ROOT, "%.2fx", scalarRow.seconds() / r.seconds())));
+        }
+        out.append("""
+                GB/s: weight bytes (packed + scales + biases) per second for QuantizedMatmulBench, input bytes for
+                QuantizeBench, matrix bytes for DenseMatvecBaseline. GFLOP/s: 2*M*N*K per op. %readBW and %FMApk:
+                against this run's StreamingReadBaseline and FmaBaseline (one thread each). vsScalar: the same case on
+                the scalar kernels divided by this one. time/op: mean with JMH's 99.9% confidence half-width.
+                A weight that fits the last-level cache stays there between ops (%readBW may pass 100%); a case
+                labelled xN takes N copies of the weight in turn (-p copies=N) to stream it from memory.
+                """);
+        results.stream().findFirst().ifPresent(r -> out.append(String.format("JDK %s, %s %s; %d CPUs visible to the host.%n",
+                r.getParams().getJdkVersion(), r.getParams().getVmName(), r.getParams().getVmVersion(),
+                Runtime.getRuntime().availableProcessors())));
+        return out.toString();
+    }
+
+    private static int compareParams(Row a, Row b) {
+        for (String key : SORT_PARAMS) {
+            String x = a.params().getParam(key);
+            String y = b.params().getParam(key);
+            if (x == null || y == null || x.equals(y)) {
+                continue;
+            }
+            try {
+                return Long.compare(Long.parseLong(x), Long.parseLong(y));
+            } catch (NumberFormatException e) {
+                return x.compareTo(y);
+            }
+        }
+        return 0;
+    }
+
+    /** {seconds per op, error in seconds} from a time-per-op or ops-per-time score; NaN for other units. */
+    private static double[] secondsPerOp(Result<?> result) {
+        String unit = result.getScoreUnit();
+        double score = result.getScore();
+        double error = result.getScoreError();
+        if (unit.endsWith("/op")) {
+            double u = unitSeconds(unit.substring(0, unit.length() - 3));
+            return new double[] {score * u, error * u};
+        }
+        if (unit.startsWith("ops/")) {
+            double seconds = unitSeconds(unit.substring(4)) / score;
+            return new double[] {seconds, seconds * error / score};
+        }
+        return new double[] {Double.NaN, Double.NaN};
+    }
+
+    private static double unitSeconds(String unit) {
+        return switch (unit) {
+            case "ns" -> 1e-9;
+            case "us" -> 1e-6;
+            case "ms" -> 1e-3;
+            case "s" -> 1;
+            case "min" -> 60;
+            case "hr" -> 3600;
+            case "day" -> 86400;
+            default -> Double.NaN;
+        };
+    }
+
+    private static String time(double seconds, double error) {
+        if (!Double.isFinite(seconds)) {
+            return "-";
+        }
+        double scale = seconds >= 1 ? 1 : seconds >= 1e-3 ? 1e3 : 1e6;
+        String unit = seconds >= 1 ? "s" : seconds >= 1e-3 ? "ms" : "us";
+        String err = Double.isFinite(error) ? " ± " + number(error * scale) : "";
+        return number(seconds * scale) + err + " " + unit;
+    }
+
+    private static String number(double v) {
+        if (!Double.isFinite(v)) {
+            return "-";
+        }
+        double a = Math.abs(v);
+        return String.format(Locale.ROOT, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
+    }
+
+    private static String percent(double fraction) {
+        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.1f%%", 100 * fraction) : "-";
+    }
+}

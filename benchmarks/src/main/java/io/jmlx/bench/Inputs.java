@@ -1,0 +1,33 @@
+package io.jmlx.bench;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+/** Random float32 inputs written straight into native memory (no large heap arrays). */
+final class Inputs {
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private Inputs() {
+    }
+
+    /** A {@code rows × cols} float32 array of normal values with standard deviation {@code std}. */
+    static Array gaussian(long seed, int rows, int cols, double std) {
+        long n = (long) rows * cols;
+        MemorySegment seg = Array.allocate(n, DType.FLOAT32);
+        fillGaussian(seg, n, seed, std);
+        return Array.wrap(seg, DType.FLOAT32, rows, cols);
+    }
+
+    /** Writes {@code n} normal float32 values with standard deviation {@code std} into {@code seg}. */
+    static void fillGaussian(MemorySegment seg, long n, long seed, double std) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (long i = 0; i < n; i++) {
+            seg.setAtIndex(F32, i, (float) (random.nextGaussian() * std));
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.jmlx.bench;
+
+import io.jmlx.Array;
+import io.jmlx.Jmlx;
+import io.jmlx.quant.QuantizedParts;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code Jmlx.quantizedMatmul(x, w_q, scales, biases, transpose = true, groupSize, bits)} and waiting for the
+ * result: affine, float32 {@code x} of shape {@code [M, K]} against a float32-scaled weight of shape {@code [N, K]}.
+ * The weight is quantized once per trial. Rates count the weight's bytes (packed codes, scales and biases) and
+ * 2·M·N·K flops.
+ *
+ * <p>The annotated defaults are the core set's main line (4096x4096, M 1, 2, 8, 512, 4 bits, group size 64);
+ * {@code ./bench} adds the other bit widths and group sizes at M = 1. The full grid is
+ * {@code -p shape=4096x4096,14336x4096 -p m=1,2,4,8,32,512 -p bits=2,3,4,8 -p groupSize=32,64,128}.
+ */
+public class QuantizedMatmulBench extends JmlxBenchmark {
+    /** Weight shape {@code NxK} (output features × input features). */
+    @Param({"4096x4096"})
+    public String shape;
+
+    /** Rows of x (tokens); 1 is a matrix-vector product. */
+    @Param({"1", "2", "8", "512"})
+    public int m;
+
+    /** Bits per weight. */
+    @Param({"4"})
+    public int bits;
+
+    /** Weights per scale and bias. */
+    @Param({"64"})
+    public int groupSize;
+
+    /** Kernel set ({@code jmlx.kernels}): vector or scalar. */
+    @Param({"vector"})
+    public String kernels;
+
+    /** Kernel threads ({@code jmlx.threads}). */
+    @Param({"1"})
+    public int threads;
+
+    /**
+     * Copies of the quantized weight the ops take in turn. 1 measures a weight that may stay in the last-level
+     * cache between ops; enough copies to exceed that cache measure weights streamed from memory, as in a model
+     * too large for the cache.
+     */
+    @Param({"1"})
+    public int copies;
+
+    private Array x;
+    private Array[] packed;
+    private Array[] scales;
+    private Array[] biases;
+    private int next;
+
+    /** Selects the kernels, quantizes a random weight and makes a random x. */
+    @Setup(Level.Trial)
+    public void setUp() {
+        KernelChoice.select(kernels, threads);
+        int[] nk = parseShape(shape);
+        Array w = Inputs.gaussian(SEED, nk[0], nk[1], 0.02);
+        QuantizedParts q = Jmlx.quantize(w, groupSize, bits);
+        Jmlx.eval(q.packed(), q.scales(), q.biases());
+        if (copies < 1) {
+            throw new IllegalArgumentException("copies must be at least 1 but is " + copies);
+        }
+        packed = new Array[copies];
+        scales = new Array[copies];
+        biases = new Array[copies];
+        for (int i = 0; i < copies; i++) {
+            packed[i] = i == 0 ? q.packed() : copy(q.packed());
+            scales[i] = i == 0 ? q.scales() : copy(q.scales());
+            biases[i] = i == 0 ? q.biases() : copy(q.biases());
+        }
+        x = Inputs.gaussian(SEED + 1, m, nk[1], 1.0);
+        Jmlx.quantizedMatmul(x, packed[0], scales[0], biases[0], true, groupSize, bits).data();
+    }
+
+    private static Array copy(Array a) {
+        MemorySegment dst = Array.allocate(a.size(), a.dtype());
+        MemorySegment.copy(a.data(), 0, dst, 0, a.nbytes());
+        return Array.wrap(dst, a.dtype(), a.shape());
+    }
+
+    /** One product, evaluated (on the next copy of the weight). */
+    @Benchmark
+    public MemorySegment quantizedMatmul() {
+        int i = next;
+        next = i + 1 == copies ? 0 : i + 1;
+        return Jmlx.quantizedMatmul(x, packed[i], scales[i], biases[i], true, groupSize, bits).data();
+    }
+
+    /** Bytes of a quantized {@code n × k} float32-scaled weight: packed codes, scales and biases. */
+    static double weightBytes(long n, long k, int bits, int groupSize) {
+        return n * k * bits / 8.0 + 2.0 * n * (k / groupSize) * Float.BYTES;
+    }
+
+    static Workload workload(BenchmarkParams p) {
+        int[] nk = parseShape(p.getParam("shape"));
+        int m = Integer.parseInt(p.getParam("m"));
+        int bits = Integer.parseInt(p.getParam("bits"));
+        int g = Integer.parseInt(p.getParam("groupSize"));
+        String copies = p.getParam("copies");
+        return new Workload(p.getParam("shape") + " M=" + m + " b" + bits + " g" + g
+                + (copies == null || copies.equals("1") ? "" : " x" + copies),
+                weightBytes(nk[0], nk[1], bits, g), 2.0 * m * nk[0] * nk[1]);
+    }
+}
