@@ -25,13 +25,21 @@ public final class VectorKernels implements Kernels {
     @Override
     public void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
                                MemorySegment packed, MemorySegment scales, MemorySegment biases) {
-        reference.affineQuantize(w, dtype, rows, cols, groupSize, bits, packed, scales, biases);
+        if (VectorAffineQuantizer.supports(dtype, cols, groupSize, bits)) {
+            VectorAffineQuantizer.quantize(w, dtype, rows, cols, groupSize, bits, packed, scales, biases);
+        } else {
+            reference.affineQuantize(w, dtype, rows, cols, groupSize, bits, packed, scales, biases);
+        }
     }
 
     @Override
     public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
                                  long rows, int cols, int groupSize, int bits, MemorySegment out) {
-        reference.affineDequantize(packed, scales, biases, dtype, rows, cols, groupSize, bits, out);
+        if (VectorAffineDequantizer.supports(dtype, cols, groupSize, bits)) {
+            VectorAffineDequantizer.dequantize(packed, scales, biases, dtype, rows, cols, groupSize, bits, out);
+        } else {
+            reference.affineDequantize(packed, scales, biases, dtype, rows, cols, groupSize, bits, out);
+        }
     }
 
     @Override
@@ -57,13 +65,21 @@ public final class VectorKernels implements Kernels {
     @Override
     public void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
                            MemorySegment packed, MemorySegment scales) {
-        reference.fpQuantize(w, dtype, rows, cols, format, globalScale, packed, scales);
+        if (VectorFpQuantizer.supports(dtype, cols, format)) {
+            VectorFpQuantizer.quantize(w, dtype, rows, cols, format, globalScale, packed, scales);
+        } else {
+            reference.fpQuantize(w, dtype, rows, cols, format, globalScale, packed, scales);
+        }
     }
 
     @Override
     public void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
                              Float globalScale, DType outType, MemorySegment out) {
-        reference.fpDequantize(packed, scales, rows, cols, format, globalScale, outType, out);
+        if (VectorFpDequantizer.supports(cols, format, outType)) {
+            VectorFpDequantizer.dequantize(packed, scales, rows, cols, format, globalScale, outType, out);
+        } else {
+            reference.fpDequantize(packed, scales, rows, cols, format, globalScale, outType, out);
+        }
     }
 
     @Override

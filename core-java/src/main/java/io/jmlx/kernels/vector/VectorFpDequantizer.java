@@ -1,0 +1,128 @@
+package io.jmlx.kernels.vector;
+
+import io.jmlx.DType;
+import io.jmlx.kernels.BitPacking;
+import io.jmlx.kernels.FloatFormats;
+import io.jmlx.kernels.FpCodecs;
+import io.jmlx.kernels.FpFormat;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static io.jmlx.kernels.vector.LaneShapes.F;
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
+/**
+ * MLX's microscaled {@code dequantize} (spec §5.4) on vectors, bit for bit as
+ * {@link io.jmlx.kernels.ScalarKernels#fpDequantize}: {@code out = T(element · scale)}, where the element (E2M1 or
+ * E4M3, exact in every output type) is decoded with integer lane operations and the scale is the group's decoded
+ * scale rounded to T, times the global factor when there is one (then the product is float32, rounded to T once,
+ * which is the same). Rows are split into fixed chunks over the kernel thread pool.
+ */
+final class VectorFpDequantizer {
+    private VectorFpDequantizer() {
+    }
+
+    /** True when these kernels handle the arguments (else the caller uses the reference). */
+    static boolean supports(int cols, FpFormat format, DType outType) {
+        return LaneShapes.USABLE && (outType == DType.FLOAT32 || outType == DType.FLOAT16 || outType == DType.BFLOAT16)
+                && cols % format.groupSize() == 0;
+    }
+
+    /** See {@link io.jmlx.kernels.Kernels#fpDequantize}. */
+    static void dequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
+                           Float globalScale, DType outType, MemorySegment out) {
+        float factor = globalScale == null ? 1f : globalScale / (FpCodecs.FP8_MAX * FpCodecs.FP4_MAX);
+        boolean global = globalScale != null;
+        RowChunks.forEach(rows, cols, (from, to) -> {
+            float[] blockScales = new float[cols / LaneShapes.BLOCK];
+            for (long r = from; r < to; r++) {
+                spread(scales, r, cols, format, global, factor, outType, blockScales);
+                if (format.bits() == 4) {
+                    rowFp4(packed, r, cols, blockScales, outType, out);
+                } else {
+                    rowFp8(packed, r, cols, blockScales, outType, out);
+                }
+            }
+        });
+    }
+
+    /** Row {@code r}'s group scales as the reference computes them, one per block of 16 codes. */
+    private static void spread(MemorySegment scales, long r, int cols, FpFormat format, boolean global, float factor,
+                               DType outType, float[] blockScales) {
+        int g = format.groupSize();
+        int groups = cols / g;
+        int perGroup = g / LaneShapes.BLOCK;
+        for (int group = 0, b = 0; group < groups; group++) {
+            int code = scales.get(ValueLayout.JAVA_BYTE, r * groups + group) & 0xFF;
+            float scale = FloatFormats.roundTo(outType,
+                    format == FpFormat.NVFP4 ? FpCodecs.fp8Decode(code) : FpCodecs.e8m0Value(code));
+            if (global) {
+                scale *= factor;
+            }
+            for (int k = 0; k < perGroup; k++, b++) {
+                blockScales[b] = scale;
+            }
+        }
+    }
+
+    private static void rowFp4(MemorySegment packed, long r, int cols, float[] blockScales, DType outType,
+                               MemorySegment out) {
+        long in = r * BitPacking.words(cols, 4) * 4;
+        long at = r * cols * outType.byteSize();
+        int blocks = cols / LaneShapes.BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long lo = CodePacking.readBytes(packed, in + 8L * b, 4);
+            long hi = CodePacking.readBytes(packed, in + 8L * b + 4, 4);
+            FloatVector scale = FloatVector.broadcast(F, blockScales[b]);
+            for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
+                FloatVector v = fp4Values(CodePacking.unpack(lo, hi, part, 4)).mul(scale);
+                HalfVectors.store(v, outType, out, at + (16L * b + (long) LANES * part) * outType.byteSize());
+            }
+        }
+    }
+
+    private static void rowFp8(MemorySegment packed, long r, int cols, float[] blockScales, DType outType,
+                               MemorySegment out) {
+        long in = r * BitPacking.words(cols, 8) * 4;
+        long at = r * cols * outType.byteSize();
+        int blocks = cols / LaneShapes.BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long lo = CodePacking.readBytes(packed, in + 16L * b, 8);
+            long hi = CodePacking.readBytes(packed, in + 16L * b + 8, 8);
+            FloatVector scale = FloatVector.broadcast(F, blockScales[b]);
+            for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
+                FloatVector v = fp8Values(CodePacking.unpack(lo, hi, part, 8)).mul(scale);
+                HalfVectors.store(v, outType, out, at + (16L * b + (long) LANES * part) * outType.byteSize());
+            }
+        }
+    }
+
+    /**
+     * E2M1 codes to values, as {@link FpCodecs#fp4Value}: for magnitude codes 2–7 the float bits are
+     * {@code (m << 22) + (126 << 23)} (exponent and one fraction bit in place), code 1 is 0.5, code 0 is 0; bit 3
+     * is the sign.
+     */
+    static FloatVector fp4Values(IntVector codes) {
+        IntVector m = codes.and(7);
+        IntVector bits = m.lanewise(VectorOperators.LSHL, 22).add(126 << 23);
+        bits = bits.blend(0x3F000000, m.compare(VectorOperators.EQ, 1));
+        bits = bits.blend(0, m.compare(VectorOperators.EQ, 0));
+        return bits.or(codes.and(8).lanewise(VectorOperators.LSHL, 28)).reinterpretAsFloats();
+    }
+
+    /**
+     * E4M3 codes to values, as {@link FpCodecs#fp8Decode} (no NaN: 0x7F is 480): for magnitudes of 8 and more the
+     * float bits are {@code (m << 20) + (120 << 23)}, below that the value is {@code m · 2^-9}; bit 7 is the sign.
+     */
+    static FloatVector fp8Values(IntVector codes) {
+        IntVector m = codes.and(0x7F);
+        FloatVector normal = m.lanewise(VectorOperators.LSHL, 20).add(120 << 23).reinterpretAsFloats();
+        FloatVector subnormal = ((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(0x1p-9f);
+        FloatVector value = normal.blend(subnormal, m.compare(VectorOperators.LT, 8).cast(F));
+        return value.reinterpretAsInts().or(codes.and(0x80).lanewise(VectorOperators.LSHL, 24)).reinterpretAsFloats();
+    }
+}
