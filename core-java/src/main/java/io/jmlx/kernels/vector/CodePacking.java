@@ -95,22 +95,6 @@ final class CodePacking {
         }
     }
 
-    /** Reads {@code count} (1 to 8) little-endian bytes at {@code offset} as the low bytes of a long. */
-    static long readBytes(MemorySegment seg, long offset, int count) {
-        return switch (count) {
-            case 8 -> seg.get(LONG, offset);
-            case 4 -> seg.get(INT, offset) & 0xFFFFFFFFL;
-            case 2 -> seg.get(SHORT, offset) & 0xFFFFL;
-            case 1 -> seg.get(ValueLayout.JAVA_BYTE, offset) & 0xFFL;
-            case 3 -> (seg.get(SHORT, offset) & 0xFFFFL) | (seg.get(ValueLayout.JAVA_BYTE, offset + 2) & 0xFFL) << 16;
-            case 5 -> (seg.get(INT, offset) & 0xFFFFFFFFL) | (seg.get(ValueLayout.JAVA_BYTE, offset + 4) & 0xFFL) << 32;
-            case 6 -> (seg.get(INT, offset) & 0xFFFFFFFFL) | (seg.get(SHORT, offset + 4) & 0xFFFFL) << 32;
-            case 7 -> (seg.get(INT, offset) & 0xFFFFFFFFL) | (seg.get(SHORT, offset + 4) & 0xFFFFL) << 32
-                    | (seg.get(ValueLayout.JAVA_BYTE, offset + 6) & 0xFFL) << 48;
-            default -> throw new IllegalArgumentException("count must be 1 to 8 but is " + count);
-        };
-    }
-
     /** Each long lane's index among the long lanes of a vector. */
     private static final LongVector LANE_INDEX = LongVector.zero(L).addIndex(1);
 
@@ -118,8 +102,9 @@ final class CodePacking {
     private static final VectorMask<Long> UPPER = LANE_INDEX.compare(VectorOperators.GE, 4);
 
     /**
-     * The codes of vector {@code part} (0 ≤ part < 16/LANES) of a block, as int lanes: {@code lo} holds the
-     * block's first {@code bits} bytes (codes 0–7), {@code hi} the next {@code bits} bytes (codes 8–15).
+     * The codes of vector {@code part} (0 ≤ part < 16/LANES) of a block, as int lanes: the low {@code bits} bytes of
+     * {@code lo} are the block's first {@code bits} bytes (codes 0–7), those of {@code hi} the next {@code bits} bytes
+     * (codes 8–15); higher bytes are ignored.
      */
     static IntVector unpack(long lo, long hi, int part, int bits) {
         int firstPair = part * (LANES / 2);

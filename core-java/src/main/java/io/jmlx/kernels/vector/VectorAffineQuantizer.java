@@ -10,6 +10,7 @@ import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -78,6 +79,7 @@ final class VectorAffineQuantizer {
         private final int bits;
         private final int groups;
         private final MemorySegment scratch;
+        private final float[] widened;
         private final float[] groupScales;
         private final float[] groupBiases;
         private final float[] blockScales;
@@ -93,6 +95,7 @@ final class VectorAffineQuantizer {
             this.bits = bits;
             this.groups = cols / groupSize;
             this.scratch = scratch;
+            this.widened = scratch == null ? null : new float[cols];
             this.groupScales = new float[groups];
             this.groupBiases = new float[groups];
             this.blockScales = new float[cols / LaneShapes.BLOCK];
@@ -105,18 +108,20 @@ final class VectorAffineQuantizer {
             MemorySegment src = w;
             long base = r * cols * 4;
             if (dtype != DType.FLOAT32) {
-                long in = r * cols * 2;
-                for (int j = 0; j < cols; j += LANES) {
-                    HalfVectors.load(w, in + 2L * j, dtype).intoMemorySegment(scratch, 4L * j, LE);
-                }
+                HalfVectors.widenRow(w, r * cols * 2, dtype, widened, cols);
+                MemorySegment.copy(widened, 0, scratch, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE), 0, cols);
                 src = scratch;
                 base = 0;
             }
             extremes(src, base);
-            if (!parameters(r * groups, scales, biases)) {
+            if (!parameters()) {
                 return false;
             }
             spreadOverBlocks();
+            // The stored scales and biases are rounded to the dtype (in place: the codes use the float32 values,
+            // which the blocks hold now).
+            HalfVectors.storeRow(groupScales, 0, groups, dtype, scales, r * groups);
+            HalfVectors.storeRow(groupBiases, 0, groups, dtype, biases, r * groups);
             writeCodes(src, base, packed, r * BitPacking.words(cols, bits) * 4);
             return true;
         }
@@ -174,13 +179,11 @@ final class VectorAffineQuantizer {
 
         /**
          * Pass 2: turns the extremes in {@link #groupScales} and {@link #groupBiases} into the groups' scales and
-         * biases there, with the reference's float32 steps, and stores them (rounded to the dtype) in the outputs
-         * from group index {@code first}. False when an extreme is NaN or infinite.
+         * biases there, with the reference's float32 steps. False when an extreme is NaN or infinite.
          */
-        private boolean parameters(long first, MemorySegment scales, MemorySegment biases) {
+        private boolean parameters() {
             float nBins = (1 << bits) - 1;
             int batched = groups - groups % LANES;
-            int esize = dtype == DType.FLOAT32 ? 4 : 2;
             for (int g0 = 0; g0 < batched; g0 += LANES) {
                 FloatVector wMax = FloatVector.fromArray(F, groupScales, g0);
                 FloatVector wMin = FloatVector.fromArray(F, groupBiases, g0);
@@ -201,8 +204,6 @@ final class VectorAffineQuantizer {
                 FloatVector bias = FloatVector.zero(F).blend(edge, snap);
                 scale.intoArray(groupScales, g0);
                 bias.intoArray(groupBiases, g0);
-                HalfVectors.store(scale, dtype, scales, (first + g0) * esize);
-                HalfVectors.store(bias, dtype, biases, (first + g0) * esize);
             }
             for (int g = batched; g < groups; g++) {
                 float wMax = groupScales[g];
@@ -223,8 +224,6 @@ final class VectorAffineQuantizer {
                 }
                 groupScales[g] = scale;
                 groupBiases[g] = bias;
-                Elements.setFloat(scales, dtype, first + g, scale);
-                Elements.setFloat(biases, dtype, first + g, bias);
             }
             return true;
         }

@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -20,7 +21,9 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
  * {@link io.jmlx.kernels.ScalarKernels#fpDequantize}: {@code out = T(element · scale)}, where the element (E2M1 or
  * E4M3, exact in every output type) is decoded with integer lane operations and the scale is the group's decoded
  * scale rounded to T, times the global factor when there is one (then the product is float32, rounded to T once,
- * which is the same). Rows are split into fixed chunks over the kernel thread pool.
+ * which is the same). A row's words are copied into a scratch with 8 bytes of slack (one 8-byte load per half
+ * block); products go through a float32 row that a loop of the output type stores. Rows are split into fixed
+ * chunks over the kernel thread pool.
  */
 final class VectorFpDequantizer {
     private VectorFpDequantizer() {
@@ -37,14 +40,21 @@ final class VectorFpDequantizer {
                            Float globalScale, DType outType, MemorySegment out) {
         float factor = globalScale == null ? 1f : globalScale / (FpCodecs.FP8_MAX * FpCodecs.FP4_MAX);
         boolean global = globalScale != null;
+        long rowBytes = BitPacking.words(cols, format.bits()) * 4;
         RowChunks.forEach(rows, cols, (from, to) -> {
             float[] blockScales = new float[cols / LaneShapes.BLOCK];
-            for (long r = from; r < to; r++) {
-                spread(scales, r, cols, format, global, factor, outType, blockScales);
-                if (format.bits() == 4) {
-                    rowFp4(packed, r, cols, blockScales, outType, out);
-                } else {
-                    rowFp8(packed, r, cols, blockScales, outType, out);
+            float[] values = new float[cols];
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment words = arena.allocate(rowBytes + 8, 8);
+                for (long r = from; r < to; r++) {
+                    spread(scales, r, cols, format, global, factor, outType, blockScales);
+                    MemorySegment.copy(packed, r * rowBytes, words, 0, rowBytes);
+                    if (format.bits() == 4) {
+                        rowFp4(words, cols, blockScales, values);
+                    } else {
+                        rowFp8(words, cols, blockScales, values);
+                    }
+                    HalfVectors.storeRow(values, 0, cols, outType, out, r * cols);
                 }
             }
         });
@@ -69,34 +79,26 @@ final class VectorFpDequantizer {
         }
     }
 
-    private static void rowFp4(MemorySegment packed, long r, int cols, float[] blockScales, DType outType,
-                               MemorySegment out) {
-        long in = r * BitPacking.words(cols, 4) * 4;
-        long at = r * cols * outType.byteSize();
-        int blocks = cols / LaneShapes.BLOCK;
-        for (int b = 0; b < blocks; b++) {
-            long lo = CodePacking.readBytes(packed, in + 8L * b, 4);
-            long hi = CodePacking.readBytes(packed, in + 8L * b + 4, 4);
+    /** The float32 products {@code element · scale} of an E2M1 row (its words in {@code words}) into {@code values}. */
+    private static void rowFp4(MemorySegment words, int cols, float[] blockScales, float[] values) {
+        for (int b = 0; b < cols / LaneShapes.BLOCK; b++) {
+            long lo = words.get(CodePacking.LONG, 8L * b);
+            long hi = words.get(CodePacking.LONG, 8L * b + 4);
             FloatVector scale = FloatVector.broadcast(F, blockScales[b]);
             for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
-                FloatVector v = fp4Values(CodePacking.unpack(lo, hi, part, 4)).mul(scale);
-                HalfVectors.store(v, outType, out, at + (16L * b + (long) LANES * part) * outType.byteSize());
+                fp4Values(CodePacking.unpack(lo, hi, part, 4)).mul(scale).intoArray(values, 16 * b + LANES * part);
             }
         }
     }
 
-    private static void rowFp8(MemorySegment packed, long r, int cols, float[] blockScales, DType outType,
-                               MemorySegment out) {
-        long in = r * BitPacking.words(cols, 8) * 4;
-        long at = r * cols * outType.byteSize();
-        int blocks = cols / LaneShapes.BLOCK;
-        for (int b = 0; b < blocks; b++) {
-            long lo = CodePacking.readBytes(packed, in + 16L * b, 8);
-            long hi = CodePacking.readBytes(packed, in + 16L * b + 8, 8);
+    /** The float32 products {@code element · scale} of an E4M3 row (its words in {@code words}) into {@code values}. */
+    private static void rowFp8(MemorySegment words, int cols, float[] blockScales, float[] values) {
+        for (int b = 0; b < cols / LaneShapes.BLOCK; b++) {
+            long lo = words.get(CodePacking.LONG, 16L * b);
+            long hi = words.get(CodePacking.LONG, 16L * b + 8);
             FloatVector scale = FloatVector.broadcast(F, blockScales[b]);
             for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
-                FloatVector v = fp8Values(CodePacking.unpack(lo, hi, part, 8)).mul(scale);
-                HalfVectors.store(v, outType, out, at + (16L * b + (long) LANES * part) * outType.byteSize());
+                fp8Values(CodePacking.unpack(lo, hi, part, 8)).mul(scale).intoArray(values, 16 * b + LANES * part);
             }
         }
     }

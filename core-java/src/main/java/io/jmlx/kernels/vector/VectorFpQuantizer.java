@@ -19,10 +19,13 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
 
 /**
  * MLX's microscaled {@code quantize} (mxfp4, mxfp8, nvfp4; spec §5.2) on vectors, bit for bit as
- * {@link io.jmlx.kernels.ScalarKernels#fpQuantize}. A group's scale is computed in scalar code exactly as the
- * reference does; the elements are encoded lane-wise by the reference's own steps: the E2M1 encoder compares the
- * distances to all 16 table values in code order (rounded to the distance type, first minimum wins, NaN gives
- * code 0) and the E4M3 encoder works on the float bits. Rows are split into fixed chunks over the thread pool.
+ * {@link io.jmlx.kernels.ScalarKernels#fpQuantize}. Per row: widen to float32; each group's scale in scalar code
+ * exactly as the reference computes it; the elements {@code T(w / divisor) · factor} (mx: the divisor is the group's
+ * power of two, factor 1; nvfp4: the decoded E4M3 scale and the encoder factor); then the element codes, lane-wise by
+ * the reference's own steps: the E2M1 encoder compares the distances to all 16 table values in code order (rounded
+ * to the distance type, first minimum wins, NaN gives code 0), the E4M3 encoder works on the float bits. The passes
+ * are loops over float32 rows (see {@link HalfVectors} on why). Rows are split into fixed chunks over the kernel
+ * thread pool.
  */
 final class VectorFpQuantizer {
     private VectorFpQuantizer() {
@@ -46,157 +49,173 @@ final class VectorFpQuantizer {
     /** See {@link io.jmlx.kernels.Kernels#fpQuantize}. */
     static void quantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
                          MemorySegment packed, MemorySegment scales) {
+        int groups = cols / format.groupSize();
+        long wordBytes = BitPacking.words(cols, format.bits()) * 4;
+        // nvfp4's encoder factor, as the reference computes it; mx formats multiply by 1 (exact).
+        float enc = format != FpFormat.NVFP4 || globalScale == null ? 1f
+                : FpCodecs.FP8_MAX * FpCodecs.FP4_MAX / globalScale;
         RowChunks.forEach(rows, cols, (from, to) -> {
+            float[] row = new float[cols];
+            float[] divisors = new float[cols / LaneShapes.BLOCK];
+            int[] codes = new int[cols];
+            float[] distances = dtype == DType.FLOAT32 ? null : new float[cols];
+            float[] nearest = dtype == DType.FLOAT32 ? null : new float[cols];
             for (long r = from; r < to; r++) {
-                switch (format) {
-                    case NVFP4 -> rowNv(w, dtype, r, cols, globalScale, packed, scales);
-                    case MXFP4 -> rowMx(w, dtype, r, cols, true, packed, scales);
-                    case MXFP8 -> rowMx(w, dtype, r, cols, false, packed, scales);
+                HalfVectors.widenRow(w, r * cols * dtype.byteSize(), dtype, row, cols);
+                groupScales(row, dtype, format, enc, scales, r * groups, divisors);
+                divide(row, divisors);
+                HalfVectors.roundRow(row, 0, cols, dtype);
+                if (enc != 1f) {
+                    multiply(row, enc);
                 }
+                if (format == FpFormat.MXFP8) {
+                    fp8Codes(row, codes);
+                } else if (format == FpFormat.NVFP4 || dtype == DType.FLOAT32) {
+                    fp4Codes(row, codes);
+                } else {
+                    // mxfp4 rounds the E2M1 distances to the input's type.
+                    fp4Codes(row, codes, dtype, distances, nearest);
+                }
+                pack(codes, format.bits(), packed, r * wordBytes);
             }
         });
     }
 
     /**
-     * The largest |w| of the group of {@code size} elements at element {@code from}, NaN left out (as the
-     * reference's {@code amax < a ? a : amax} does): on the magnitude bits, where integer order is float order.
+     * Each group's scale byte (from index {@code first} of {@code scales}) and divisor (one per block of 16), as the
+     * reference computes them. mx: {@code scale = T(amax / max)}, {@code e = rint(T(log2(scale)))} (0 for a zero
+     * scale), divisor {@code T(2^e)}, byte {@code e + 127}; nvfp4: byte {@code E4M3(T(amax / 6) · enc)}, divisor
+     * that byte decoded and rounded to T.
      */
-    private static float amax(MemorySegment w, DType dtype, long from, int size) {
-        int esize = dtype.byteSize();
+    private static void groupScales(float[] row, DType dtype, FpFormat format, float enc, MemorySegment scales,
+                                    long first, float[] divisors) {
+        int g = format.groupSize();
+        int perGroup = g / LaneShapes.BLOCK;
+        for (int group = 0, b = 0; group < row.length / g; group++) {
+            float amax = amax(row, group * g, g);
+            float divisor;
+            int scaleByte;
+            if (format == FpFormat.NVFP4) {
+                scaleByte = FpCodecs.fp8Encode(FloatFormats.roundTo(dtype, amax / FpCodecs.FP4_MAX) * enc);
+                divisor = FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleByte));
+            } else {
+                float maxElement = format == FpFormat.MXFP4 ? FpCodecs.FP4_MAX : FpCodecs.FP8_MAX;
+                float scale = FloatFormats.roundTo(dtype, amax / maxElement);
+                int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
+                divisor = FloatFormats.roundTo(dtype, Math.scalb(1f, e));
+                scaleByte = (e + 127) & 0xFF;
+            }
+            scales.set(ValueLayout.JAVA_BYTE, first + group, (byte) scaleByte);
+            for (int k = 0; k < perGroup; k++, b++) {
+                divisors[b] = divisor;
+            }
+        }
+    }
+
+    /**
+     * The largest |w| of {@code row[from, from + size)}, NaN left out (as the reference's
+     * {@code amax < a ? a : amax} does): on the magnitude bits, where integer order is float order.
+     */
+    private static float amax(float[] row, int from, int size) {
         IntVector best = IntVector.zero(I);
         for (int i = 0; i < size; i += LANES) {
-            IntVector magnitude = HalfVectors.load(w, (from + i) * esize, dtype).reinterpretAsInts().and(0x7FFFFFFF);
+            IntVector magnitude = FloatVector.fromArray(F, row, from + i).reinterpretAsInts().and(0x7FFFFFFF);
             best = best.max(magnitude.blend(0, magnitude.compare(VectorOperators.GT, 0x7F800000)));
         }
         return Float.intBitsToFloat(best.reduceLanes(VectorOperators.MAX));
     }
 
-    /** mxfp4 ({@code fp4}) or mxfp8: scale {@code 2^e}, elements {@code T(w / 2^e)} encoded. */
-    private static void rowMx(MemorySegment w, DType dtype, long r, int cols, boolean fp4, MemorySegment packed,
-                              MemorySegment scales) {
-        int g = 32;
-        int groups = cols / g;
-        int bits = fp4 ? 4 : 8;
-        float maxElement = fp4 ? FpCodecs.FP4_MAX : FpCodecs.FP8_MAX;
-        long out = r * BitPacking.words(cols, bits) * 4;
-        int esize = dtype.byteSize();
-        for (int group = 0; group < groups; group++) {
-            long first = r * cols + (long) group * g;
-            float scale = FloatFormats.roundTo(dtype, amax(w, dtype, first, g) / maxElement);
-            int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
-            float power = FloatFormats.roundTo(dtype, Math.scalb(1f, e));
-            scales.set(ValueLayout.JAVA_BYTE, r * groups + group, (byte) ((e + 127) & 0xFF));
-            FloatVector divisor = FloatVector.broadcast(F, power);
-            for (int j = 0; j < g; j += LaneShapes.BLOCK) {
-                long lo = 0;
-                long hi = 0;
-                for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
-                    FloatVector v = HalfVectors.roundTo(dtype,
-                            HalfVectors.load(w, (first + j + (long) LANES * part) * esize, dtype).div(divisor));
-                    IntVector codes = fp4 ? fp4Codes(v, dtype) : fp8Codes(v);
-                    long bytes = CodePacking.codeBytes(codes, 0);
-                    if (LANES == 16) {
-                        lo = bytes;
-                        hi = CodePacking.codeBytes(codes, 1);
-                    } else {
-                        int shift = 8 * LANES * part;
-                        if (shift < 64) {
-                            lo |= bytes << shift;
-                        } else {
-                            hi |= bytes << (shift - 64);
-                        }
-                    }
-                }
-                CodePacking.pack(lo, hi, bits, packed, out + (long) (group * g + j) * bits / 8);
+    /** Divides every block of {@code row} by its divisor, in float32 (the input type's rounding follows). */
+    private static void divide(float[] row, float[] divisors) {
+        for (int b = 0; b < divisors.length; b++) {
+            FloatVector divisor = FloatVector.broadcast(F, divisors[b]);
+            for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
+                int at = 16 * b + LANES * part;
+                FloatVector.fromArray(F, row, at).div(divisor).intoArray(row, at);
             }
         }
     }
 
-    /** nvfp4: scale E4M3 of {@code T(amax/6)·enc}, elements {@code T(w / T(scale))·enc} encoded with float32 distances. */
-    private static void rowNv(MemorySegment w, DType dtype, long r, int cols, Float globalScale, MemorySegment packed,
-                              MemorySegment scales) {
-        int g = 16;
-        int groups = cols / g;
-        float enc = globalScale == null ? 1f : FpCodecs.FP8_MAX * FpCodecs.FP4_MAX / globalScale;
-        long out = r * BitPacking.words(cols, 4) * 4;
-        int esize = dtype.byteSize();
-        FloatVector encoder = FloatVector.broadcast(F, enc);
-        for (int group = 0; group < groups; group++) {
-            long first = r * cols + (long) group * g;
-            float scale = FloatFormats.roundTo(dtype, amax(w, dtype, first, g) / FpCodecs.FP4_MAX);
-            int scaleCode = FpCodecs.fp8Encode(scale * enc);
-            float decoded = FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleCode));
-            scales.set(ValueLayout.JAVA_BYTE, r * groups + group, (byte) scaleCode);
-            FloatVector divisor = FloatVector.broadcast(F, decoded);
+    /** Multiplies {@code row} by {@code factor} in float32. */
+    private static void multiply(float[] row, float factor) {
+        for (int j = 0; j < row.length; j += LANES) {
+            FloatVector.fromArray(F, row, j).mul(factor).intoArray(row, j);
+        }
+    }
+
+    /** Packs {@code codes} (one per int) into the row's words from byte {@code out}, 16 codes at a time. */
+    private static void pack(int[] codes, int bits, MemorySegment packed, long out) {
+        for (int b = 0; b < codes.length / LaneShapes.BLOCK; b++) {
             long lo = 0;
             long hi = 0;
             for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
-                FloatVector v = HalfVectors.roundTo(dtype,
-                        HalfVectors.load(w, (first + (long) LANES * part) * esize, dtype).div(divisor)).mul(encoder);
-                IntVector codes = fp4Codes(v, DType.FLOAT32);
-                long bytes = CodePacking.codeBytes(codes, 0);
+                IntVector c = IntVector.fromArray(I, codes, 16 * b + LANES * part);
                 if (LANES == 16) {
-                    lo = bytes;
-                    hi = CodePacking.codeBytes(codes, 1);
+                    lo = CodePacking.codeBytes(c, 0);
+                    hi = CodePacking.codeBytes(c, 1);
                 } else {
                     int shift = 8 * LANES * part;
                     if (shift < 64) {
-                        lo |= bytes << shift;
+                        lo |= CodePacking.codeBytes(c, 0) << shift;
                     } else {
-                        hi |= bytes << (shift - 64);
+                        hi |= CodePacking.codeBytes(c, 0) << (shift - 64);
                     }
                 }
             }
-            CodePacking.pack(lo, hi, 4, packed, out + (long) group * g / 2);
+            CodePacking.pack(lo, hi, bits, packed, out + 2L * bits * b);
         }
     }
 
     /**
-     * {@link FpCodecs#fp4Encode} per lane: the code of the nearest E2M1 value, distances {@code |v − value|}
-     * rounded to {@code distanceType}, the first (lowest) code among equal distances, code 0 for NaN.
+     * {@link FpCodecs#fp4Encode} of every value with float32 distances into {@code codes}: the code of the nearest
+     * E2M1 value, the first (lowest) code among equal distances {@code |v − value|}, code 0 for NaN.
      */
-    static IntVector fp4Codes(FloatVector v, DType distanceType) {
-        return switch (distanceType) {
-            case FLOAT16 -> fp4CodesFloat16(v);
-            case BFLOAT16 -> fp4CodesBFloat16(v);
-            default -> fp4CodesFloat32(v);
-        };
+    static void fp4Codes(float[] values, int[] codes) {
+        for (int j = 0; j < values.length; j += LANES) {
+            FloatVector v = FloatVector.fromArray(F, values, j);
+            IntVector best = IntVector.zero(I);
+            FloatVector bestDistance = v.sub(E2M1[0]).abs();
+            for (int code = 1; code < 16; code++) {
+                FloatVector d = v.sub(E2M1[code]).abs();
+                VectorMask<Float> closer = d.compare(VectorOperators.LT, bestDistance);
+                bestDistance = bestDistance.blend(d, closer);
+                best = best.blend(code, closer.cast(I));
+            }
+            best.intoArray(codes, j);
+        }
     }
 
-    private static IntVector fp4CodesFloat32(FloatVector v) {
-        IntVector best = IntVector.zero(I);
-        FloatVector bestDistance = v.sub(E2M1[0]).abs();
-        for (int code = 1; code < 16; code++) {
-            FloatVector d = v.sub(E2M1[code]).abs();
-            VectorMask<Float> closer = d.compare(VectorOperators.LT, bestDistance);
-            bestDistance = bestDistance.blend(d, closer);
-            best = best.blend(code, closer.cast(I));
+    /**
+     * {@link FpCodecs#fp4Encode} with distances rounded to {@code distanceType}, one table value at a time over
+     * the whole row: {@code distances} and {@code nearest} are scratch rows of the same length.
+     */
+    static void fp4Codes(float[] values, int[] codes, DType distanceType, float[] distances, float[] nearest) {
+        for (int code = 0; code < 16; code++) {
+            float value = E2M1[code];
+            for (int j = 0; j < values.length; j += LANES) {
+                FloatVector.fromArray(F, values, j).sub(value).intoArray(distances, j);
+            }
+            HalfVectors.roundRow(distances, 0, values.length, distanceType);
+            for (int j = 0; j < values.length; j += LANES) {
+                FloatVector d = FloatVector.fromArray(F, distances, j).abs();
+                if (code == 0) {
+                    d.intoArray(nearest, j);
+                    IntVector.zero(I).intoArray(codes, j);
+                } else {
+                    FloatVector best = FloatVector.fromArray(F, nearest, j);
+                    VectorMask<Float> closer = d.compare(VectorOperators.LT, best);
+                    best.blend(d, closer).intoArray(nearest, j);
+                    IntVector.fromArray(I, codes, j).blend(code, closer.cast(I)).intoArray(codes, j);
+                }
+            }
         }
-        return best;
     }
 
-    private static IntVector fp4CodesFloat16(FloatVector v) {
-        IntVector best = IntVector.zero(I);
-        FloatVector bestDistance = HalfVectors.roundToFloat16(v.sub(E2M1[0])).abs();
-        for (int code = 1; code < 16; code++) {
-            FloatVector d = HalfVectors.roundToFloat16(v.sub(E2M1[code])).abs();
-            VectorMask<Float> closer = d.compare(VectorOperators.LT, bestDistance);
-            bestDistance = bestDistance.blend(d, closer);
-            best = best.blend(code, closer.cast(I));
+    /** {@link FpCodecs#fp8Encode} of every value into {@code codes} (see {@link #fp8Codes(FloatVector)}). */
+    static void fp8Codes(float[] values, int[] codes) {
+        for (int j = 0; j < values.length; j += LANES) {
+            fp8Codes(FloatVector.fromArray(F, values, j)).intoArray(codes, j);
         }
-        return best;
-    }
-
-    private static IntVector fp4CodesBFloat16(FloatVector v) {
-        IntVector best = IntVector.zero(I);
-        FloatVector bestDistance = HalfVectors.roundToBFloat16(v.sub(E2M1[0])).abs();
-        for (int code = 1; code < 16; code++) {
-            FloatVector d = HalfVectors.roundToBFloat16(v.sub(E2M1[code])).abs();
-            VectorMask<Float> closer = d.compare(VectorOperators.LT, bestDistance);
-            bestDistance = bestDistance.blend(d, closer);
-            best = best.blend(code, closer.cast(I));
-        }
-        return best;
     }
 
     /**

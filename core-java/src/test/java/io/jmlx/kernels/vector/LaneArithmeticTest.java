@@ -1,5 +1,6 @@
 package io.jmlx.kernels.vector;
 
+import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
@@ -7,62 +8,54 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
+import java.util.function.IntUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The lane-wise building blocks against their scalar definitions: half-precision conversions and rounding
+ * The building blocks against their scalar definitions: half-precision widening, rounding and storing
  * ({@link FloatFormats}) around every float16 value and across the float range, {@code rint} and the affine code
  * step around every half-integer, order keys, and the E2M1/E4M3 encoders and decoders. (Every one of the 2^32
  * floats was also checked once for the roundings and the code step; that takes a minute, so the test samples.)
  */
 class LaneArithmeticTest {
     private static final int LANES = LaneShapes.LANES;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** Calls {@code check} with the bits of floats around every float16 value, and every 4099th float. */
-    private static void sampleFloats(IntConsumer check) {
+    /**
+     * Float bits around every float16 value and half-way to the next (the ties), and every 4099th float; padded
+     * to a whole number of vectors.
+     */
+    private static final int[] SAMPLES = samples();
+
+    private static int[] samples() {
+        int[] s = new int[0x10000 * 14 + (int) ((1L << 32) / 4099) + 2 * LANES];
+        int n = 0;
         for (int h = 0; h < 0x10000; h++) {
             int center = Float.floatToRawIntBits(Float.float16ToFloat((short) h));
             for (int d = -3; d <= 3; d++) {
-                check.accept(center + d);
-                // Half-way to the next float16 value: the ties.
-                check.accept(center + (1 << 12) + d);
+                s[n++] = center + d;
+                s[n++] = center + (1 << 12) + d;
             }
         }
         for (long u = 0; u < (1L << 32); u += 4099) {
-            check.accept((int) u);
+            s[n++] = (int) u;
         }
+        return Arrays.copyOf(s, n - n % LANES);
     }
 
-    /** Lane-wise results for one vector of float bits. */
-    private interface Lanes {
-        IntVector apply(FloatVector v);
-    }
-
-    /** Checks {@code lanes} against {@code scalar} on {@link #sampleFloats}, a vector at a time. */
-    private static void agree(String what, Lanes lanes, java.util.function.IntUnaryOperator scalar) {
-        int[] in = new int[LANES];
-        int[] out = new int[LANES];
-        int[] filled = {0};
-        IntConsumer run = bits -> {
-            in[filled[0]++] = bits;
-            if (filled[0] == LANES) {
-                lanes.apply(IntVector.fromArray(LaneShapes.I, in, 0).reinterpretAsFloats()).intoArray(out, 0);
-                for (int i = 0; i < LANES; i++) {
-                    int expected = scalar.applyAsInt(in[i]);
-                    if (out[i] != expected) {
-                        fail(what + " of 0x" + Integer.toHexString(in[i]) + ": expected 0x" + Integer.toHexString(expected)
-                                + " but was 0x" + Integer.toHexString(out[i]));
-                    }
-                }
-                filled[0] = 0;
-            }
-        };
-        sampleFloats(run);
+    private static float[] sampleFloats() {
+        float[] f = new float[SAMPLES.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = Float.intBitsToFloat(SAMPLES[i]);
+        }
+        return f;
     }
 
     /** Bits of a float, NaNs reduced to their sign (payloads may differ, as they do between JIT tiers). */
@@ -70,48 +63,74 @@ class LaneArithmeticTest {
         return Float.isNaN(f) ? (Float.floatToRawIntBits(f) < 0 ? 0xFFC00000 : 0x7FC00000) : Float.floatToRawIntBits(f);
     }
 
-    private static IntVector canonical(FloatVector v) {
-        int[] bits = new int[LANES];
-        float[] values = new float[LANES];
-        v.intoArray(values, 0);
-        for (int i = 0; i < LANES; i++) {
-            bits[i] = canonical(values[i]);
+    private static void assertAgree(String what, int[] actual, IntUnaryOperator expected) {
+        for (int i = 0; i < SAMPLES.length; i++) {
+            int e = expected.applyAsInt(SAMPLES[i]);
+            if (actual[i] != e) {
+                fail(what + " of 0x" + Integer.toHexString(SAMPLES[i]) + ": expected 0x" + Integer.toHexString(e)
+                        + " but was 0x" + Integer.toHexString(actual[i]));
+            }
         }
-        return IntVector.fromArray(LaneShapes.I, bits, 0);
+    }
+
+    /** Rounds the samples in rows of {@code rowLength} (an odd length, so that the scalar tails run too). */
+    private static void roundAndStore(DType dtype) {
+        int rowLength = 1001;
+        float[] values = sampleFloats();
+        float[] rounded = values.clone();
+        MemorySegment stored = Array.allocate(values.length, dtype);
+        for (int from = 0; from < values.length; from += rowLength) {
+            int n = Math.min(rowLength, values.length - from);
+            HalfVectors.roundRow(rounded, from, n, dtype);
+            float[] row = Arrays.copyOfRange(values, from, from + n);
+            HalfVectors.storeRow(row, 0, n, dtype, stored, from);
+        }
+        int[] roundedBits = new int[values.length];
+        int[] storedBits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            roundedBits[i] = canonical(rounded[i]);
+            storedBits[i] = stored.get(I16, 2L * i) & 0xFFFF;
+        }
+        assertAgree("roundRow " + dtype, roundedBits, b -> canonical(FloatFormats.roundTo(dtype, Float.intBitsToFloat(b))));
+        assertAgree("storeRow " + dtype, storedBits, b -> (dtype == DType.FLOAT16
+                ? FloatFormats.toFloat16(Float.intBitsToFloat(b)) : FloatFormats.toBFloat16(Float.intBitsToFloat(b))) & 0xFFFF);
     }
 
     @Test
-    void roundingToFloat16() {
-        agree("roundToFloat16", v -> canonical(HalfVectors.roundToFloat16(v)),
-                b -> canonical(FloatFormats.roundTo(DType.FLOAT16, Float.intBitsToFloat(b))));
-        agree("float16Bits", HalfVectors::float16Bits, b -> FloatFormats.toFloat16(Float.intBitsToFloat(b)) & 0xFFFF);
+    void roundingAndStoringFloat16() {
+        roundAndStore(DType.FLOAT16);
     }
 
     @Test
-    void roundingToBFloat16() {
-        agree("roundToBFloat16", v -> HalfVectors.roundToBFloat16(v).reinterpretAsInts(),
-                b -> Float.floatToRawIntBits(FloatFormats.roundTo(DType.BFLOAT16, Float.intBitsToFloat(b))));
-        agree("bfloat16Bits", HalfVectors::bfloat16Bits, b -> FloatFormats.toBFloat16(Float.intBitsToFloat(b)) & 0xFFFF);
+    void roundingAndStoringBFloat16() {
+        roundAndStore(DType.BFLOAT16);
     }
 
     @Test
     void wideningEveryHalfValue() {
-        int[] in = new int[LANES];
-        int[] out = new int[LANES];
-        for (int h = 0; h < 0x10000; h += LANES) {
-            for (int i = 0; i < LANES; i++) {
-                in[i] = h + i;
-            }
-            IntVector bits = IntVector.fromArray(LaneShapes.I, in, 0);
-            canonical(HalfVectors.fromFloat16(bits)).intoArray(out, 0);
-            for (int i = 0; i < LANES; i++) {
-                assertEquals(canonical(Float.float16ToFloat((short) in[i])), out[i], "float16 0x" + Integer.toHexString(in[i]));
-            }
-            HalfVectors.fromBFloat16(bits).reinterpretAsInts().intoArray(out, 0);
-            for (int i = 0; i < LANES; i++) {
-                assertEquals(in[i] << 16, out[i], "bfloat16 0x" + Integer.toHexString(in[i]));
-            }
+        MemorySegment halves = Array.allocate(0x10000, DType.FLOAT16);
+        for (int h = 0; h < 0x10000; h++) {
+            halves.set(I16, 2L * h, (short) h);
         }
+        float[] wide = new float[0x10000];
+        HalfVectors.widenRow(halves, 0, DType.FLOAT16, wide, wide.length);
+        for (int h = 0; h < 0x10000; h++) {
+            assertEquals(canonical(Float.float16ToFloat((short) h)), canonical(wide[h]), "float16 0x" + Integer.toHexString(h));
+        }
+        HalfVectors.widenRow(halves, 0, DType.BFLOAT16, wide, wide.length);
+        for (int h = 0; h < 0x10000; h++) {
+            assertEquals(h << 16, Float.floatToRawIntBits(wide[h]), "bfloat16 0x" + Integer.toHexString(h));
+        }
+    }
+
+    /** Runs a lane-wise operation over the samples, a vector at a time. */
+    private static int[] lanes(java.util.function.Function<FloatVector, IntVector> op) {
+        float[] values = sampleFloats();
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i += LANES) {
+            op.apply(FloatVector.fromArray(LaneShapes.F, values, i)).intoArray(out, i);
+        }
+        return out;
     }
 
     @Test
@@ -119,10 +138,13 @@ class LaneArithmeticTest {
         FloatVector zero = FloatVector.zero(LaneShapes.F);
         FloatVector one = FloatVector.broadcast(LaneShapes.F, 1f);
         // (The sign of a NaN through Math.rint differs between JIT tiers; the kernels never round a NaN.)
-        agree("rint", v -> canonical(VectorAffineQuantizer.rint(v)).and(0x7FFFFFFF),
-                b -> canonical((float) Math.rint(Float.intBitsToFloat(b))) & 0x7FFFFFFF);
+        int[] rintBits = lanes(v -> VectorAffineQuantizer.rint(v).reinterpretAsInts());
+        for (int i = 0; i < rintBits.length; i++) {
+            rintBits[i] = canonical(Float.intBitsToFloat(rintBits[i])) & 0x7FFFFFFF;
+        }
+        assertAgree("rint", rintBits, b -> canonical((float) Math.rint(Float.intBitsToFloat(b))) & 0x7FFFFFFF);
         for (int maxCode : new int[] {1, 3, 15, 255}) {
-            agree("codes n=" + maxCode, v -> VectorAffineQuantizer.codes(v, zero, one, maxCode),
+            assertAgree("codes n=" + maxCode, lanes(v -> VectorAffineQuantizer.codes(v, zero, one, maxCode)),
                     b -> (int) Math.min(Math.max((float) Math.rint(Float.intBitsToFloat(b)), 0f), maxCode));
         }
         // Every half-integer up to 2^12 and its neighbours, positive and negative.
@@ -165,27 +187,35 @@ class LaneArithmeticTest {
 
     @Test
     void microscalingCodecs() {
-        agree("fp8Codes", VectorFpQuantizer::fp8Codes, b -> FpCodecs.fp8Encode(Float.intBitsToFloat(b)));
+        float[] values = sampleFloats();
+        int[] codes = new int[values.length];
+        VectorFpQuantizer.fp8Codes(values, codes);
+        assertAgree("fp8Codes", codes, b -> FpCodecs.fp8Encode(Float.intBitsToFloat(b)));
+        VectorFpQuantizer.fp4Codes(values, codes);
+        assertAgree("fp4Codes float32", codes, b -> FpCodecs.fp4Encode(Float.intBitsToFloat(b), DType.FLOAT32));
+        float[] distances = new float[values.length];
+        float[] nearest = new float[values.length];
         for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16}) {
-            agree("fp4Codes " + t, v -> VectorFpQuantizer.fp4Codes(v, t), b -> FpCodecs.fp4Encode(Float.intBitsToFloat(b), t));
+            VectorFpQuantizer.fp4Codes(values, codes, t, distances, nearest);
+            assertAgree("fp4Codes " + t, codes, b -> FpCodecs.fp4Encode(Float.intBitsToFloat(b), t));
         }
-        int[] codes = new int[LANES];
-        float[] values = new float[LANES];
+        int[] all = new int[256];
+        float[] decoded = new float[LANES];
+        for (int c = 0; c < 256; c++) {
+            all[c] = c;
+        }
         for (int c = 0; c < 256; c += LANES) {
+            IntVector v = IntVector.fromArray(LaneShapes.I, all, c);
+            VectorFpDequantizer.fp8Values(v).intoArray(decoded, 0);
             for (int i = 0; i < LANES; i++) {
-                codes[i] = c + i;
-            }
-            IntVector v = IntVector.fromArray(LaneShapes.I, codes, 0);
-            VectorFpDequantizer.fp8Values(v).intoArray(values, 0);
-            for (int i = 0; i < LANES; i++) {
-                assertEquals(Float.floatToRawIntBits(FpCodecs.fp8Decode(codes[i])), Float.floatToRawIntBits(values[i]),
-                        "E4M3 0x" + Integer.toHexString(codes[i]));
+                assertEquals(Float.floatToRawIntBits(FpCodecs.fp8Decode(c + i)), Float.floatToRawIntBits(decoded[i]),
+                        "E4M3 0x" + Integer.toHexString(c + i));
             }
             if (c < 16) {
-                VectorFpDequantizer.fp4Values(v).intoArray(values, 0);
+                VectorFpDequantizer.fp4Values(v).intoArray(decoded, 0);
                 for (int i = 0; i < LANES && c + i < 16; i++) {
-                    assertEquals(Float.floatToRawIntBits(FpCodecs.fp4Value(codes[i])), Float.floatToRawIntBits(values[i]),
-                            "E2M1 " + codes[i]);
+                    assertEquals(Float.floatToRawIntBits(FpCodecs.fp4Value(c + i)), Float.floatToRawIntBits(decoded[i]),
+                            "E2M1 " + (c + i));
                 }
             }
         }
