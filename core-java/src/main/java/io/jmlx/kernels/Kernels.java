@@ -39,7 +39,9 @@ public interface Kernels {
      * {@code out[m × n] = x[m × k] · Ŵ}, where Ŵ is the dequantized weight ({@link #affineDequantize}):
      * with {@code transpose}, W is stored {@code [n, k]} (groups along k) and the product is {@code x · Ŵᵀ};
      * without, W is stored {@code [k, n]} (groups along n). x, scales, biases and out are all of {@code dtype};
-     * sums are accumulated in float32 and rounded to {@code dtype} once.
+     * sums are accumulated in float32 and rounded to {@code dtype} once. Implementations may apply scale and bias
+     * per group ({@code s·Σx·q + b·Σx}) instead of per weight; the order of additions must depend on the shapes
+     * only, never on the number of threads.
      */
     void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
                       int m, int k, int n, boolean transpose, int groupSize, int bits, MemorySegment out);
