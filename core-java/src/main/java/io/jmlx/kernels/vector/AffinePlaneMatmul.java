@@ -92,6 +92,7 @@ final class AffinePlaneMatmul {
             int jTo = Math.min(n, jFrom + ROWS_PER_CHUNK);
             float[] chunkScales = new float[(jTo - jFrom) * groups];
             float[] chunkBiases = new float[(jTo - jFrom) * groups];
+            float[] scratch = new float[L];
             Elements.readRow(scales, scaleType, (long) jFrom * groups, chunkScales, chunkScales.length);
             Elements.readRow(biases, scaleType, (long) jFrom * groups, chunkBiases, chunkBiases.length);
             for (int iFrom = 0; iFrom < m; iFrom += tile) {
@@ -102,16 +103,16 @@ final class AffinePlaneMatmul {
                     int i = iFrom;
                     for (; i + 4 <= iTo; i += 4) {
                         if (bits == 4) {
-                            fourBitRowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n);
+                            fourBitRowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n, scratch);
                         } else {
-                            rowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n);
+                            rowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n, scratch);
                         }
                     }
                     for (; i < iTo; i++) {
                         if (bits == 4) {
-                            fourBitRowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n);
+                            fourBitRowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n, scratch);
                         } else {
-                            rowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n);
+                            rowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n, scratch);
                         }
                     }
                 }
@@ -126,7 +127,7 @@ final class AffinePlaneMatmul {
     }
 
     private static void rowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
-                                    int bits, int k, int i, float[] y, int j, int n) {
+                                    int bits, int k, int i, float[] y, int j, int n, float[] scratch) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
@@ -142,11 +143,11 @@ final class AffinePlaneMatmul {
             }
             total = sum.fma(FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w), total);
         }
-        y[i * n + j] = Lanes.sum(total);
+        y[i * n + j] = Lanes.sum(total, scratch);
     }
 
     private static void rowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
-                                     int bits, int k, int i, float[] y, int j, int n) {
+                                     int bits, int k, int i, float[] y, int j, int n, float[] scratch) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
@@ -175,10 +176,10 @@ final class AffinePlaneMatmul {
             t2 = s2.fma(scale, t2);
             t3 = s3.fma(scale, t3);
         }
-        y[i * n + j] = Lanes.sum(t0);
-        y[(i + 1) * n + j] = Lanes.sum(t1);
-        y[(i + 2) * n + j] = Lanes.sum(t2);
-        y[(i + 3) * n + j] = Lanes.sum(t3);
+        y[i * n + j] = Lanes.sum(t0, scratch);
+        y[(i + 1) * n + j] = Lanes.sum(t1, scratch);
+        y[(i + 2) * n + j] = Lanes.sum(t2, scratch);
+        y[(i + 3) * n + j] = Lanes.sum(t3, scratch);
     }
 
     /** Plane {@code p} (0–6) of 4-bit words as floats {@code code·16^p}: one mask, one conversion. */
@@ -196,7 +197,7 @@ final class AffinePlaneMatmul {
      * (Written out by hand: helpers taking several vectors may stay out of line and box them.)
      */
     private static void fourBitRowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
-                                           int scaleFrom, int k, int i, float[] y, int j, int n) {
+                                           int scaleFrom, int k, int i, float[] y, int j, int n, float[] scratch) {
         int words = p.words();
         float[] x = p.planes();
         int x0 = i * k;
@@ -223,12 +224,12 @@ final class AffinePlaneMatmul {
             b0 = q7.fma(FloatVector.fromArray(F, x, o + 7 * words), b0);
             t0 = a0.add(b0).fma(scale, t0);
         }
-        y[i * n + j] = Lanes.sum(t0);
+        y[i * n + j] = Lanes.sum(t0, scratch);
     }
 
     /** {@link #rowTimesFour} for 4 bits: each plane decoded once for four rows of x (written out by hand too). */
     private static void fourBitRowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
-                                            int scaleFrom, int k, int i, float[] y, int j, int n) {
+                                            int scaleFrom, int k, int i, float[] y, int j, int n, float[] scratch) {
         int words = p.words();
         float[] x = p.planes();
         int x0 = i * k;
@@ -288,10 +289,10 @@ final class AffinePlaneMatmul {
             b3 = q7.fma(FloatVector.fromArray(F, x, o3 + 7 * words), b3);
             t3 = a3.add(b3).fma(scale, t3);
         }
-        y[i * n + j] = Lanes.sum(t0);
-        y[(i + 1) * n + j] = Lanes.sum(t1);
-        y[(i + 2) * n + j] = Lanes.sum(t2);
-        y[(i + 3) * n + j] = Lanes.sum(t3);
+        y[i * n + j] = Lanes.sum(t0, scratch);
+        y[(i + 1) * n + j] = Lanes.sum(t1, scratch);
+        y[(i + 2) * n + j] = Lanes.sum(t2, scratch);
+        y[(i + 3) * n + j] = Lanes.sum(t3, scratch);
     }
 
     /**

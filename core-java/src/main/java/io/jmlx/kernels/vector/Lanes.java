@@ -10,12 +10,20 @@ final class Lanes {
     private Lanes() {
     }
 
+    private static final ThreadLocal<float[]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[FloatVector.SPECIES_PREFERRED.length()]);
+
     /** The lanes of {@code v} added first to last. */
     static float sum(FloatVector v) {
-        float[] lanes = v.toArray();
+        return sum(v, SCRATCH.get());
+    }
+
+    /** The lanes of {@code v} added first to last, through {@code scratch} (at least one vector long). */
+    static float sum(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
         float s = 0f;
-        for (float lane : lanes) {
-            s += lane;
+        for (int i = 0; i < v.length(); i++) {
+            s += scratch[i];
         }
         return s;
     }
