@@ -26,6 +26,8 @@ final class AffinePlaneMatmul {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final int ROWS_PER_CHUNK = 16;
+    private static final jdk.incubator.vector.VectorMask<Float> UPPER_HALF =
+            jdk.incubator.vector.VectorMask.fromLong(F, -1L << (L / 2));
     /** Floats of x (in plane order) worked on per pass over W: 256 KiB, a comfortable share of L2. */
     private static final int X_TILE_FLOATS = 64 * 1024;
 
@@ -182,6 +184,22 @@ final class AffinePlaneMatmul {
         y[(i + 3) * n + j] = Lanes.sum(t3, scratch);
     }
 
+    /**
+     * The per-lane group scales of the vector of words at {@code w}: a broadcast when the vector lies in one group,
+     * a blend of two broadcasts when it spans two halves, a gather otherwise.
+     */
+    private static FloatVector groupScales(Prepared p, float[] scales, int scaleFrom, int w) {
+        int wordsPerGroup = p.words() / p.groups();
+        if (wordsPerGroup >= L) {
+            return FloatVector.broadcast(F, scales[scaleFrom + w / wordsPerGroup]);
+        }
+        if (2 * wordsPerGroup == L) {
+            int g = scaleFrom + w / wordsPerGroup;
+            return FloatVector.broadcast(F, scales[g]).blend(scales[g + 1], UPPER_HALF);
+        }
+        return FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w);
+    }
+
     /** Plane {@code p} (0–6) of 4-bit words as floats {@code code·16^p}: one mask, one conversion. */
     private static FloatVector nibble(IntVector words, int p) {
         return (FloatVector) words.and(0xF << (4 * p)).convert(VectorOperators.I2F, 0);
@@ -213,7 +231,7 @@ final class AffinePlaneMatmul {
             FloatVector q6 = nibble(v, 6);
             FloatVector q7 = topNibble(v);
             int o = x0 + w;
-            FloatVector scale = FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w);
+            FloatVector scale = groupScales(p, scales, scaleFrom, w);
             FloatVector a0 = q0.mul(FloatVector.fromArray(F, x, o));
             FloatVector b0 = q1.mul(FloatVector.fromArray(F, x, o + words));
             a0 = q2.fma(FloatVector.fromArray(F, x, o + 2 * words), a0);
@@ -251,7 +269,7 @@ final class AffinePlaneMatmul {
             int o1 = o0 + k;
             int o2 = o1 + k;
             int o3 = o2 + k;
-            FloatVector scale = FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w);
+            FloatVector scale = groupScales(p, scales, scaleFrom, w);
             FloatVector a0 = q0.mul(FloatVector.fromArray(F, x, o0));
             FloatVector b0 = q1.mul(FloatVector.fromArray(F, x, o0 + words));
             a0 = q2.fma(FloatVector.fromArray(F, x, o0 + 2 * words), a0);
