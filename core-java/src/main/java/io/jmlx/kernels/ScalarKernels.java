@@ -9,9 +9,6 @@ import java.lang.foreign.MemorySegment;
  * {@code shared/spec/mlx-quantization.md} §1–4). Every faster implementation must agree with these.
  */
 public final class ScalarKernels implements Kernels {
-    /** MLX's floor for |scale|: the float32 value 1e-7 (bits 0x33D6BF95). */
-    static final float EPS = 1e-7f;
-
     @Override
     public String name() {
         return "scalar";
@@ -55,23 +52,13 @@ public final class ScalarKernels implements Kernels {
             wMax = wMax < v ? v : wMax;
             wMin = v < wMin ? v : wMin;
         }
-        boolean minIsEdge = Math.abs(wMin) > Math.abs(wMax);
-        float scale = (wMax - wMin) / nBins;
-        scale = scale < EPS ? EPS : scale;
-        scale = minIsEdge ? scale : -scale;
-        float edge = minIsEdge ? wMin : wMax;
-        float q0 = (float) Math.rint(edge / scale);
-        float bias = 0f;
-        if (q0 != 0f) {
-            scale = edge / q0;
-            bias = edge;
-        }
+        AffineGroupParams.compute(wMin, wMax, nBins, scales, biases, g);
+        float scale = scales[g];
+        float bias = biases[g];
         for (int j = from; j < from + size; j++) {
             float t = (float) Math.rint((row[j] - bias) / scale);
             codes[j] = (int) Math.min(Math.max(t, 0f), nBins);
         }
-        scales[g] = scale;
-        biases[g] = bias;
     }
 
     @Override

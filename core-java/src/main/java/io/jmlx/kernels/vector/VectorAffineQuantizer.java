@@ -1,5 +1,7 @@
 package io.jmlx.kernels.vector;
 
+import io.jmlx.kernels.AffineGroupParams;
+
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
@@ -32,7 +34,7 @@ final class VectorAffineQuantizer {
     }
 
     /** MLX's floor for |scale|: the float32 value 1e-7. */
-    private static final float EPS = 1e-7f;
+    private static final float EPS = AffineGroupParams.EPS;
 
     /** {@code 2^23}: adding it to {@code 0 ≤ t < 2^23} rounds t to an integer, ties to even. */
     private static final float ROUNDER = 0x1p23f;
@@ -211,19 +213,7 @@ final class VectorAffineQuantizer {
                 if (!Float.isFinite(wMax) || !Float.isFinite(wMin)) {
                     return false;
                 }
-                boolean minIsEdge = Math.abs(wMin) > Math.abs(wMax);
-                float scale = (wMax - wMin) / nBins;
-                scale = scale < EPS ? EPS : scale;
-                scale = minIsEdge ? scale : -scale;
-                float edge = minIsEdge ? wMin : wMax;
-                float q0 = (float) Math.rint(edge / scale);
-                float bias = 0f;
-                if (q0 != 0f) {
-                    scale = edge / q0;
-                    bias = edge;
-                }
-                groupScales[g] = scale;
-                groupBiases[g] = bias;
+                AffineGroupParams.compute(wMin, wMax, nBins, groupScales, groupBiases, g);
             }
             return true;
         }
