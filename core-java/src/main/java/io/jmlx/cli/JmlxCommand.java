@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
         versionProvider = JmlxCommand.Version.class,
         description = "MLX-compatible quantization of safetensors checkpoints (affine, mxfp4, mxfp8, nvfp4), on "
                 + "the JVM.",
-        subcommands = {QuantizeCommand.class, DequantizeCommand.class, ExampleCommand.class,
+        subcommands = {ConvertCommand.class, InspectCommand.class, QuantizeCommand.class, DequantizeCommand.class,
+                ExampleCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

@@ -47,16 +47,16 @@ final class TensorReport {
             action = Math.max(action, l.action.length());
             name = Math.max(name, l.name.length());
             what = Math.max(what, l.what.length());
-            bytes = Math.max(bytes, OutputCommand.bytes(l.before).length());
+            bytes = Math.max(bytes, JmlxSubcommand.bytes(l.before).length());
         }
         for (Line l : lines) {
-            String b = OutputCommand.bytes(l.before);
+            String b = JmlxSubcommand.bytes(l.before);
             StringBuilder sb = new StringBuilder("  ")
-                    .append(OutputCommand.pad(l.action, action)).append("  ")
-                    .append(OutputCommand.pad(l.name, name)).append("  ")
-                    .append(OutputCommand.pad(l.what, what)).append("  ")
+                    .append(JmlxSubcommand.pad(l.action, action)).append("  ")
+                    .append(JmlxSubcommand.pad(l.name, name)).append("  ")
+                    .append(JmlxSubcommand.pad(l.what, what)).append("  ")
                     .append(" ".repeat(bytes - b.length())).append(b)
-                    .append(" -> ").append(OutputCommand.bytes(l.after));
+                    .append(" -> ").append(JmlxSubcommand.bytes(l.after));
             if (l.note != null) {
                 sb.append("  (").append(l.note).append(')');
             }
