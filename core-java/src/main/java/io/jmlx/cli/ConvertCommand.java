@@ -90,22 +90,13 @@ public final class ConvertCommand extends OutputCommand {
             description = "Largest shard, e.g. 5GiB, 500MB or a byte count (default: ${DEFAULT-VALUE}, mlx-lm's).")
     String shardSize;
 
-    private final List<String> ruleTexts = new ArrayList<>();
-    private final List<Boolean> ruleIsSkip = new ArrayList<>();
-
     @Option(names = "--override", paramLabel = "REGEX=BITS[:GROUP[:MODE]]",
             description = "Quantize matching layers with other settings (repeatable; group size and mode default to "
                     + "the global ones).")
-    void override(String rule) {
-        ruleTexts.add(rule);
-        ruleIsSkip.add(false);
-    }
+    List<String> overrides = new ArrayList<>();
 
     @Option(names = "--skip", paramLabel = "REGEX", description = "Leave matching layers dense (repeatable).")
-    void skip(String rule) {
-        ruleTexts.add(rule);
-        ruleIsSkip.add(true);
-    }
+    List<String> skips = new ArrayList<>();
 
     /** A quantized layer: where it comes from, how, and (once written) what it became. */
     private static final class Layer {
@@ -356,11 +347,18 @@ public final class ConvertCommand extends OutputCommand {
         }
     }
 
+    /** The --override and --skip rules in the order they were given on the command line. */
     private List<LayerRule> rules(QuantizationSettings global) {
         List<LayerRule> rules = new ArrayList<>();
-        for (int i = 0; i < ruleTexts.size(); i++) {
-            rules.add(ruleIsSkip.get(i) ? LayerRule.skip(ruleTexts.get(i)) : LayerRule.override(ruleTexts.get(i),
-                    global));
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int nextOverride = 0;
+        int nextSkip = 0;
+        for (String arg : args) {
+            if (arg.equals("--override") || arg.startsWith("--override=")) {
+                rules.add(LayerRule.override(overrides.get(nextOverride++), global));
+            } else if (arg.equals("--skip") || arg.startsWith("--skip=")) {
+                rules.add(LayerRule.skip(skips.get(nextSkip++)));
+            }
         }
         return rules;
     }
