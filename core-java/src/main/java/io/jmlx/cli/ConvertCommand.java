@@ -21,8 +21,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -194,7 +192,7 @@ public final class ConvertCommand extends OutputCommand {
             CheckpointWriter.to(output)
                     .replaceExisting(force)
                     .shardBytes(maxShard)
-                    .copyFiles(extraFiles(in))
+                    .copyFiles(in.isDirectory() ? CarriedFiles.of(in.path()) : List.of())
                     .listener((s, done, total) -> progress.update(done, s.name()))
                     .write(config, specs, s -> data(in, s, byOutput.get(s.name()), castTo));
             progress.finish();
@@ -264,30 +262,6 @@ public final class ConvertCommand extends OutputCommand {
 
     private static DType castType(DType type, DType castTo) {
         return castTo != null && FLOATS.contains(type) ? castTo : type;
-    }
-
-    /**
-     * The files of an input directory that mlx-lm carries along (its download patterns: {@code *.json},
-     * {@code *.py}, {@code *.txt}, {@code *.jsonl}, {@code *.jinja}, {@code *.tiktoken}, {@code tokenizer.model}),
-     * plus licences and READMEs; never weights in other formats, the index or the config.
-     */
-    private static List<Path> extraFiles(ModelCheckpoint in) throws IOException {
-        List<Path> files = new ArrayList<>();
-        if (!in.isDirectory()) {
-            return files;
-        }
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(in.path())) {
-            for (Path p : s) {
-                String n = p.getFileName().toString();
-                boolean carried = n.matches(".*\\.(json|py|txt|jsonl|jinja|tiktoken|md)|tokenizer\\.model|LICENSE.*");
-                boolean ours = n.equals(ModelCheckpoint.INDEX_FILE) || n.equals(ModelCheckpoint.CONFIG_FILE);
-                if (Files.isRegularFile(p) && carried && !ours && !n.startsWith(".")) {
-                    files.add(p);
-                }
-            }
-        }
-        files.sort(null);
-        return files;
     }
 
     private void report(PrintWriter out, ModelCheckpoint in, Map<String, Layer> layers, Map<String, String> notes,

@@ -5,6 +5,7 @@ import io.jmlx.DType;
 import io.jmlx.EvaluationException;
 import io.jmlx.Jmlx;
 import io.jmlx.Shape;
+import io.jmlx.io.ModelCheckpoint;
 import io.jmlx.io.SafetensorsFile;
 import io.jmlx.io.SafetensorsWriter;
 import io.jmlx.io.TensorInfo;
@@ -158,6 +159,17 @@ public final class DequantizeCommand extends OutputCommand {
     int execute(PrintWriter out) throws IOException {
         long start = System.nanoTime();
         checkOptions();
+        if (Files.isDirectory(input)) {
+            if (mode != null || bits != null || groupSize != null) {
+                throw CommandFailure.usage("--mode, --bits and --group-size are for safetensors files; a model "
+                        + "directory's " + ModelCheckpoint.CONFIG_FILE + " gives them per layer");
+            }
+            checkDirectoryOutput(input);
+            try (ModelCheckpoint in = ModelCheckpoint.open(input)) {
+                new ModelDirectoryDequantizer(in, outType).run(output, force, out, spec.commandLine().getErr(), start);
+            }
+            return JmlxCommand.EXIT_OK;
+        }
         requireInput(input);
         checkOutput(input);
 

@@ -41,17 +41,18 @@ class JmlxCommandTest {
         assertEquals(2, Cli.run("quantize", "--no-such-option").exitCode());
         Cli.Result r = Cli.run("quantize", "-i", "x.safetensors");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("Missing required option: '--output=FILE'"), r.err());
+        assertTrue(r.err().contains("Missing required option: '--output=PATH'"), r.err());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quantize", "dequantize", "example"})
+    @ValueSource(strings = {"convert", "inspect", "quantize", "dequantize", "example"})
     void everySubcommandHasHelp(String sub) {
         Cli.Result r = Cli.run(sub, "--help");
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("Usage: jmlx " + sub), r.out());
-        assertTrue(r.out().contains("--output"), r.out());
-        assertTrue(r.out().contains("--force"), r.out());
+        boolean writes = !sub.equals("inspect");
+        assertEquals(writes, r.out().contains("--output"), r.out());
+        assertEquals(writes, r.out().contains("--force"), r.out());
         Cli.Result viaHelp = Cli.run("help", sub);
         assertEquals(0, viaHelp.exitCode());
         assertEquals(r.out(), viaHelp.out());
