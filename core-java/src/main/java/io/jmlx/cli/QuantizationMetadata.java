@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jmlx.io.ModelCheckpoint;
 import io.jmlx.quant.QuantizationMode;
 
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.Map;
  */
 record QuantizationMetadata(int groupSize, int bits, String mode) {
     /** The metadata key. */
-    static final String KEY = "jmlx.quantization";
+    static final String KEY = ModelCheckpoint.RECORDED_SETTINGS;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -43,6 +43,8 @@ public final class ModelCheckpoint implements AutoCloseable {
     public static final String INDEX_FILE = "model.safetensors.index.json";
     /** The model configuration file. */
     public static final String CONFIG_FILE = "config.json";
+    /** The metadata key under which {@code jmlx quantize} records a single file's settings. */
+    public static final String RECORDED_SETTINGS = "jmlx.quantization";
 
     private final Path path;
     private final List<SafetensorsFile> files;
@@ -60,7 +62,8 @@ public final class ModelCheckpoint implements AutoCloseable {
     }
 
     /**
-     * Opens a model directory or a single safetensors file (which then has an empty config).
+     * Opens a model directory or a single safetensors file (which then has an empty config, and the quantization
+     * settings {@code jmlx quantize} recorded in its metadata).
      *
      * @throws NoSuchFileException        if {@code path} does not exist, or a directory has no weights
      * @throws SafetensorsFormatException if a weight file is malformed
@@ -74,7 +77,13 @@ public final class ModelCheckpoint implements AutoCloseable {
             SafetensorsFile file = SafetensorsFile.open(path);
             Map<String, SafetensorsFile> byTensor = new TreeMap<>();
             file.names().forEach(n -> byTensor.put(n, file));
-            return new ModelCheckpoint(path, List.of(file), byTensor, JsonNodeFactory.instance.objectNode(), null);
+            try {
+                return new ModelCheckpoint(path, List.of(file), byTensor, JsonNodeFactory.instance.objectNode(),
+                        recordedSettings(file));
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
+            }
         }
         ObjectNode config = readConfig(path.resolve(CONFIG_FILE));
         QuantizationConfig quantization;
@@ -91,6 +100,27 @@ public final class ModelCheckpoint implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
+        }
+    }
+
+    /**
+     * The settings {@code jmlx quantize} records in a single file's metadata ({@value #RECORDED_SETTINGS}, the same
+     * fields as the config's quantization entry), or {@code null}.
+     */
+    private static QuantizationConfig recordedSettings(SafetensorsFile file) throws IOException {
+        String recorded = file.metadata().get(RECORDED_SETTINGS);
+        if (recorded == null) {
+            return null;
+        }
+        String where = file.path() + " metadata " + RECORDED_SETTINGS;
+        try {
+            ObjectNode config = JsonNodeFactory.instance.objectNode();
+            config.set("quantization", SafetensorsJson.MAPPER.readTree(recorded));
+            return QuantizationConfig.read(config, where).orElse(null);
+        } catch (JsonProcessingException e) {
+            throw new IOException(where + ": not valid JSON: " + SafetensorsJson.describe(e), e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
