@@ -207,7 +207,7 @@ public final class Array implements Tensor {
 
     /** The data, waiting for the computation if needed; throws {@link EvaluationException} if it failed. */
     public MemorySegment data() {
-        return await(data);
+        return await(data, op);
     }
 
     /** The elements as floats (waiting first); half types widen exactly. */
@@ -257,13 +257,13 @@ public final class Array implements Tensor {
         return "Array(shape=" + Shape.format(shape) + ", dtype=" + dtype + (isEvaluated() ? "" : ", pending") + ")";
     }
 
-    static MemorySegment await(CompletableFuture<MemorySegment> future) {
+    private static MemorySegment await(CompletableFuture<MemorySegment> future, String op) {
         try {
             return future.join();
         } catch (CancellationException e) {
             throw e;
         } catch (CompletionException e) {
-            throw EvaluationFailures.rethrow(e);
+            throw EvaluationFailures.rethrow(e, op);
         }
     }
 }

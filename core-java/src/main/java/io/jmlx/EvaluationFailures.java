@@ -9,9 +9,10 @@ final class EvaluationFailures {
 
     /**
      * The exception to throw for {@code e}: a fresh {@link EvaluationException} (so the stack shows the caller
-     * that waited) naming the op that failed, with the original error as its cause.
+     * that waited) naming the op that failed (the one that raised an {@link EvaluationException}, else
+     * {@code op}, the awaited array's), with the original error as its cause.
      */
-    static RuntimeException rethrow(CompletionException e) {
+    static RuntimeException rethrow(CompletionException e, String op) {
         Throwable cause = e.getCause();
         if (cause instanceof java.util.concurrent.CancellationException cancelled) {
             return cancelled;
@@ -19,6 +20,6 @@ final class EvaluationFailures {
         if (cause instanceof EvaluationException failed) {
             return new EvaluationException(failed.op(), failed.getMessage(), failed.getCause());
         }
-        return new EvaluationException("unknown", "evaluation failed: " + cause, cause);
+        return new EvaluationException(op, "[" + op + "] evaluation failed: " + cause, cause);
     }
 }
