@@ -117,6 +117,34 @@ public final class Jmlx {
         };
     }
 
+    /**
+     * Elementwise {@code a + b} with NumPy broadcasting and MLX's type promotion (the promoted type must be
+     * float32, float16 or bfloat16); each sum is rounded to that type.
+     */
+    public static Array add(Array a, Array b) {
+        return AddOp.add(a, b, null);
+    }
+
+    /** {@link #add(Array, Array)} on the given stream or device. */
+    public static Array add(Array a, Array b, StreamOrDevice s) {
+        return AddOp.add(a, b, s);
+    }
+
+    /**
+     * MLX's {@code take(a, indices, axis)}: the slices of {@code a} along {@code axis} at the given integer
+     * {@code indices} (any shape; negative ones count from the end), so the result has shape
+     * {@code a.shape[:axis] + indices.shape + a.shape[axis+1:]}. {@code take(table, ids, 0)} gathers rows. An index
+     * out of range fails the computation with an {@link EvaluationException} naming it.
+     */
+    public static Array take(Array a, Array indices, int axis) {
+        return TakeOp.take(a, indices, axis, null);
+    }
+
+    /** {@link #take(Array, Array, int)} on the given stream or device. */
+    public static Array take(Array a, Array indices, int axis, StreamOrDevice s) {
+        return TakeOp.take(a, indices, axis, s);
+    }
+
     // ---------------------------------------------------------------- quantization
 
     /** Quantizes {@code w} with MLX's defaults: affine, group size 64, 4 bits. */
