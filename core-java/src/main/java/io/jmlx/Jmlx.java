@@ -122,12 +122,42 @@ public final class Jmlx {
      * float32, float16 or bfloat16); each sum is rounded to that type.
      */
     public static Array add(Array a, Array b) {
-        return AddOp.add(a, b, null);
+        return BinaryOp.ADD.apply(a, b, null);
     }
 
     /** {@link #add(Array, Array)} on the given stream or device. */
     public static Array add(Array a, Array b, StreamOrDevice s) {
-        return AddOp.add(a, b, s);
+        return BinaryOp.ADD.apply(a, b, s);
+    }
+
+    /** Elementwise {@code a - b}, broadcast and promoted as {@link #add(Array, Array)}. */
+    public static Array subtract(Array a, Array b) {
+        return BinaryOp.SUBTRACT.apply(a, b, null);
+    }
+
+    /** {@link #subtract(Array, Array)} on the given stream or device. */
+    public static Array subtract(Array a, Array b, StreamOrDevice s) {
+        return BinaryOp.SUBTRACT.apply(a, b, s);
+    }
+
+    /** Elementwise {@code a * b}, broadcast and promoted as {@link #add(Array, Array)}. */
+    public static Array multiply(Array a, Array b) {
+        return BinaryOp.MULTIPLY.apply(a, b, null);
+    }
+
+    /** {@link #multiply(Array, Array)} on the given stream or device. */
+    public static Array multiply(Array a, Array b, StreamOrDevice s) {
+        return BinaryOp.MULTIPLY.apply(a, b, s);
+    }
+
+    /** Elementwise {@code a / b} (IEEE: division by zero gives an infinity or NaN), as {@link #add(Array, Array)}. */
+    public static Array divide(Array a, Array b) {
+        return BinaryOp.DIVIDE.apply(a, b, null);
+    }
+
+    /** {@link #divide(Array, Array)} on the given stream or device. */
+    public static Array divide(Array a, Array b, StreamOrDevice s) {
+        return BinaryOp.DIVIDE.apply(a, b, s);
     }
 
     /**

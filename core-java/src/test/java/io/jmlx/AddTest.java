@@ -111,7 +111,7 @@ class AddTest {
     void rejectsNonFloatingResults() {
         Array a = Array.of(new int[] {1, 2}, DType.INT32, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Jmlx.add(a, a));
-        assertEquals("[add] jmlx adds arrays whose promoted type is float32, float16 or bfloat16, but int32 + int32 "
+        assertEquals("[add] jmlx computes add for arrays whose promoted type is float32, float16 or bfloat16, but int32 + int32 "
                 + "promotes to int32.", e.getMessage());
         Array d = Array.zeros(DType.FLOAT64, 2);
         assertThrows(IllegalArgumentException.class, () -> Jmlx.add(d, Array.zeros(DType.FLOAT32, 2)));
