@@ -19,7 +19,8 @@ final class AffineBlockDecoder extends BlockDecoder {
     private final MemorySegment biases;
     private final DType dtype;
     private final int groups;
-    private final int blocksPerGroup;
+    /** log2 of the blocks per group (groups are 2, 4 or 8 blocks). */
+    private final int groupShift;
 
     AffineBlockDecoder(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
                        int groupSize, int bits) {
@@ -28,26 +29,30 @@ final class AffineBlockDecoder extends BlockDecoder {
         this.biases = biases;
         this.dtype = dtype;
         this.groups = cols / groupSize;
-        this.blocksPerGroup = groupSize / LaneShapes.BLOCK;
+        this.groupShift = Integer.numberOfTrailingZeros(groupSize / LaneShapes.BLOCK);
     }
 
     @Override
-    void decode(long row, int fromBlock, int blocks, float[] out, int outFrom, int stripStride) {
-        long rowAt = row * rowBytes;
-        int end = fromBlock + blocks;
-        for (int b = fromBlock; b < end; ) {
-            int group = b / blocksPerGroup;
-            FloatVector scale = FloatVector.broadcast(F, HalfVectors.get(scales, dtype, row * groups + group));
-            FloatVector bias = FloatVector.broadcast(F, HalfVectors.get(biases, dtype, row * groups + group));
-            for (int groupEnd = Math.min(end, (group + 1) * blocksPerGroup); b < groupEnd; b++) {
-                long at = rowAt + 2L * bits * b;
-                long lo = word(packed, at);
-                long hi = word(packed, at + bits);
-                int start = blockStart(b - fromBlock, outFrom, stripStride);
-                for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
-                    ((FloatVector) CodePacking.unpack(lo, hi, part, bits).convert(VectorOperators.I2F, 0))
-                            .fma(scale, bias).intoArray(out, start + LANES * part);
-                }
+    void decodeBlocks(MemorySegment words, long at, long row, int fromBlock, int from, int to, float[] out,
+                      int outFrom, int stripStride) {
+        // Fields in locals: the JIT does not trust final fields, and would reload them every block.
+        MemorySegment scales = this.scales;
+        MemorySegment biases = this.biases;
+        DType dtype = this.dtype;
+        int bits = this.bits;
+        int groupShift = this.groupShift;
+        long groupAt = row * groups;
+        for (int i = from; i < to; i++) {
+            long blockAt = at + 2L * bits * (i - from);
+            long lo = words.get(CodePacking.LONG, blockAt);
+            long hi = words.get(CodePacking.LONG, blockAt + bits);
+            long group = groupAt + ((fromBlock + i) >> groupShift);
+            FloatVector scale = FloatVector.broadcast(F, HalfVectors.get(scales, dtype, group));
+            FloatVector bias = FloatVector.broadcast(F, HalfVectors.get(biases, dtype, group));
+            int start = blockStart(i, outFrom, stripStride);
+            for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
+                ((FloatVector) CodePacking.unpack(lo, hi, part, bits).convert(VectorOperators.I2F, 0))
+                        .fma(scale, bias).intoArray(out, start + LANES * part);
             }
         }
     }

@@ -4,8 +4,8 @@ import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.FpFormat;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Decodes runs of 16-code blocks of one row of a quantized weight into float32 weights, for the matmul kernels
@@ -49,26 +49,32 @@ abstract sealed class BlockDecoder permits AffineBlockDecoder, FpBlockDecoder {
      * Decodes blocks {@code [fromBlock, fromBlock + blocks)} of row {@code row} (weights {@code 16·fromBlock} on)
      * into {@code out}, strip by strip as the class describes.
      */
-    abstract void decode(long row, int fromBlock, int blocks, float[] out, int outFrom, int stripStride);
+    final void decode(long row, int fromBlock, int blocks, float[] out, int outFrom, int stripStride) {
+        long at = row * rowBytes + 2L * bits * fromBlock;
+        // Each block reads 8 bytes from its start and from its middle; the blocks whose second read would run past
+        // the end of the matrix (at most the last two) read from a padded copy instead, so that the hot loop
+        // holds no call (vectors live across a call may be boxed).
+        int direct = (int) Math.max(0, Math.min(blocks, Math.floorDiv(packed.byteSize() - 8 - bits - at, 2L * bits) + 1));
+        decodeBlocks(packed, at, row, fromBlock, 0, direct, out, outFrom, stripStride);
+        if (direct < blocks) {
+            long from = at + 2L * bits * direct;
+            // An automatic arena, like the matrices': a second kind of session would slow the hot loop's accesses.
+            MemorySegment padded = Arena.ofAuto().allocate(packed.byteSize() - from + 8, 8);
+            MemorySegment.copy(packed, from, padded, 0, packed.byteSize() - from);
+            decodeBlocks(padded, 0, row, fromBlock, direct, blocks, out, outFrom, stripStride);
+        }
+    }
+
+    /**
+     * Decodes blocks {@code fromBlock + i} for {@code i} in {@code [from, to)} of row {@code row}, block
+     * {@code fromBlock + from} starting at byte {@code at} of {@code words} (8 readable bytes past each block's
+     * start and middle); block {@code fromBlock + i} goes to {@link #blockStart}{@code (i, outFrom, stripStride)}.
+     */
+    abstract void decodeBlocks(MemorySegment words, long at, long row, int fromBlock, int from, int to, float[] out,
+                               int outFrom, int stripStride);
 
     /** Where block {@code b} of a run (counting from 0) starts in the output. */
     static int blockStart(int b, int outFrom, int stripStride) {
         return outFrom + (b >> 1) * stripStride + (b & 1) * LaneShapes.BLOCK;
-    }
-
-    /**
-     * The 8 bytes of {@code seg} from {@code at} as a little-endian long; past the end of the segment (only the
-     * last block of a matrix reads there) the missing bytes are zeros.
-     */
-    static long word(MemorySegment seg, long at) {
-        long size = seg.byteSize();
-        if (at + 8 <= size) {
-            return seg.get(CodePacking.LONG, at);
-        }
-        long word = 0;
-        for (long i = at; i < size; i++) {
-            word |= (seg.get(ValueLayout.JAVA_BYTE, i) & 0xFFL) << (8 * (i - at));
-        }
-        return word;
     }
 }

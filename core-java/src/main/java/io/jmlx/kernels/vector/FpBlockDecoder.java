@@ -19,7 +19,8 @@ final class FpBlockDecoder extends BlockDecoder {
     private final FpFormat format;
     private final float factor;
     private final int groups;
-    private final int blocksPerGroup;
+    /** log2 of the blocks per group (groups are 1 or 2 blocks). */
+    private final int groupShift;
 
     FpBlockDecoder(MemorySegment packed, MemorySegment scales, int cols, FpFormat format, Float globalScale) {
         super(packed, cols, format.bits());
@@ -27,29 +28,33 @@ final class FpBlockDecoder extends BlockDecoder {
         this.format = format;
         this.factor = globalScale == null ? 1f : FpFormat.globalFactor(globalScale);
         this.groups = cols / format.groupSize();
-        this.blocksPerGroup = format.groupSize() / LaneShapes.BLOCK;
+        this.groupShift = Integer.numberOfTrailingZeros(format.groupSize() / LaneShapes.BLOCK);
     }
 
     @Override
-    void decode(long row, int fromBlock, int blocks, float[] out, int outFrom, int stripStride) {
-        long rowAt = row * rowBytes;
-        int end = fromBlock + blocks;
+    void decodeBlocks(MemorySegment words, long at, long row, int fromBlock, int from, int to, float[] out,
+                      int outFrom, int stripStride) {
+        // Fields in locals: the JIT does not trust final fields, and would reload them every block.
+        MemorySegment scales = this.scales;
+        FpFormat format = this.format;
+        float factor = this.factor;
+        int bits = this.bits;
+        int groupShift = this.groupShift;
+        long groupAt = row * groups;
         boolean fp4 = bits == 4;
-        for (int b = fromBlock; b < end; ) {
-            int group = b / blocksPerGroup;
-            float groupScale = format.scale(scales.get(ValueLayout.JAVA_BYTE, row * groups + group) & 0xFF) * factor;
+        for (int i = from; i < to; i++) {
+            long blockAt = at + 2L * bits * (i - from);
+            long lo = words.get(CodePacking.LONG, blockAt);
+            long hi = words.get(CodePacking.LONG, blockAt + bits);
+            long group = groupAt + ((fromBlock + i) >> groupShift);
+            float groupScale = format.scale(scales.get(ValueLayout.JAVA_BYTE, group) & 0xFF) * factor;
             FloatVector scale = FloatVector.broadcast(F, groupScale);
-            for (int groupEnd = Math.min(end, (group + 1) * blocksPerGroup); b < groupEnd; b++) {
-                long at = rowAt + 2L * bits * b;
-                long lo = word(packed, at);
-                long hi = word(packed, at + bits);
-                int start = blockStart(b - fromBlock, outFrom, stripStride);
-                for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
-                    FloatVector element = fp4
-                            ? VectorFpDequantizer.fp4Values(CodePacking.unpack(lo, hi, part, 4))
-                            : VectorFpDequantizer.fp8Values(CodePacking.unpack(lo, hi, part, 8));
-                    element.mul(scale).intoArray(out, start + LANES * part);
-                }
+            int start = blockStart(i, outFrom, stripStride);
+            for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
+                FloatVector element = fp4
+                        ? VectorFpDequantizer.fp4Values(CodePacking.unpack(lo, hi, part, 4))
+                        : VectorFpDequantizer.fp8Values(CodePacking.unpack(lo, hi, part, 8));
+                element.mul(scale).intoArray(out, start + LANES * part);
             }
         }
     }
