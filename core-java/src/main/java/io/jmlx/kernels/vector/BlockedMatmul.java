@@ -110,12 +110,13 @@ final class BlockedMatmul {
 
     /**
      * {@code c[MR × STRIP] += a[MR × kc] · b[kc × STRIP]}: row {@code r} of a at {@code a[aFrom + r·aStride]}, row
-     * {@code kk} of b at {@code b[bFrom + kk·STRIP]}, row {@code r} of c at {@code c[cFrom + r·cStride]}. Sixteen vector
-     * accumulators, each element's products added in kk order. (Written out by hand: vectors must stay in registers.)
+     * {@code kk} of b at {@code b[bFrom + kk·STRIP]}, row {@code r} of c at {@code c[cFrom + r·cStride]}. Sixteen
+     * vector accumulators, each element's products added in kk order. (Written out by hand: the vectors must stay
+     * in registers.)
      */
     private static void microKernel(float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom,
                                     int cStride, int kc) {
-        int a1 = aFrom + 1 * aStride;
+        int a1 = aFrom + aStride;
         int a2 = aFrom + 2 * aStride;
         int a3 = aFrom + 3 * aStride;
         int a4 = aFrom + 4 * aStride;
