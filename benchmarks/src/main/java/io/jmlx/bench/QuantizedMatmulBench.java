@@ -1,6 +1,7 @@
 package io.jmlx.bench;
 
 import io.jmlx.Array;
+import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.quant.QuantizedParts;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -12,14 +13,17 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import java.lang.foreign.MemorySegment;
 
 /**
- * {@code Jmlx.quantizedMatmul(x, w_q, scales, biases, transpose = true, groupSize, bits)} and waiting for the
- * result: affine, float32 {@code x} of shape {@code [M, K]} against a float32-scaled weight of shape {@code [N, K]}.
- * The weight is quantized once per trial. Rates count the weight's bytes (packed codes, scales and biases) and
- * 2·M·N·K flops.
+ * {@code Jmlx.quantizedMatmul(x, w_q, scales, biases, transpose, groupSize, bits)} and waiting for the result:
+ * affine, {@code x} of shape {@code [M, K]} against a weight of shape {@code [N, K]} ({@code transpose = true}, the
+ * default) or {@code [K, N]} ({@code -p transpose=false}); x, the weight's scales and biases, and the output are all
+ * of {@code dtype} ({@code -p dtype=float16} or {@code bfloat16}; float32 by default). The weight is quantized once
+ * per trial. Rates count the weight's bytes (packed codes, scales and biases) and 2·M·N·K flops.
  *
  * <p>The annotated defaults are the core set's main line (4096x4096, M 1, 2, 8, 512, 4 bits, group size 64);
  * {@code ./bench} adds the other bit widths and group sizes at M = 1. The full grid is
- * {@code -p shape=4096x4096,14336x4096 -p m=1,2,4,8,32,512 -p bits=2,3,4,8 -p groupSize=32,64,128}.
+ * {@code -p shape=4096x4096,14336x4096 -p m=1,2,4,8,32,512 -p bits=2,3,4,8 -p groupSize=32,64,128}, and
+ * {@code -p dtype=float32,float16,bfloat16 -p transpose=true,false} compare activation/scale types and layouts
+ * (GB/s per weight byte is the fair comparison across dtypes: half-precision scales make the weight smaller).
  */
 public class QuantizedMatmulBench extends JmlxBenchmark {
     /** Weight shape {@code NxK} (output features × input features). */
@@ -37,6 +41,14 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     /** Weights per scale and bias. */
     @Param({"64"})
     public int groupSize;
+
+    /** Type of x, scales, biases and output: float32, float16 or bfloat16. */
+    @Param({"float32"})
+    public String dtype;
+
+    /** True: W stored {@code [N, K]} and the product is {@code x·Ŵᵀ}; false: W stored {@code [K, N]}, {@code x·Ŵ}. */
+    @Param({"true"})
+    public boolean transpose;
 
     /** Kernel set ({@code jmlx.kernels}): vector or scalar. */
     @Param({"vector"})
@@ -65,7 +77,8 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     public void setUp() {
         KernelChoice.select(kernels, threads);
         int[] nk = parseShape(shape);
-        Array w = Inputs.gaussian(SEED, nk[0], nk[1], 0.02);
+        DType type = DType.parse(dtype);
+        Array w = Inputs.gaussian(SEED, transpose ? nk[0] : nk[1], transpose ? nk[1] : nk[0], 0.02).astype(type);
         QuantizedParts q = Jmlx.quantize(w, groupSize, bits);
         Jmlx.eval(q.packed(), q.scales(), q.biases());
         if (copies < 1) {
@@ -79,8 +92,9 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
             scales[i] = i == 0 ? q.scales() : copy(q.scales());
             biases[i] = i == 0 ? q.biases() : copy(q.biases());
         }
-        x = Inputs.gaussian(SEED + 1, m, nk[1], 1.0);
-        Jmlx.quantizedMatmul(x, packed[0], scales[0], biases[0], true, groupSize, bits).data();
+        x = Inputs.gaussian(SEED + 1, m, nk[1], 1.0).astype(type);
+        Jmlx.eval(x);
+        Jmlx.quantizedMatmul(x, packed[0], scales[0], biases[0], transpose, groupSize, bits).data();
     }
 
     private static Array copy(Array a) {
@@ -94,12 +108,12 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     public MemorySegment quantizedMatmul() {
         int i = next;
         next = i + 1 == copies ? 0 : i + 1;
-        return Jmlx.quantizedMatmul(x, packed[i], scales[i], biases[i], true, groupSize, bits).data();
+        return Jmlx.quantizedMatmul(x, packed[i], scales[i], biases[i], transpose, groupSize, bits).data();
     }
 
-    /** Bytes of a quantized {@code n × k} float32-scaled weight: packed codes, scales and biases. */
-    static double weightBytes(long n, long k, int bits, int groupSize) {
-        return n * k * bits / 8.0 + 2.0 * n * (k / groupSize) * Float.BYTES;
+    /** Bytes of a quantized {@code n × k} weight with scales of {@code scaleBytes}: packed codes, scales and biases. */
+    static double weightBytes(long n, long k, int bits, int groupSize, int scaleBytes) {
+        return n * k * bits / 8.0 + 2.0 * n * (k / groupSize) * scaleBytes;
     }
 
     static Workload workload(BenchmarkParams p) {
@@ -108,8 +122,13 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
         int bits = Integer.parseInt(p.getParam("bits"));
         int g = Integer.parseInt(p.getParam("groupSize"));
         String copies = p.getParam("copies");
+        String dtype = p.getParam("dtype");
+        String transpose = p.getParam("transpose");
+        DType type = dtype == null ? DType.FLOAT32 : DType.parse(dtype);
         return new Workload(p.getParam("shape") + " M=" + m + " b" + bits + " g" + g
+                + (type == DType.FLOAT32 ? "" : " " + type.name().toLowerCase(java.util.Locale.ROOT))
+                + ("false".equals(transpose) ? " x·W" : "")
                 + (copies == null || copies.equals("1") ? "" : " x" + copies),
-                weightBytes(nk[0], nk[1], bits, g), 2.0 * m * nk[0] * nk[1]);
+                weightBytes(nk[0], nk[1], bits, g, type.byteSize()), 2.0 * m * nk[0] * nk[1]);
     }
 }

@@ -37,12 +37,12 @@ public enum FpFormat {
     }
 
     /** The value of scale byte {@code code}: E4M3 for nvfp4, E8M0 for the mx formats. */
-    float scale(int code) {
+    public float scale(int code) {
         return this == NVFP4 ? FpCodecs.fp8Decode(code) : FpCodecs.e8m0Value(code);
     }
 
     /** The factor a global scale {@code g} contributes to decoded values: {@code g / (448·6)} (nvfp4 only). */
-    static float globalFactor(float g) {
+    public static float globalFactor(float g) {
         return g / (FpCodecs.FP8_MAX * FpCodecs.FP4_MAX);
     }
 }

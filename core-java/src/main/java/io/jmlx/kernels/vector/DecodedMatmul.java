@@ -1,15 +1,12 @@
 package io.jmlx.kernels.vector;
 
 import io.jmlx.kernels.KernelThreads;
-import io.jmlx.kernels.RowDecoder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.function.Supplier;
-
 /**
- * Quantized matmul for any bits and mode: each weight row is decoded to floats once (by a {@link RowDecoder})
- * and then used against every row of x with vector FMAs. Sums are float32, in an order fixed by the shapes alone.
+ * Quantized matmul for any bits and mode: each weight row is decoded to floats once (by a {@link BlockDecoder})
+ * and then used against every row of x with vector FMAs: the kernel for a few rows of x. Sums are float32, in an order fixed by the shapes alone.
  */
 final class DecodedMatmul {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -20,13 +17,12 @@ final class DecodedMatmul {
     }
 
     /** {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]}. */
-    static void transposed(float[] x, int m, int k, int n, Supplier<RowDecoder> decoders, float[] y) {
+    static void transposed(float[] x, int m, int k, int n, BlockDecoder decoder, float[] y) {
         int chunks = (n + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
         KernelThreads.forEach(chunks, c -> {
-            RowDecoder decoder = decoders.get();
             float[] w = new float[k];
             for (int j = c * ROWS_PER_CHUNK; j < Math.min(n, (c + 1) * ROWS_PER_CHUNK); j++) {
-                decoder.decode(j, w);
+                decoder.decode(j, 0, k / LaneShapes.BLOCK, w, 0, BlockDecoder.STRIP);
                 for (int i = 0; i < m; i++) {
                     y[i * n + j] = dot(x, i * k, w, k);
                 }
@@ -35,21 +31,21 @@ final class DecodedMatmul {
     }
 
     /** {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]}; tasks split the columns of y. */
-    static void plain(float[] x, int m, int k, int n, Supplier<RowDecoder> decoders, float[] y) {
-        // Each task decodes every row of W but only accumulates its own column range, so every y element sums
+    static void plain(float[] x, int m, int k, int n, BlockDecoder decoder, float[] y) {
+        // Each task decodes and accumulates its own column range of every row of W, so every y element sums
         // k ascending whatever the number of tasks.
         int tasks = Math.max(1, Math.min(KernelThreads.count(), n / (4 * F.length())));
-        int width = ((n + tasks - 1) / tasks + F.length() - 1) / F.length() * F.length();
+        int block = LaneShapes.BLOCK;
+        int width = ((n + tasks - 1) / tasks + block - 1) / block * block;
         KernelThreads.forEach(tasks, c -> {
             int from = c * width;
             int to = Math.min(n, from + width);
             if (from >= to) {
                 return;
             }
-            RowDecoder decoder = decoders.get();
             float[] w = new float[n];
             for (int kk = 0; kk < k; kk++) {
-                decoder.decode(kk, w);
+                decoder.decode(kk, from / block, (to - from) / block, w, from, BlockDecoder.STRIP);
                 for (int i = 0; i < m; i++) {
                     axpy(x[i * k + kk], w, from, y, i * n + from, to - from);
                 }

@@ -4,17 +4,18 @@ import io.jmlx.DType;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.Kernels;
-import io.jmlx.kernels.RowDecoder;
 import io.jmlx.kernels.ScalarKernels;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.Supplier;
 
 /**
  * The fast kernels, on the Panama Vector API ({@code jdk.incubator.vector}) and the shared kernel thread pool.
  * Operations without a vectorized implementation yet fall back to the {@link ScalarKernels} reference.
  */
 public final class VectorKernels implements Kernels {
+    /** Rows of x from which quantized matmuls decode weight panels for the blocked kernel. */
+    static final int BLOCKED_FROM = 16;
+
     private final ScalarKernels reference = new ScalarKernels();
 
     @Override
@@ -46,18 +47,22 @@ public final class VectorKernels implements Kernels {
     public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
                              DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
                              MemorySegment out) {
+        int cols = transpose ? k : n;
+        if (!BlockDecoder.supports(cols, groupSize)) {
+            reference.affineMatmul(x, packed, scales, biases, dtype, m, k, n, transpose, groupSize, bits, out);
+            return;
+        }
         float[] xs = read(x, dtype, m * k);
         float[] y = new float[Math.multiplyExact(m, n)];
-        if (AffinePlaneMatmul.supports(transpose ? k : n, bits)) {
+        if (m < BLOCKED_FROM && AffinePlaneMatmul.supports(cols, bits)) {
             if (transpose) {
                 AffinePlaneMatmul.transposed(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
             } else {
                 AffinePlaneMatmul.plain(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
             }
         } else {
-            int cols = transpose ? k : n;
             decodedMatmul(xs, m, k, n, transpose,
-                    () -> RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits), y);
+                    BlockDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits), y);
         }
         Elements.writeRow(y, y.length, out, dtype, 0);
     }
@@ -85,10 +90,14 @@ public final class VectorKernels implements Kernels {
     @Override
     public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k, int n,
                          boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
+        int cols = transpose ? k : n;
+        if (!BlockDecoder.supports(cols, format.groupSize())) {
+            reference.fpMatmul(x, packed, scales, dtype, m, k, n, transpose, format, globalScale, out);
+            return;
+        }
         float[] xs = read(x, dtype, m * k);
         float[] y = new float[Math.multiplyExact(m, n)];
-        int cols = transpose ? k : n;
-        decodedMatmul(xs, m, k, n, transpose, () -> RowDecoder.microscaled(packed, scales, cols, format, globalScale), y);
+        decodedMatmul(xs, m, k, n, transpose, BlockDecoder.microscaled(packed, scales, cols, format, globalScale), y);
         Elements.writeRow(y, y.length, out, dtype, 0);
     }
 
@@ -103,12 +112,20 @@ public final class VectorKernels implements Kernels {
         Elements.writeRow(y, y.length, out, dtype, 0);
     }
 
-    private static void decodedMatmul(float[] x, int m, int k, int n, boolean transpose,
-                                      Supplier<RowDecoder> decoders, float[] y) {
+    /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
+    private static void decodedMatmul(float[] x, int m, int k, int n, boolean transpose, BlockDecoder weight,
+                                      float[] y) {
+        boolean blocked = m >= BLOCKED_FROM && BlockedMatmul.supports();
         if (transpose) {
-            DecodedMatmul.transposed(x, m, k, n, decoders, y);
+            if (blocked) {
+                BlockedMatmul.transposed(x, m, k, n, weight, y);
+            } else {
+                DecodedMatmul.transposed(x, m, k, n, weight, y);
+            }
+        } else if (blocked) {
+            BlockedMatmul.plain(x, m, k, n, weight, y);
         } else {
-            DecodedMatmul.plain(x, m, k, n, decoders, y);
+            DecodedMatmul.plain(x, m, k, n, weight, y);
         }
     }
 

@@ -35,7 +35,8 @@ class VectorMatmulAgreementTest {
     private static final Kernels VECTOR = new VectorKernels();
     private static final Kernels SCALAR = new ScalarKernels();
     private static final int[] OUTER = {1, 3, 7, 9, 33, 100};
-    private static final int[] BATCH = {1, 2, 3, 5, 8, 17};
+    /** Rows of x per shape: a few (row-by-row and plane kernels), then many (the blocked kernel, ragged tiles). */
+    private static final int[][] BATCHES = {{1, 2, 3, 5, 8, 17}, {100, 64, 16, 32, 40, 33}};
 
     record Weight(MemorySegment packed, MemorySegment scales, MemorySegment biases, float[] magnitude, int rows,
                   int cols) {
@@ -79,47 +80,57 @@ class VectorMatmulAgreementTest {
     private static void affineCase(int bits, int g, DType t, boolean transpose) {
         Random r = new Random(bits * 1000L + g * 10L + t.ordinal() + (transpose ? 7 : 0));
         int[] grouped = groupedSizes(g);
-        for (int s = 0; s < OUTER.length; s++) {
-            int outer = OUTER[s];
-            int inner = grouped[s % grouped.length];
-            int m = BATCH[s];
-            int k = transpose ? inner : outer;
-            int n = transpose ? outer : inner;
-            Weight w = affineWeight(r, transpose ? n : k, transpose ? k : n, g, bits, t);
-            MemorySegment x = random(r, m * k, t, 1f);
-            compare(t, m, k, n, transpose, w, (kernels, out) -> kernels.affineMatmul(x, w.packed(), w.scales(),
-                    w.biases(), t, m, k, n, transpose, g, bits, out), x);
+        for (int[] batch : BATCHES) {
+            for (int s = 0; s < OUTER.length; s++) {
+                int outer = OUTER[s];
+                int inner = grouped[s % grouped.length];
+                affineShape(r, bits, g, t, transpose, batch[s], outer, inner);
+            }
         }
+    }
+
+    private static void affineShape(Random r, int bits, int g, DType t, boolean transpose, int m, int outer,
+                                    int inner) {
+        int k = transpose ? inner : outer;
+        int n = transpose ? outer : inner;
+        Weight w = affineWeight(r, transpose ? n : k, transpose ? k : n, g, bits, t);
+        MemorySegment x = random(r, m * k, t, 1f);
+        compare(t, m, k, n, transpose, w, (kernels, out) -> kernels.affineMatmul(x, w.packed(), w.scales(),
+                w.biases(), t, m, k, n, transpose, g, bits, out), x);
     }
 
     private static void microscaledCase(FpFormat f, DType t, boolean transpose) {
         Random r = new Random(f.ordinal() * 100L + t.ordinal() + (transpose ? 7 : 0));
-        for (int s = 0; s < OUTER.length; s++) {
-            int outer = OUTER[s];
-            int inner = new int[] {32, 96, 160, 4096}[s % 4];
-            int m = BATCH[s];
-            int k = transpose ? inner : outer;
-            int n = transpose ? outer : inner;
-            int rows = transpose ? n : k;
-            int cols = transpose ? k : n;
-            MemorySegment source = random(r, rows * cols, t, 2f);
-            MemorySegment packed = Array.allocate(BitPacking.words((long) rows * cols, f.bits()), DType.UINT32);
-            MemorySegment scales = Array.allocate((long) rows * cols / f.groupSize(), DType.UINT8);
-            SCALAR.fpQuantize(source, t, rows, cols, f, null, packed, scales);
-            float[] magnitude = new float[rows * cols];
-            RowDecoder decoder = RowDecoder.microscaled(packed, scales, cols, f, null);
-            float[] row = new float[cols];
-            for (int i = 0; i < rows; i++) {
-                decoder.decode(i, row);
-                for (int j = 0; j < cols; j++) {
-                    magnitude[i * cols + j] = Math.abs(row[j]);
-                }
+        for (int[] batch : BATCHES) {
+            for (int s = 0; s < OUTER.length; s++) {
+                microscaledShape(r, f, t, transpose, batch[s], OUTER[s], new int[] {32, 96, 160, 4096}[s % 4]);
             }
-            Weight w = new Weight(packed, scales, null, magnitude, rows, cols);
-            MemorySegment x = random(r, m * k, t, 1f);
-            compare(t, m, k, n, transpose, w, (kernels, out) -> kernels.fpMatmul(x, packed, scales, t, m, k, n,
-                    transpose, f, null, out), x);
         }
+    }
+
+    private static void microscaledShape(Random r, FpFormat f, DType t, boolean transpose, int m, int outer,
+                                         int inner) {
+        int k = transpose ? inner : outer;
+        int n = transpose ? outer : inner;
+        int rows = transpose ? n : k;
+        int cols = transpose ? k : n;
+        MemorySegment source = random(r, rows * cols, t, 2f);
+        MemorySegment packed = Array.allocate(BitPacking.words((long) rows * cols, f.bits()), DType.UINT32);
+        MemorySegment scales = Array.allocate((long) rows * cols / f.groupSize(), DType.UINT8);
+        SCALAR.fpQuantize(source, t, rows, cols, f, null, packed, scales);
+        float[] magnitude = new float[rows * cols];
+        RowDecoder decoder = RowDecoder.microscaled(packed, scales, cols, f, null);
+        float[] row = new float[cols];
+        for (int i = 0; i < rows; i++) {
+            decoder.decode(i, row);
+            for (int j = 0; j < cols; j++) {
+                magnitude[i * cols + j] = Math.abs(row[j]);
+            }
+        }
+        Weight w = new Weight(packed, scales, null, magnitude, rows, cols);
+        MemorySegment x = random(r, m * k, t, 1f);
+        compare(t, m, k, n, transpose, w, (kernels, out) -> kernels.fpMatmul(x, packed, scales, t, m, k, n,
+                transpose, f, null, out), x);
     }
 
     private interface Product {
