@@ -20,4 +20,14 @@ public final class RandomArrays {
         }
         return Array.of(v, dtype, shape);
     }
+
+    /** Float32 values uniform in {@code [0, 1)}, as MLX's {@code mx.random.uniform}. */
+    public static Array uniform(long seed, int... shape) {
+        Random random = new Random(seed);
+        float[] v = new float[Math.toIntExact(Shape.size(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextFloat();
+        }
+        return Array.of(v, DType.FLOAT32, shape);
+    }
 }

@@ -1,0 +1,121 @@
+package io.jmlx.nn;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiPredicate;
+
+/**
+ * Model-level quantization with MLX's semantics ({@code mlx.nn.quantize}) and its reverse (mlx-lm's
+ * {@code dequantize_model}). Both change the model in place, all or nothing: every decision, setting and weight shape
+ * is checked, and every quantized weight computed, before any module is replaced, so an error leaves the model as it
+ * was.
+ *
+ * <pre>{@code
+ * QuantizationResult done = Quantization.quantize(model, 64, 4, "affine",
+ *         (path, m) -> path.endsWith("lm_head") ? QuantizeDecision.with(64, 8) : QuantizeDecision.of(m instanceof Quantizable));
+ * }</pre>
+ */
+public final class Quantization {
+    private Quantization() {
+    }
+
+    /** Quantizes every quantizable layer of {@code model} with MLX's defaults (affine, group size 64, 4 bits). */
+    public static QuantizationResult quantize(Module model) {
+        return quantize(model, null, null, null, null);
+    }
+
+    /** Quantizes every quantizable layer in affine mode; {@code null} group size or bits: the defaults (64, 4). */
+    public static QuantizationResult quantize(Module model, Integer groupSize, Integer bits) {
+        return quantize(model, groupSize, bits, null, null);
+    }
+
+    /** Quantizes every quantizable layer; {@code null} group size or bits: the mode's defaults; {@code null} mode: affine. */
+    public static QuantizationResult quantize(Module model, Integer groupSize, Integer bits, String mode) {
+        return quantize(model, groupSize, bits, mode, null);
+    }
+
+    /**
+     * MLX's {@code nn.quantize(model, group_size, bits, mode=mode, class_predicate=predicate)}: asks
+     * {@code predicate} about every leaf module ({@link Module#leafModules()}, paths relative to {@code model}) and
+     * replaces each one it wants quantized by its quantized counterpart ({@link Quantizable#toQuantized}).
+     *
+     * @param groupSize {@code null}: the mode's default
+     * @param bits      {@code null}: the mode's default
+     * @param mode      {@code affine}, {@code mxfp4}, {@code mxfp8} or {@code nvfp4}; {@code null}: affine
+     * @param predicate {@code null}: {@link QuantizePredicate#quantizable()}
+     * @return the settings used, per quantized layer
+     * @throws IllegalArgumentException for an unknown mode, a {@code null} decision, a module asked to be quantized
+     *                                  that is not {@link Quantizable} ({@code Unable to quantize model of type ...}),
+     *                                  or settings or shapes {@code quantize} rejects (MLX's messages, followed by the
+     *                                  layer's path); the model is then unchanged
+     */
+    public static QuantizationResult quantize(Module model, Integer groupSize, Integer bits, String mode,
+                                              QuantizePredicate predicate) {
+        Objects.requireNonNull(model, "model");
+        QuantizationSettings call = QuantizationSettings.resolve(groupSize, bits, mode);
+        QuantizePredicate decide = predicate == null ? QuantizePredicate.quantizable() : predicate;
+        Map<String, Module> replacements = new LinkedHashMap<>();
+        Map<String, QuantizationSettings> done = new LinkedHashMap<>();
+        model.leafModules().forEach((path, module) -> {
+            switch (decide.decide(path, module)) {
+                case null -> throw new IllegalArgumentException("The quantize predicate must return a QuantizeDecision "
+                        + "(skip(), quantize() or with(...); MLX: a bool or a dict of parameters to pass to "
+                        + "to_quantized) but returned null for layer '" + path + "'.");
+                case QuantizeDecision.Skip skip -> {
+                }
+                case QuantizeDecision.Quantize q -> {
+                    if (!(module instanceof Quantizable quantizable)) {
+                        throw new IllegalArgumentException("Unable to quantize model of type "
+                                + module.getClass().getName() + " (layer '" + path + "').");
+                    }
+                    QuantizationSettings s = q.settingsFor(call);
+                    replacements.put(path, quantizeLayer(path, quantizable, s));
+                    done.put(path, s);
+                }
+            }
+        });
+        model.updateModules(replacements);
+        return new QuantizationResult(call, done);
+    }
+
+    private static Module quantizeLayer(String path, Quantizable layer, QuantizationSettings s) {
+        try {
+            return layer.toQuantized(s.groupSize(), s.bits(), s.mode().mlxName());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (layer '" + path + "')", e);
+        }
+    }
+
+    /** Quantizes the layers {@code predicate} accepts, with MLX's defaults (affine, group size 64, 4 bits). */
+    public static QuantizationResult quantizeWhere(Module model, BiPredicate<String, Module> predicate) {
+        return quantizeWhere(model, null, null, null, predicate);
+    }
+
+    /**
+     * {@link #quantize(Module, Integer, Integer, String, QuantizePredicate)} with a yes/no predicate of
+     * {@code (path, module)}: every accepted layer gets the call's settings. (A separate name, because a lambda
+     * could not tell two {@code quantize} overloads taking two-argument predicates apart.)
+     */
+    public static QuantizationResult quantizeWhere(Module model, Integer groupSize, Integer bits, String mode,
+                                                   BiPredicate<String, Module> predicate) {
+        Objects.requireNonNull(predicate, "predicate");
+        return quantize(model, groupSize, bits, mode, (path, m) -> QuantizeDecision.of(predicate.test(path, m)));
+    }
+
+    /**
+     * Replaces every {@link QuantizedLayer} of {@code model} by its dense counterpart ({@link QuantizedLayer#toDense()}:
+     * QuantizedLinear → Linear, QuantizedEmbedding → Embedding), in place; returns the paths replaced, in model order.
+     */
+    public static List<String> dequantize(Module model) {
+        Map<String, Module> replacements = new LinkedHashMap<>();
+        model.leafModules().forEach((path, module) -> {
+            if (module instanceof QuantizedLayer q) {
+                replacements.put(path, q.toDense());
+            }
+        });
+        model.updateModules(replacements);
+        return List.copyOf(replacements.keySet());
+    }
+}
