@@ -315,7 +315,7 @@ public final class ConvertCommand extends OutputCommand {
 
     private QuantizationSettings globalSettings() {
         try {
-            return QuantizationSettings.of(groupSize, bits, mode);
+            return QuantizationSettings.resolve(groupSize, bits, mode);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage(e.getMessage());
         }

@@ -36,7 +36,7 @@ record LayerRule(Pattern pattern, QuantizationSettings settings, String text) {
         QuantizationSettings settings;
         try {
             boolean sameMode = mode.equals(global.mode().mlxName());
-            settings = QuantizationSettings.of(group != null ? group : sameMode ? global.groupSize() : null, bits,
+            settings = QuantizationSettings.resolve(group != null ? group : sameMode ? global.groupSize() : null, bits,
                     mode);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage("--override '" + value + "': " + e.getMessage());

@@ -239,7 +239,7 @@ public final class CheckpointWriter {
             long elements = Shape.size(t.shape());
             if (quantizedLayer && name.endsWith(".weight") && t.dtype() == DType.UINT32) {
                 QuantizationSettings s = q.flatMap(c -> c.forLayer(layer, true))
-                        .orElse(QuantizationSettings.of(null, null, null));
+                        .orElse(QuantizationSettings.resolve(null, null, null));
                 elements = elements * 32 / s.bits();
             }
             count += elements;

@@ -93,7 +93,7 @@ public record QuantizationConfig(Integer groupSize, Integer bits, QuantizationMo
         JsonNode method = node.get("quant_method");
         if (method != null && !node.has(BITS)) {
             if ("mxfp4".equals(method.asText())) {
-                return Optional.of(of(QuantizationSettings.of(null, null, "mxfp4")));
+                return Optional.of(of(QuantizationSettings.resolve(null, null, "mxfp4")));
             }
             throw new IllegalArgumentException(where + " describes a \"" + method.asText() + "\" checkpoint, which "
                     + "jmlx does not load; convert it to MLX's layout with mlx-lm first");
@@ -142,7 +142,7 @@ public record QuantizationConfig(Integer groupSize, Integer bits, QuantizationMo
             }
         }
         try {
-            return QuantizationSettings.of(integer(value.get(GROUP_SIZE), where + "." + GROUP_SIZE),
+            return QuantizationSettings.resolve(integer(value.get(GROUP_SIZE), where + "." + GROUP_SIZE),
                     integer(value.get(BITS), where + "." + BITS),
                     value.has(MODE) ? text(value.get(MODE), where + "." + MODE) : null);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,7 @@
 package io.jmlx.nn;
 
+import io.jmlx.quant.QuantizationSettings;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +72,12 @@ public final class Quantization {
                         throw new IllegalArgumentException("Unable to quantize model of type "
                                 + module.getClass().getName() + " (layer '" + path + "').");
                     }
-                    QuantizationSettings s = q.settingsFor(call);
+                    QuantizationSettings s;
+                    try {
+                        s = q.settingsFor(call);
+                    } catch (IllegalArgumentException e) {
+                        throw atLayer(path, e);
+                    }
                     replacements.put(path, quantizeLayer(path, quantizable, s));
                     done.put(path, s);
                 }
@@ -84,8 +91,13 @@ public final class Quantization {
         try {
             return layer.toQuantized(s.groupSize(), s.bits(), s.mode().mlxName());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (layer '" + path + "')", e);
+            throw atLayer(path, e);
         }
+    }
+
+    /** MLX's message, followed by the path of the layer it is about. */
+    private static IllegalArgumentException atLayer(String path, IllegalArgumentException e) {
+        return new IllegalArgumentException(e.getMessage() + " (layer '" + path + "')", e);
     }
 
     /** Quantizes the layers {@code predicate} accepts, with MLX's defaults (affine, group size 64, 4 bits). */

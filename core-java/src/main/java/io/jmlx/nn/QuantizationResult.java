@@ -1,5 +1,7 @@
 package io.jmlx.nn;
 
+import io.jmlx.quant.QuantizationSettings;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

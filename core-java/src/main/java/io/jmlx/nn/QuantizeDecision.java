@@ -1,5 +1,6 @@
 package io.jmlx.nn;
 
+import io.jmlx.quant.QuantizationSettings;
 /**
  * What a {@link QuantizePredicate} answers for one layer (MLX's {@code class_predicate} returning {@code False},
  * {@code True} or a dict of {@code to_quantized} parameters): {@link #skip()}, {@link #quantize()} with the call's

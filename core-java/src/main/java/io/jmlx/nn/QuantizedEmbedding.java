@@ -2,6 +2,7 @@ package io.jmlx.nn;
 
 import io.jmlx.Array;
 import io.jmlx.Jmlx;
+import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
 
 /**

@@ -3,6 +3,7 @@ package io.jmlx.nn;
 import io.jmlx.Array;
 import io.jmlx.Jmlx;
 import io.jmlx.Shape;
+import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
 
 /**

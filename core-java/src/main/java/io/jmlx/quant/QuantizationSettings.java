@@ -22,14 +22,32 @@ public record QuantizationSettings(int groupSize, int bits, QuantizationMode mod
     }
 
     /**
-     * Resolves MLX-style optional arguments: a {@code null} group size or bits takes the mode's default, a
-     * {@code null} mode is affine.
+     * Resolves MLX-style optional arguments: a {@code null} group size or bits takes the mode's default (affine
+     * 64/4, mxfp4 32/4, mxfp8 32/8, nvfp4 16/4), a {@code null} mode is affine.
      *
-     * @throws IllegalArgumentException with MLX's message for an unknown mode or an unsupported combination
+     * @throws IllegalArgumentException with MLX's messages for an unknown mode (see {@link #parseMode}) or an
+     *                                  unsupported combination
      */
-    public static QuantizationSettings of(Integer groupSize, Integer bits, String mode) {
-        QuantizationMode m = mode == null ? QuantizationMode.AFFINE : QuantizationMode.parse("quantize", mode);
+    public static QuantizationSettings resolve(Integer groupSize, Integer bits, String mode) {
+        QuantizationMode m = parseMode(mode);
         return new QuantizationSettings(m.groupSizeOr(groupSize), m.bitsOr(bits), m);
+    }
+
+    /**
+     * MLX's model-level mode parsing ({@code nn.quantize}, {@code to_quantized}): {@code null} is affine; an unknown
+     * mode gets {@code Invalid quantization mode 'x'. Valid modes are: affine, mxfp4, nvfp4, mxfp8.}
+     */
+    public static QuantizationMode parseMode(String mode) {
+        if (mode == null) {
+            return QuantizationMode.AFFINE;
+        }
+        for (QuantizationMode m : QuantizationMode.values()) {
+            if (m.mlxName().equals(mode)) {
+                return m;
+            }
+        }
+        throw new IllegalArgumentException("Invalid quantization mode '" + mode
+                + "'. Valid modes are: affine, mxfp4, nvfp4, mxfp8.");
     }
 
     /** E.g. {@code affine, group size 64, 4 bits}. */

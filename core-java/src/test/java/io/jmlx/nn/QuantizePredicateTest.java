@@ -3,6 +3,7 @@ package io.jmlx.nn;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
 
@@ -151,8 +152,8 @@ class QuantizePredicateTest {
         Map<String, Object> before = snapshot(model);
         IllegalArgumentException layer = assertThrows(IllegalArgumentException.class,
                 () -> Quantization.quantize(model, null, null, null, (path, m) -> with(null, null, "MXFP4")));
-        assertEquals("Invalid quantization mode 'MXFP4'. Valid modes are: affine, mxfp4, nvfp4, mxfp8.",
-                layer.getMessage());
+        assertEquals("Invalid quantization mode 'MXFP4'. Valid modes are: affine, mxfp4, nvfp4, mxfp8. "
+                + "(layer 'layers.0')", layer.getMessage());
         assertSameEntries(before, snapshot(model));
     }
 

@@ -3,6 +3,7 @@ package io.jmlx.nn;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
 import io.jmlx.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
