@@ -25,6 +25,10 @@ fun FloatArray.toArray(vararg shape: Int = intArrayOf(size), dtype: DType = DTyp
 fun array(vararg values: Float, shape: IntArray = intArrayOf(values.size), dtype: DType = DType.FLOAT32): Array =
     Array.of(values, dtype, *shape)
 
+/** An integer array, e.g. token ids: `array(1, 2, 3)` (int32 unless [dtype] says otherwise). */
+fun array(vararg values: Int, shape: IntArray = intArrayOf(values.size), dtype: DType = DType.INT32): Array =
+    Array.of(values, dtype, *shape)
+
 /** Zeros of the given shape and dtype. */
 fun zeros(vararg shape: Int, dtype: DType = DType.FLOAT32): Array = Array.zeros(dtype, *shape)
 
