@@ -36,7 +36,7 @@ import java.util.Set;
  */
 @Command(name = "convert",
         mixinStandardHelpOptions = true,
-        header = "Quantize a model (directory or safetensors file) into an mlx-lm model directory.",
+        header = "Quantize a model (directory, safetensors or ONNX file) into an mlx-lm model directory.",
         versionProvider = JmlxCommand.Version.class,
         description = {
                 "Quantizes a model as mlx-lm's 'convert -q' does and writes it in the layout every mlx-community "
@@ -59,12 +59,14 @@ import java.util.Set;
         footer = {
                 "  jmlx convert -i Llama-3.2-1B -o Llama-3.2-1B-4bit",
                 "  jmlx convert -i model -o model-q --bits 4 --override 'lm_head=8' --skip 'embed_tokens'",
-                "  jmlx convert -i model -o model-mxfp4 --mode mxfp4 --dtype bfloat16 --shard-size 2GB"})
+                "  jmlx convert -i model -o model-mxfp4 --mode mxfp4 --dtype bfloat16 --shard-size 2GB",
+                "  jmlx convert -i all-minilm-l6-v2.onnx -o minilm-4bit"})
 public final class ConvertCommand extends OutputCommand {
     private static final Set<DType> FLOATS = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "PATH",
-            description = "The model: a directory (config.json, model*.safetensors) or a single safetensors file.")
+            description = "The model: a directory (config.json, model*.safetensors), a single safetensors file, or an "
+                    + "ONNX model (*.onnx: MatMul weights get their module names back and the [out, in] layout).")
     Path input;
 
     @Option(names = {"-b", "--bits"}, paramLabel = "B",

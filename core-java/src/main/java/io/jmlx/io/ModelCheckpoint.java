@@ -23,7 +23,8 @@ import java.util.TreeMap;
 /**
  * A model checkpoint opened for reading: an mlx-lm / Hugging Face model directory ({@code config.json} and
  * {@code model.safetensors}, or shards {@code model-0000k-of-0000N.safetensors} listed by
- * {@code model.safetensors.index.json}), or a single safetensors file. Every file is memory-mapped, so
+ * {@code model.safetensors.index.json}), a single safetensors file, or the weights of an ONNX model
+ * ({@code *.onnx}, names and layout recovered by {@link OnnxWeights}). Every file is memory-mapped, so
  * {@link #get} returns zero-copy views; nothing is read until it is used.
  *
  * <p>Which layers are quantized follows mlx-lm's load rule ({@link #layerQuantization}): a per-layer entry of the
@@ -47,12 +48,12 @@ public final class ModelCheckpoint implements AutoCloseable {
     public static final String RECORDED_SETTINGS = "jmlx.quantization";
 
     private final Path path;
-    private final List<SafetensorsFile> files;
-    private final Map<String, SafetensorsFile> byTensor;
+    private final List<TensorFile> files;
+    private final Map<String, TensorFile> byTensor;
     private final ObjectNode config;
     private final QuantizationConfig quantization;
 
-    private ModelCheckpoint(Path path, List<SafetensorsFile> files, Map<String, SafetensorsFile> byTensor,
+    private ModelCheckpoint(Path path, List<TensorFile> files, Map<String, TensorFile> byTensor,
                             ObjectNode config, QuantizationConfig quantization) {
         this.path = path;
         this.files = files;
@@ -74,8 +75,9 @@ public final class ModelCheckpoint implements AutoCloseable {
             throw new NoSuchFileException(path.toString());
         }
         if (!Files.isDirectory(path)) {
-            SafetensorsFile file = SafetensorsFile.open(path);
-            Map<String, SafetensorsFile> byTensor = new TreeMap<>();
+            TensorFile file = path.getFileName().toString().endsWith(".onnx") ? OnnxTensors.open(path)
+                    : SafetensorsFile.open(path);
+            Map<String, TensorFile> byTensor = new TreeMap<>();
             file.names().forEach(n -> byTensor.put(n, file));
             try {
                 return new ModelCheckpoint(path, List.of(file), byTensor, JsonNodeFactory.instance.objectNode(),
@@ -92,13 +94,13 @@ public final class ModelCheckpoint implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
-        List<SafetensorsFile> files = new ArrayList<>();
+        List<TensorFile> files = new ArrayList<>();
         try {
-            Map<String, SafetensorsFile> byTensor = Files.exists(path.resolve(INDEX_FILE))
+            Map<String, TensorFile> byTensor = Files.exists(path.resolve(INDEX_FILE))
                     ? openIndexed(path, files) : openGlob(path, files);
             return new ModelCheckpoint(path, List.copyOf(files), byTensor, config, quantization);
         } catch (IOException | RuntimeException e) {
-            files.forEach(SafetensorsFile::close);
+            files.forEach(TensorFile::close);
             throw e;
         }
     }
@@ -107,7 +109,7 @@ public final class ModelCheckpoint implements AutoCloseable {
      * The settings {@code jmlx quantize} records in a single file's metadata ({@value #RECORDED_SETTINGS}, the same
      * fields as the config's quantization entry), or {@code null}.
      */
-    private static QuantizationConfig recordedSettings(SafetensorsFile file) throws IOException {
+    private static QuantizationConfig recordedSettings(TensorFile file) throws IOException {
         String recorded = file.metadata().get(RECORDED_SETTINGS);
         if (recorded == null) {
             return null;
@@ -143,7 +145,7 @@ public final class ModelCheckpoint implements AutoCloseable {
     }
 
     /** Shards through the index's weight map; every listed tensor must be in its file and no file may add others. */
-    private static Map<String, SafetensorsFile> openIndexed(Path dir, List<SafetensorsFile> files) throws IOException {
+    private static Map<String, TensorFile> openIndexed(Path dir, List<TensorFile> files) throws IOException {
         Path indexFile = dir.resolve(INDEX_FILE);
         JsonNode index;
         try {
@@ -155,15 +157,15 @@ public final class ModelCheckpoint implements AutoCloseable {
         if (map == null || !map.isObject()) {
             throw new IOException(indexFile + ": has no \"weight_map\" object (tensor name -> shard file)");
         }
-        Map<String, SafetensorsFile> open = new LinkedHashMap<>();
-        Map<String, SafetensorsFile> byTensor = new TreeMap<>();
+        Map<String, TensorFile> open = new LinkedHashMap<>();
+        Map<String, TensorFile> byTensor = new TreeMap<>();
         for (Map.Entry<String, JsonNode> e : map.properties()) {
             JsonNode v = e.getValue();
             if (!v.isTextual() || v.textValue().contains("/") || v.textValue().contains("\\")) {
                 throw new IOException(indexFile + ": the weight_map entry of \"" + e.getKey() + "\" must be a file "
                         + "name in the same directory but is " + v);
             }
-            SafetensorsFile file = open.get(v.textValue());
+            TensorFile file = open.get(v.textValue());
             if (file == null) {
                 Path shard = dir.resolve(v.textValue());
                 if (!Files.exists(shard)) {
@@ -180,7 +182,7 @@ public final class ModelCheckpoint implements AutoCloseable {
             }
             byTensor.put(e.getKey(), file);
         }
-        for (SafetensorsFile file : files) {
+        for (TensorFile file : files) {
             for (String name : file.names()) {
                 if (byTensor.get(name) != file) {
                     throw new IOException(file.path() + " holds tensor " + name + ", which " + indexFile
@@ -193,7 +195,7 @@ public final class ModelCheckpoint implements AutoCloseable {
     }
 
     /** Without an index: every {@code model*.safetensors} file, as mlx-lm's loader globs them. */
-    private static Map<String, SafetensorsFile> openGlob(Path dir, List<SafetensorsFile> files) throws IOException {
+    private static Map<String, TensorFile> openGlob(Path dir, List<TensorFile> files) throws IOException {
         List<Path> shards = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "model*.safetensors")) {
             s.forEach(shards::add);
@@ -202,12 +204,12 @@ public final class ModelCheckpoint implements AutoCloseable {
             throw new NoSuchFileException(dir.toString(), null, "no model*.safetensors files in this directory");
         }
         Collections.sort(shards);
-        Map<String, SafetensorsFile> byTensor = new TreeMap<>();
+        Map<String, TensorFile> byTensor = new TreeMap<>();
         for (Path shard : shards) {
-            SafetensorsFile file = SafetensorsFile.open(shard);
+            TensorFile file = SafetensorsFile.open(shard);
             files.add(file);
             for (String name : file.names()) {
-                SafetensorsFile before = byTensor.put(name, file);
+                TensorFile before = byTensor.put(name, file);
                 if (before != null) {
                     throw new IOException("tensor " + name + " is in both " + before.path() + " and " + shard);
                 }
@@ -255,8 +257,8 @@ public final class ModelCheckpoint implements AutoCloseable {
         return file(name).path();
     }
 
-    private SafetensorsFile file(String name) {
-        SafetensorsFile f = byTensor.get(name);
+    private TensorFile file(String name) {
+        TensorFile f = byTensor.get(name);
         if (f == null) {
             throw new IllegalArgumentException("No tensor named '" + name + "' in " + path + " (it has "
                     + byTensor.size() + " tensors)");
@@ -266,7 +268,7 @@ public final class ModelCheckpoint implements AutoCloseable {
 
     /** The weight files, in the order they were opened. */
     public List<Path> files() {
-        return files.stream().map(SafetensorsFile::path).toList();
+        return files.stream().map(TensorFile::path).toList();
     }
 
     /** The metadata of the first weight file (mlx-lm writes {@code {"format": "mlx"}} in each). */
@@ -301,7 +303,7 @@ public final class ModelCheckpoint implements AutoCloseable {
     /** Total bytes of tensor data. */
     public long dataBytes() {
         long total = 0;
-        for (Map.Entry<String, SafetensorsFile> e : byTensor.entrySet()) {
+        for (Map.Entry<String, TensorFile> e : byTensor.entrySet()) {
             total += e.getValue().info(e.getKey()).byteSize();
         }
         return total;
@@ -310,7 +312,7 @@ public final class ModelCheckpoint implements AutoCloseable {
     /** Unmaps every file; arrays from {@link #get} can no longer be read. */
     @Override
     public void close() {
-        files.forEach(SafetensorsFile::close);
+        files.forEach(TensorFile::close);
     }
 
     @Override

@@ -46,7 +46,7 @@ import java.util.Objects;
  * then the data buffer, which the offsets index. A malformed file is refused with a
  * {@link SafetensorsFormatException} saying what is wrong.
  */
-public final class SafetensorsFile implements AutoCloseable {
+public final class SafetensorsFile implements TensorFile {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
@@ -282,11 +282,13 @@ public final class SafetensorsFile implements AutoCloseable {
     // ---------------------------------------------------------------- reading
 
     /** The tensor names in the order of their data in the file. */
+    @Override
     public List<String> names() {
         return names;
     }
 
     /** True when the file holds a tensor called {@code name}. */
+    @Override
     public boolean contains(String name) {
         return tensors.containsKey(name);
     }
@@ -297,6 +299,7 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws IllegalArgumentException if there is no such tensor
      * @throws IllegalStateException    if the file has been closed
      */
+    @Override
     public Array get(String name) {
         TensorInfo t = info(name);
         checkOpen();
@@ -308,6 +311,7 @@ public final class SafetensorsFile implements AutoCloseable {
      *
      * @throws IllegalArgumentException if there is no such tensor
      */
+    @Override
     public TensorInfo info(String name) {
         TensorInfo t = tensors.get(name);
         if (t == null) {
@@ -318,11 +322,13 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** The header's {@code __metadata__} in file order (unmodifiable; empty when the file has none). */
+    @Override
     public Map<String, String> metadata() {
         return metadata;
     }
 
     /** The file this was opened from. */
+    @Override
     public Path path() {
         return path;
     }
