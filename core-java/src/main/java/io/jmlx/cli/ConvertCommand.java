@@ -217,9 +217,7 @@ public final class ConvertCommand extends OutputCommand {
             QuantizationSettings s = layer.settings;
             try {
                 layer.parts = Jmlx.quantize(source, s.groupSize(), s.bits(), s.mode().mlxName(), null);
-                Array back = Jmlx.dequantize(layer.parts.packed(), layer.parts.scales(), layer.parts.biases(),
-                        s.groupSize(), s.bits(), s.mode().mlxName(), null, DType.FLOAT32, null);
-                layer.error = ReconstructionError.relative(source, back);
+                layer.error = ReconstructionError.relative(source, layer.parts, s);
             } catch (IllegalArgumentException | EvaluationException e) {
                 throw CommandFailure.failed("cannot quantize " + layer.path + ": " + e.getMessage(), e);
             }
