@@ -266,38 +266,23 @@ public final class ConvertCommand extends OutputCommand {
 
     private void report(PrintWriter out, ModelCheckpoint in, Map<String, Layer> layers, Map<String, String> notes,
                         long written, long start) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"layer", "shape", "quantization", "before", "after", "rel. error"});
+        TextTable table = new TextTable("layer", "shape", "quantization", "before", "after", "rel. error")
+                .alignRight(3, 4);
         long before = 0;
         long after = 0;
         for (Layer l : layers.values()) {
             String how = l.settings.mode().isAffine() ? l.settings.bits() + "-bit g" + l.settings.groupSize()
                     : l.settings.mode().mlxName() + " g" + l.settings.groupSize();
-            rows.add(new String[] {l.path, Shape.format(l.weight.shape()), how + (l.rule == null ? "" : " *"),
-                    size(l.weight.byteSize()), size(l.bytesAfter), String.format(Locale.ROOT, "%.4f", l.error)});
+            table.add(l.path, Shape.format(l.weight.shape()), how + (l.rule == null ? "" : " *"),
+                    size(l.weight.byteSize()), size(l.bytesAfter), String.format(Locale.ROOT, "%.4f", l.error));
             before += l.weight.byteSize();
             after += l.bytesAfter;
         }
         for (Map.Entry<String, String> e : notes.entrySet()) {
             TensorInfo info = in.info(e.getKey());
-            rows.add(new String[] {e.getKey(), Shape.format(info.shape()), "dense", size(info.byteSize()), "", 
-                    e.getValue()});
+            table.add(e.getKey(), Shape.format(info.shape()), "dense", size(info.byteSize()), "", e.getValue());
         }
-        int[] width = new int[6];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                width[i] = Math.max(width[i], r[i].length());
-            }
-        }
-        for (String[] r : rows) {
-            StringBuilder sb = new StringBuilder(" ");
-            for (int i = 0; i < r.length; i++) {
-                boolean right = i >= 3 && i <= 4;
-                String cell = right ? " ".repeat(width[i] - r[i].length()) + r[i] : pad(r[i], width[i]);
-                sb.append(' ').append(cell).append(' ');
-            }
-            out.println(sb.toString().stripTrailing());
-        }
+        table.print(out);
         if (layers.values().stream().anyMatch(l -> l.rule != null)) {
             out.println("  * set by an --override rule");
         }

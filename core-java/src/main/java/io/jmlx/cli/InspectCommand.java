@@ -11,7 +11,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,21 +44,19 @@ public final class InspectCommand extends JmlxSubcommand {
             out.println(path + ": " + (ckpt.isDirectory() ? "model directory, " : "") + ckpt.names().size()
                     + " tensors in " + files.size() + " file" + (files.size() == 1 ? "" : "s"));
 
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[] {"tensor", "dtype", "shape", "bytes", files.size() > 1 ? "file" : ""});
+            TextTable tensors = new TextTable("tensor", "dtype", "shape", "bytes", files.size() > 1 ? "file" : "");
             for (String name : ckpt.names()) {
                 TensorInfo t = ckpt.info(name);
-                rows.add(new String[] {name, t.dtype().toString(), Shape.format(t.shape()), bytes(t.byteSize()),
-                        files.size() > 1 ? ckpt.fileOf(name).getFileName().toString() : ""});
+                tensors.add(name, t.dtype().toString(), Shape.format(t.shape()), bytes(t.byteSize()),
+                        files.size() > 1 ? ckpt.fileOf(name).getFileName().toString() : "");
             }
-            table(out, rows);
+            tensors.print(out);
 
             Optional<QuantizationConfig> q = ckpt.quantization();
             out.println("quantization: " + q.map(c -> c.global() + (c.groupSize() == null
                     ? " (group size from the mode's default)" : "")).orElse("none in the config"));
             Map<String, Integer> perSetting = new TreeMap<>();
-            List<String[]> layerRows = new ArrayList<>();
-            layerRows.add(new String[] {"layer", "stored as", "source", "check"});
+            TextTable layers = new TextTable("layer", "stored as", "source", "check");
             long logical = 0;
             long total = 0;
             for (String name : ckpt.names()) {
@@ -74,17 +71,16 @@ public final class InspectCommand extends JmlxSubcommand {
                 if (s.isEmpty()) {
                     logical += Shape.size(w.shape());
                     if (override) {
-                        layerRows.add(new String[] {layer, "dense", "config: false", check(ckpt, layer, null)});
+                        layers.add(layer, "dense", "config: false", check(ckpt, layer, null));
                     }
                     continue;
                 }
                 logical += w.dtype() == DType.UINT32 ? Shape.size(w.shape()) * 32 / s.get().bits() : 0;
                 perSetting.merge(s.get().toString(), 1, Integer::sum);
-                layerRows.add(new String[] {layer, s.get().toString(), override ? "config entry" : "global",
-                        check(ckpt, layer, s.get())});
+                layers.add(layer, s.get().toString(), override ? "config entry" : "global", check(ckpt, layer, s.get()));
             }
-            if (layerRows.size() > 1) {
-                table(out, layerRows);
+            if (layers.size() > 0) {
+                layers.print(out);
                 perSetting.forEach((k, v) -> out.println("  " + v + " layer" + (v == 1 ? "" : "s") + ": " + k));
             }
             out.println(String.format(Locale.ROOT, "total: %d tensors, %s; %,d weights in .weight tensors%s",
@@ -121,21 +117,5 @@ public final class InspectCommand extends JmlxSubcommand {
             return s.mode().isAffine() ? "affine without " + layer + ".biases" : s.mode() + " with biases";
         }
         return "ok";
-    }
-
-    private static void table(PrintWriter out, List<String[]> rows) {
-        int[] width = new int[rows.getFirst().length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                width[i] = Math.max(width[i], r[i].length());
-            }
-        }
-        for (String[] r : rows) {
-            StringBuilder sb = new StringBuilder(" ");
-            for (int i = 0; i < r.length; i++) {
-                sb.append(' ').append(pad(r[i], width[i])).append(' ');
-            }
-            out.println(sb.toString().stripTrailing());
-        }
     }
 }
