@@ -7,6 +7,7 @@ import io.jmlx.quant.QuantizedParts;
 import io.jmlx.quant.QuantizeOp;
 import io.jmlx.stream.StreamOrDevice;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -173,6 +174,297 @@ public final class Jmlx {
     /** {@link #take(Array, Array, int)} on the given stream or device. */
     public static Array take(Array a, Array indices, int axis, StreamOrDevice s) {
         return TakeOp.take(a, indices, axis, s);
+    }
+
+    // ---------------------------------------------------------------- elementwise math
+
+    // Every op here takes float32, float16 or bfloat16 and returns the same type and shape; each element is computed
+    // in double precision from the input's value and rounded to the output type.
+
+    /** e^x, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array exp(Array a) {
+        return UnaryOp.EXP.apply(a, null);
+    }
+
+    /** {@link #exp(Array)} on the given stream or device. */
+    public static Array exp(Array a, StreamOrDevice s) {
+        return UnaryOp.EXP.apply(a, s);
+    }
+
+    /** The natural logarithm, elementwise (NaN below 0, −∞ at 0); {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array log(Array a) {
+        return UnaryOp.LOG.apply(a, null);
+    }
+
+    /** {@link #log(Array)} on the given stream or device. */
+    public static Array log(Array a, StreamOrDevice s) {
+        return UnaryOp.LOG.apply(a, s);
+    }
+
+    /** The square root, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array sqrt(Array a) {
+        return UnaryOp.SQRT.apply(a, null);
+    }
+
+    /** {@link #sqrt(Array)} on the given stream or device. */
+    public static Array sqrt(Array a, StreamOrDevice s) {
+        return UnaryOp.SQRT.apply(a, s);
+    }
+
+    /** {@code 1/√x}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array rsqrt(Array a) {
+        return UnaryOp.RSQRT.apply(a, null);
+    }
+
+    /** {@link #rsqrt(Array)} on the given stream or device. */
+    public static Array rsqrt(Array a, StreamOrDevice s) {
+        return UnaryOp.RSQRT.apply(a, s);
+    }
+
+    /** The hyperbolic tangent, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array tanh(Array a) {
+        return UnaryOp.TANH.apply(a, null);
+    }
+
+    /** {@link #tanh(Array)} on the given stream or device. */
+    public static Array tanh(Array a, StreamOrDevice s) {
+        return UnaryOp.TANH.apply(a, s);
+    }
+
+    /** The error function {@code 2/√π ∫₀ˣ e^(−t²) dt}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array erf(Array a) {
+        return UnaryOp.ERF.apply(a, null);
+    }
+
+    /** {@link #erf(Array)} on the given stream or device. */
+    public static Array erf(Array a, StreamOrDevice s) {
+        return UnaryOp.ERF.apply(a, s);
+    }
+
+    /** The logistic function {@code 1/(1 + e^(−x))}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array sigmoid(Array a) {
+        return UnaryOp.SIGMOID.apply(a, null);
+    }
+
+    /** {@link #sigmoid(Array)} on the given stream or device. */
+    public static Array sigmoid(Array a, StreamOrDevice s) {
+        return UnaryOp.SIGMOID.apply(a, s);
+    }
+
+    /** {@code x²}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array square(Array a) {
+        return UnaryOp.SQUARE.apply(a, null);
+    }
+
+    /** {@link #square(Array)} on the given stream or device. */
+    public static Array square(Array a, StreamOrDevice s) {
+        return UnaryOp.SQUARE.apply(a, s);
+    }
+
+    /** {@code −x}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array negative(Array a) {
+        return UnaryOp.NEGATIVE.apply(a, null);
+    }
+
+    /** {@link #negative(Array)} on the given stream or device. */
+    public static Array negative(Array a, StreamOrDevice s) {
+        return UnaryOp.NEGATIVE.apply(a, s);
+    }
+
+    /** MLX's {@code nn.silu}: {@code x · sigmoid(x)}, elementwise (one fused op); {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array silu(Array a) {
+        return UnaryOp.SILU.apply(a, null);
+    }
+
+    /** {@link #silu(Array)} on the given stream or device. */
+    public static Array silu(Array a, StreamOrDevice s) {
+        return UnaryOp.SILU.apply(a, s);
+    }
+
+    /** MLX's {@code nn.gelu}: {@code x · (1 + erf(x/√2)) / 2}, elementwise (one fused op); {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array gelu(Array a) {
+        return UnaryOp.GELU.apply(a, null);
+    }
+
+    /** {@link #gelu(Array)} on the given stream or device. */
+    public static Array gelu(Array a, StreamOrDevice s) {
+        return UnaryOp.GELU.apply(a, s);
+    }
+
+    /** MLX's {@code nn.gelu_approx}: the tanh approximation {@code x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³)))}, elementwise (one fused op); {@code a} float32, float16 or bfloat16, the result of its type. */
+    public static Array geluApprox(Array a) {
+        return UnaryOp.GELU_APPROX.apply(a, null);
+    }
+
+    /** {@link #geluApprox(Array)} on the given stream or device. */
+    public static Array geluApprox(Array a, StreamOrDevice s) {
+        return UnaryOp.GELU_APPROX.apply(a, s);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** The sum along {@code axis} (negative: from the end), accumulated in double precision and rounded once to {@code a}'s type. {@code keepdims}: keep the reduced axis with size 1. */
+    public static Array sum(Array a, int axis, boolean keepdims) {
+        return ReduceOp.SUM.apply(a, axis, keepdims, null);
+    }
+
+    /** {@link #sum(Array, int, boolean)} on the given stream or device. */
+    public static Array sum(Array a, int axis, boolean keepdims, StreamOrDevice s) {
+        return ReduceOp.SUM.apply(a, axis, keepdims, s);
+    }
+
+    /** The mean along {@code axis}, as {@link #sum(Array, int, boolean)} divided by the axis size. {@code keepdims}: keep the reduced axis with size 1. */
+    public static Array mean(Array a, int axis, boolean keepdims) {
+        return ReduceOp.MEAN.apply(a, axis, keepdims, null);
+    }
+
+    /** {@link #mean(Array, int, boolean)} on the given stream or device. */
+    public static Array mean(Array a, int axis, boolean keepdims, StreamOrDevice s) {
+        return ReduceOp.MEAN.apply(a, axis, keepdims, s);
+    }
+
+    /** The maximum along {@code axis} (NaN if any element is NaN); the axis must not be empty. {@code keepdims}: keep the reduced axis with size 1. */
+    public static Array max(Array a, int axis, boolean keepdims) {
+        return ReduceOp.MAX.apply(a, axis, keepdims, null);
+    }
+
+    /** {@link #max(Array, int, boolean)} on the given stream or device. */
+    public static Array max(Array a, int axis, boolean keepdims, StreamOrDevice s) {
+        return ReduceOp.MAX.apply(a, axis, keepdims, s);
+    }
+
+    /** {@code log Σ exp(a)} along {@code axis}, computed stably as {@code m + log Σ exp(a − m)} with {@code m} the maximum; the axis must not be empty. {@code keepdims}: keep the reduced axis with size 1. */
+    public static Array logsumexp(Array a, int axis, boolean keepdims) {
+        return ReduceOp.LOGSUMEXP.apply(a, axis, keepdims, null);
+    }
+
+    /** {@link #logsumexp(Array, int, boolean)} on the given stream or device. */
+    public static Array logsumexp(Array a, int axis, boolean keepdims, StreamOrDevice s) {
+        return ReduceOp.LOGSUMEXP.apply(a, axis, keepdims, s);
+    }
+
+    /** The index of the maximum along {@code axis} (the first one on ties) as uint32, as MLX; the axis must not be empty. {@code keepdims}: keep the reduced axis with size 1. */
+    public static Array argmax(Array a, int axis, boolean keepdims) {
+        return ReduceOp.ARGMAX.apply(a, axis, keepdims, null);
+    }
+
+    /** {@link #argmax(Array, int, boolean)} on the given stream or device. */
+    public static Array argmax(Array a, int axis, boolean keepdims, StreamOrDevice s) {
+        return ReduceOp.ARGMAX.apply(a, axis, keepdims, s);
+    }
+
+    /**
+     * {@code exp(a) / Σ exp(a)} along {@code axis} (negative: from the end), computed stably (the maximum subtracted
+     * first) and rounded once to {@code a}'s type.
+     */
+    public static Array softmax(Array a, int axis) {
+        return SoftmaxOp.softmax(a, axis, null);
+    }
+
+    /** {@link #softmax(Array, int)} on the given stream or device. */
+    public static Array softmax(Array a, int axis, StreamOrDevice s) {
+        return SoftmaxOp.softmax(a, axis, s);
+    }
+
+    // ---------------------------------------------------------------- moving elements
+
+    /**
+     * {@code a} with its axes permuted (a copy): output axis {@code i} is input axis {@code axes[i]} (negative: from
+     * the end); with no axes, the axes are reversed.
+     */
+    public static Array transpose(Array a, int... axes) {
+        return ShapeOps.transpose(a, axes, null);
+    }
+
+    /** {@link #transpose(Array, int...)} on the given stream or device. */
+    public static Array transpose(Array a, int[] axes, StreamOrDevice s) {
+        return ShapeOps.transpose(a, axes, s);
+    }
+
+    /** {@code a} with axes {@code axis1} and {@code axis2} exchanged (a copy). */
+    public static Array swapaxes(Array a, int axis1, int axis2) {
+        return ShapeOps.swapaxes(a, axis1, axis2, null);
+    }
+
+    /** {@link #swapaxes(Array, int, int)} on the given stream or device. */
+    public static Array swapaxes(Array a, int axis1, int axis2, StreamOrDevice s) {
+        return ShapeOps.swapaxes(a, axis1, axis2, s);
+    }
+
+    /**
+     * The arrays joined along {@code axis}: all have the same number of dimensions and the same sizes on the other
+     * axes; the result has their promoted type.
+     */
+    public static Array concatenate(List<Array> arrays, int axis) {
+        return ShapeOps.concatenate(arrays, axis, null);
+    }
+
+    /** {@link #concatenate(List, int)} on the given stream or device. */
+    public static Array concatenate(List<Array> arrays, int axis, StreamOrDevice s) {
+        return ShapeOps.concatenate(arrays, axis, s);
+    }
+
+    /**
+     * MLX's {@code slice(a, start, stop)}: the elements with {@code start[d] <= index < stop[d]} on every axis
+     * {@code d} (one entry per axis; negative values count from the end; both clamped to the axis).
+     */
+    public static Array slice(Array a, int[] start, int[] stop) {
+        return ShapeOps.slice(a, start, stop, null);
+    }
+
+    /** {@link #slice(Array, int[], int[])} on the given stream or device. */
+    public static Array slice(Array a, int[] start, int[] stop, StreamOrDevice s) {
+        return ShapeOps.slice(a, start, stop, s);
+    }
+
+    // ---------------------------------------------------------------- fast ops (mlx.core.fast)
+
+    /**
+     * MLX's {@code fast.rms_norm(x, weight, eps)} over the last axis: {@code x / √(mean(x²) + eps) · weight}, the
+     * normalized value rounded to the output type before the weight multiplies it (as MLX).
+     *
+     * @param weight a vector of the last axis' size, or {@code null} for none
+     */
+    public static Array rmsNorm(Array x, Array weight, float eps) {
+        return NormOps.rmsNorm(x, weight, eps, null);
+    }
+
+    /** {@link #rmsNorm(Array, Array, float)} on the given stream or device. */
+    public static Array rmsNorm(Array x, Array weight, float eps, StreamOrDevice s) {
+        return NormOps.rmsNorm(x, weight, eps, s);
+    }
+
+    /**
+     * MLX's {@code fast.layer_norm(x, weight, bias, eps)} over the last axis:
+     * {@code (x − mean) / √(var + eps) · weight + bias}.
+     *
+     * @param weight a vector of the last axis' size, or {@code null} for none
+     * @param bias   a vector of the last axis' size, or {@code null} for none
+     */
+    public static Array layerNorm(Array x, Array weight, Array bias, float eps) {
+        return NormOps.layerNorm(x, weight, bias, eps, null);
+    }
+
+    /** {@link #layerNorm(Array, Array, Array, float)} on the given stream or device. */
+    public static Array layerNorm(Array x, Array weight, Array bias, float eps, StreamOrDevice s) {
+        return NormOps.layerNorm(x, weight, bias, eps, s);
+    }
+
+    /**
+     * MLX's {@code fast.rope(x, dims, traditional, base, scale, offset)}: rotary position embedding of {@code x}
+     * {@code [..., sequence, features]} (at least 3-D). Sequence index {@code l} has position
+     * {@code scale · (offset + l)}; feature pair {@code j < dims/2} turns by {@code position · base^(−2j/dims)}. The
+     * pairs are {@code (2j, 2j+1)} when {@code traditional}, else {@code (j, j + dims/2)} (the half-split rotation of
+     * Hugging Face and mlx-lm Llama checkpoints). Features from {@code dims} on are unchanged.
+     */
+    public static Array rope(Array x, int dims, boolean traditional, float base, float scale, int offset) {
+        return RopeOp.rope(x, dims, traditional, base, scale, offset, null);
+    }
+
+    /** {@link #rope(Array, int, boolean, float, float, int)} on the given stream or device. */
+    public static Array rope(Array x, int dims, boolean traditional, float base, float scale, int offset,
+                             StreamOrDevice s) {
+        return RopeOp.rope(x, dims, traditional, base, scale, offset, s);
     }
 
     // ---------------------------------------------------------------- quantization
