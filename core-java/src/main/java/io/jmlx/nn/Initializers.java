@@ -5,7 +5,7 @@ import io.jmlx.Shape;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Random float32 starting values for layers built from their dimensions (MLX's default initializations). */
+/** Float32 starting values for layers built from their dimensions (MLX's default initializations). */
 final class Initializers {
     private Initializers() {
     }
@@ -27,6 +27,13 @@ final class Initializers {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) random.nextGaussian() * std;
         }
+        return Array.of(v, shape);
+    }
+
+    /** Ones: the starting scale of the norms. */
+    static Array ones(int... shape) {
+        float[] v = new float[Math.toIntExact(Shape.size(shape))];
+        java.util.Arrays.fill(v, 1);
         return Array.of(v, shape);
     }
 }

@@ -35,4 +35,11 @@ final class LayerChecks {
                     + "are " + a + " and " + b + ".");
         }
     }
+
+    /** A positive size for a layer built from it. */
+    static void checkDim(String layer, String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("[" + layer + "] " + name + " must be positive but is " + value + ".");
+        }
+    }
 }
