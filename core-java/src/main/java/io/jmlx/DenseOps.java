@@ -7,6 +7,7 @@ import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** The dense ops behind {@link Jmlx}: type conversion, matrix transpose and the reference matmul. */
 final class DenseOps {
@@ -47,18 +48,41 @@ final class DenseOps {
         outShape[shape.length - 2] = cols;
         outShape[shape.length - 1] = rows;
         long batches = a.size() / Math.max(1L, (long) rows * cols);
-        long elem = a.dtype().byteSize();
+        int elem = a.dtype().byteSize();
         return Scheduler.submit("matrix_transpose", s, new Array[] {a}, outShape, a.dtype(), (in, out) -> {
-            long matrix = (long) rows * cols;
+            long matrix = (long) rows * cols * elem;
             for (long b = 0; b < batches; b++) {
-                for (int r = 0; r < rows; r++) {
-                    for (int c = 0; c < cols; c++) {
-                        MemorySegment.copy(in[0], (b * matrix + (long) r * cols + c) * elem,
-                                out[0], (b * matrix + (long) c * rows + r) * elem, elem);
+                transposeMatrix(in[0].asSlice(b * matrix, matrix), out[0].asSlice(b * matrix, matrix), rows, cols, elem);
+            }
+        });
+    }
+
+    /** Tile size of the blocked transpose: a tile of source rows and one of destination rows stay in L1. */
+    private static final int TILE = 32;
+
+    /** {@code out[c][r] = in[r][c]} for a {@code rows × cols} matrix of {@code elem}-byte elements, tile by tile. */
+    private static void transposeMatrix(MemorySegment in, MemorySegment out, int rows, int cols, int elem) {
+        for (int r0 = 0; r0 < rows; r0 += TILE) {
+            for (int c0 = 0; c0 < cols; c0 += TILE) {
+                int r1 = Math.min(rows, r0 + TILE);
+                int c1 = Math.min(cols, c0 + TILE);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        long from = (long) r * cols + c;
+                        long to = (long) c * rows + r;
+                        switch (elem) {
+                            case 8 -> out.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, to,
+                                    in.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, from));
+                            case 4 -> out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, to,
+                                    in.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, from));
+                            case 2 -> out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, to,
+                                    in.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, from));
+                            default -> out.set(ValueLayout.JAVA_BYTE, to, in.get(ValueLayout.JAVA_BYTE, from));
+                        }
                     }
                 }
             }
-        });
+        }
     }
 
     static Array matmul(Array a, Array b, StreamOrDevice s) {

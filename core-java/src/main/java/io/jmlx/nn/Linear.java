@@ -11,6 +11,8 @@ import io.jmlx.Jmlx;
 public final class Linear extends Layer implements Quantizable {
     private final Parameter weight;
     private final Parameter bias;
+    private Array transposedFrom;
+    private Array transposed;
 
     /** A layer with a bias, initialized as MLX does (uniform in ±1/√input_dims, float32). */
     public Linear(int inputDims, int outputDims) {
@@ -59,8 +61,21 @@ public final class Linear extends Layer implements Quantizable {
     /** {@code x · Wᵀ + b} for {@code x} of shape {@code [..., input_dims]}. */
     @Override
     public Array forward(Array x) {
-        Array y = Jmlx.matmul(x, Jmlx.matrixTranspose(weight()));
+        Array y = Jmlx.matmul(x, transposedWeight());
         return bias == null ? y : Jmlx.add(y, bias.get());
+    }
+
+    /**
+     * {@code Wᵀ}, made once per weight (jmlx has no strided views): a layer that is run repeatedly does not
+     * transpose its weight on every call. The copy is dropped when the weight is replaced.
+     */
+    private synchronized Array transposedWeight() {
+        Array w = weight();
+        if (transposedFrom != w) {
+            transposed = Jmlx.matrixTranspose(w);
+            transposedFrom = w;
+        }
+        return transposed;
     }
 
     /** {@link QuantizedLinear#fromLinear}. */

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Loads a checkpoint into a model as mlx-lm's {@code load_model} does: every layer the checkpoint stores quantized
@@ -40,6 +41,14 @@ public final class ModelLoading {
      *                                  messages); the model is then unchanged
      */
     public static void load(ModelCheckpoint checkpoint, Module model) {
+        load(checkpoint, model, name -> true);
+    }
+
+    /**
+     * {@link #load(ModelCheckpoint, Module)} with only the tensors {@code include} accepts, for checkpoints that hold
+     * more than the model's parameters (mlx-lm's {@code sanitize}: e.g. a stored {@code position_ids} buffer).
+     */
+    public static void load(ModelCheckpoint checkpoint, Module model, Predicate<String> include) {
         Map<String, Module> replacements = new LinkedHashMap<>();
         model.leafModules().forEach((path, module) -> {
             Optional<QuantizationSettings> stored = checkpoint.layerQuantization(path);
@@ -58,7 +67,9 @@ public final class ModelLoading {
         });
         Map<String, Array> weights = new LinkedHashMap<>();
         for (String name : checkpoint.names()) {
-            weights.put(name, checkpoint.get(name));
+            if (include.test(name)) {
+                weights.put(name, checkpoint.get(name));
+            }
         }
         Map<String, Module> originals = new LinkedHashMap<>();
         replacements.keySet().forEach(path -> originals.put(path, model.module(path)));

@@ -14,9 +14,9 @@ import java.nio.file.StandardCopyOption;
  */
 public enum EncoderModel {
     /** sentence-transformers/all-MiniLM-L6-v2: 6 layers, 384 dims, mean pooling. */
-    MINILM("all-minilm-l6-v2", Pooling.MEAN),
+    MINILM("all-minilm-l6-v2", Pooling.MEAN, new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12f)),
     /** BAAI/bge-small-en-v1.5: 12 layers, 384 dims, [CLS] pooling. */
-    BGE_SMALL("bge-small-en-v1.5", Pooling.CLS);
+    BGE_SMALL("bge-small-en-v1.5", Pooling.CLS, new BertConfig(30522, 384, 12, 12, 1536, 512, 2, 1e-12f));
 
     /** How token states become one sentence vector. */
     public enum Pooling {
@@ -28,10 +28,17 @@ public enum EncoderModel {
 
     private final String resource;
     private final Pooling pooling;
+    private final BertConfig config;
 
-    EncoderModel(String resource, Pooling pooling) {
+    EncoderModel(String resource, Pooling pooling, BertConfig config) {
         this.resource = resource;
         this.pooling = pooling;
+        this.config = config;
+    }
+
+    /** The model's sizes. */
+    public BertConfig config() {
+        return config;
     }
 
     /** How this model pools. */

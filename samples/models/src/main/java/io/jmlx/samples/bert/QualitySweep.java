@@ -1,0 +1,101 @@
+package io.jmlx.samples.bert;
+
+import io.jmlx.Array;
+import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.nn.Linear;
+import io.jmlx.nn.Embedding;
+import io.jmlx.nn.Quantization;
+import io.jmlx.nn.QuantizeDecision;
+import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What quantization does to a sentence encoder: for each setting, the model's Linear and Embedding layers are
+ * quantized (round to nearest, as MLX) and the embeddings of a sentence set are compared with the float32 ones —
+ * mean and minimum cosine, and how often each sentence's nearest neighbour stays the same — along with the
+ * weights' size and the time to embed the set.
+ */
+public final class QualitySweep {
+    /** One setting's results ({@code settings == null}: the float32 model). */
+    public record Row(QuantizationSettings settings, long weightBytes, double meanCosine, double minCosine,
+                      double neighbourAgreement, double millisPerSentence) {
+        /** E.g. {@code 4-bit g64}, {@code mxfp4}, or {@code float32}. */
+        public String label() {
+            if (settings == null) {
+                return "float32";
+            }
+            return settings.mode().isAffine() ? settings.bits() + "-bit g" + settings.groupSize()
+                    : settings.mode().mlxName();
+        }
+    }
+
+    private QualitySweep() {
+    }
+
+    /** Every affine setting (bits 2–8 × group 32/64/128) and the three microscaling modes. */
+    public static List<QuantizationSettings> allSettings() {
+        List<QuantizationSettings> all = new ArrayList<>();
+        for (int bits : new int[] {2, 3, 4, 5, 6, 8}) {
+            for (int g : new int[] {32, 64, 128}) {
+                all.add(new QuantizationSettings(g, bits, QuantizationMode.AFFINE));
+            }
+        }
+        for (String mode : new String[] {"mxfp4", "mxfp8", "nvfp4"}) {
+            all.add(QuantizationSettings.resolve(null, null, mode));
+        }
+        return all;
+    }
+
+    /**
+     * Runs the sweep: the float32 row first, then one row per setting; {@code progress} hears about each row as it
+     * is done.
+     */
+    public static List<Row> run(EncoderModel kind, ModelCheckpoint checkpoint, List<String> sentences,
+                                List<QuantizationSettings> settings, Consumer<Row> progress) throws IOException {
+        BertEmbedder reference = BertEmbedder.load(kind, checkpoint);
+        long start = System.nanoTime();
+        List<float[]> exact = reference.embed(sentences);
+        Row base = new Row(null, bytes(reference), 1, 1, 1, millisPerSentence(start, sentences.size()));
+        progress.accept(base);
+        List<Row> rows = new ArrayList<>(List.of(base));
+        for (QuantizationSettings s : settings) {
+            BertEmbedder quantized = BertEmbedder.load(kind, checkpoint);
+            quantize(quantized, s);
+            long t = System.nanoTime();
+            List<float[]> approx = quantized.embed(sentences);
+            double elapsed = millisPerSentence(t, sentences.size());
+            double sum = 0;
+            double min = 1;
+            int same = 0;
+            for (int i = 0; i < exact.size(); i++) {
+                double c = Vectors.cosine(exact.get(i), approx.get(i));
+                sum += c;
+                min = Math.min(min, c);
+                same += Vectors.nearest(exact.get(i), exact, i) == Vectors.nearest(approx.get(i), approx, i) ? 1 : 0;
+            }
+            Row row = new Row(s, bytes(quantized), sum / exact.size(), min, (double) same / exact.size(), elapsed);
+            progress.accept(row);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** Quantizes the embedder's Linear and Embedding layers in place with {@code s}. */
+    public static void quantize(BertEmbedder embedder, QuantizationSettings s) {
+        Quantization.quantize(embedder.model(), s.groupSize(), s.bits(), s.mode().mlxName(),
+                (path, m) -> QuantizeDecision.of(m instanceof Linear || m instanceof Embedding));
+    }
+
+    private static long bytes(BertEmbedder e) {
+        return e.model().parameters().values().stream().mapToLong(Array::nbytes).sum();
+    }
+
+    private static double millisPerSentence(long startNanos, int n) {
+        return (System.nanoTime() - startNanos) / 1e6 / Math.max(1, n);
+    }
+}
