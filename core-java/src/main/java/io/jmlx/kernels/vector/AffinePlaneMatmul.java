@@ -1,7 +1,6 @@
 package io.jmlx.kernels.vector;
 
 import io.jmlx.DType;
-import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.KernelThreads;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -25,11 +24,12 @@ final class AffinePlaneMatmul {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    private static final int LOG_L = Integer.numberOfTrailingZeros(L);
     private static final int ROWS_PER_CHUNK = 16;
     private static final jdk.incubator.vector.VectorMask<Float> UPPER_HALF =
             jdk.incubator.vector.VectorMask.fromLong(F, -1L << (L / 2));
-    /** Floats of x (in plane order) worked on per pass over W: 256 KiB, a comfortable share of L2. */
-    private static final int X_TILE_FLOATS = 64 * 1024;
+    /** Floats of x (all rows, in plane order) per block of k: 24 KiB, half of a typical L1 data cache. */
+    private static final int X_BLOCK_FLOATS = 6 * 1024;
 
     private AffinePlaneMatmul() {
     }
@@ -41,7 +41,7 @@ final class AffinePlaneMatmul {
 
     /** Products sharing one weight: x in plane order, group sums of x, and the lane → group map of a row. */
     private record Prepared(float[] planes, float[] groupSums, int[] laneGroup, int words, int codesPerWord,
-                            int groups) {
+                            int groups, int groupShift) {
         static Prepared of(float[] x, int m, int k, int groupSize, int bits) {
             int c = 32 / bits;
             int words = k / c;
@@ -66,7 +66,8 @@ final class AffinePlaneMatmul {
             for (int w = 0; w < words; w++) {
                 laneGroup[w] = w * c / groupSize;
             }
-            return new Prepared(planes, sums, laneGroup, words, c, groups);
+            return new Prepared(planes, sums, laneGroup, words, c, groups,
+                    Integer.numberOfTrailingZeros(groupSize / c));
         }
     }
 
@@ -80,62 +81,83 @@ final class AffinePlaneMatmul {
     }
 
     /**
-     * {@code y[m × n] = x[m × k] · Ŵᵀ}, Ŵ stored {@code [n, k]}: one pass over W per four rows of x, with the rows
-     * of x taken in tiles that stay in cache while W streams by.
+     * {@code y[m × n] = x[m × k] · Ŵᵀ}, Ŵ stored {@code [n, k]}. Each task takes {@link #ROWS_PER_CHUNK} rows of W
+     * and walks k in blocks of {@link #blockWords} words, so that the block of x (all m rows) stays in L1 while
+     * those rows of W go by; each weight row is decoded once per four, two or one rows of x. Every output keeps one
+     * vector of partial sums over the blocks, so the order of additions is that of an unblocked pass.
      */
     static void transposed(float[] x, int m, int k, int n, MemorySegment packed, MemorySegment scales,
                            MemorySegment biases, DType scaleType, int groupSize, int bits, float[] y) {
         Prepared p = Prepared.of(x, m, k, groupSize, bits);
+        int words = p.words();
+        int blockWords = blockWords(m, p.codesPerWord(), words);
         int chunks = (n + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
-        int tile = Math.max(4, X_TILE_FLOATS / k / 4 * 4);
         int groups = p.groups();
         KernelThreads.forEach(chunks, c -> {
             int jFrom = c * ROWS_PER_CHUNK;
-            int jTo = Math.min(n, jFrom + ROWS_PER_CHUNK);
-            float[] chunkScales = new float[(jTo - jFrom) * groups];
-            float[] chunkBiases = new float[(jTo - jFrom) * groups];
-            float[] scratch = new float[L];
-            Elements.readRow(scales, scaleType, (long) jFrom * groups, chunkScales, chunkScales.length);
-            Elements.readRow(biases, scaleType, (long) jFrom * groups, chunkBiases, chunkBiases.length);
-            for (int iFrom = 0; iFrom < m; iFrom += tile) {
-                int iTo = Math.min(m, iFrom + tile);
-                for (int j = jFrom; j < jTo; j++) {
-                    int scaleFrom = (j - jFrom) * groups;
-                    long rowBytes = (long) j * p.words() * 4;
-                    int i = iFrom;
-                    for (; i + 4 <= iTo; i += 4) {
+            int rows = Math.min(n, jFrom + ROWS_PER_CHUNK) - jFrom;
+            float[] chunkScales = new float[rows * groups];
+            float[] chunkBiases = new float[rows * groups];
+            long groupBytes = (long) jFrom * groups * scaleType.byteSize();
+            HalfVectors.widenRow(scales, groupBytes, scaleType, chunkScales, chunkScales.length);
+            HalfVectors.widenRow(biases, groupBytes, scaleType, chunkBiases, chunkBiases.length);
+            float[] totals = new float[rows * m * L];
+            for (int wFrom = 0; wFrom < words; wFrom += blockWords) {
+                int wTo = Math.min(words, wFrom + blockWords);
+                for (int r = 0; r < rows; r++) {
+                    long rowBytes = (long) (jFrom + r) * words * 4;
+                    int scaleFrom = r * groups;
+                    int i = 0;
+                    for (; i + 4 <= m; i += 4) {
+                        int at = (r * m + i) * L;
                         if (bits == 4) {
-                            fourBitRowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n, scratch);
+                            fourBitRowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals, at);
                         } else {
-                            rowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n, scratch);
+                            rowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, wFrom, wTo, totals, at);
                         }
                     }
-                    for (; i < iTo; i++) {
+                    if (bits == 4 && i + 2 <= m) {
+                        fourBitRowTimesTwo(p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals,
+                                (r * m + i) * L);
+                        i += 2;
+                    }
+                    for (; i < m; i++) {
+                        int at = (r * m + i) * L;
                         if (bits == 4) {
-                            fourBitRowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, k, i, y, j, n, scratch);
+                            fourBitRowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals, at);
                         } else {
-                            rowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, y, j, n, scratch);
+                            rowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, wFrom, wTo, totals, at);
                         }
                     }
                 }
             }
-            for (int j = jFrom; j < jTo; j++) {
+            float[] scratch = new float[L];
+            for (int r = 0; r < rows; r++) {
                 for (int i = 0; i < m; i++) {
-                    y[i * n + j] += DecodedMatmul.dot(chunkBiases, (j - jFrom) * groups, p.groupSums(), i * groups,
-                            groups);
+                    float scaled = Lanes.sum(FloatVector.fromArray(F, totals, (r * m + i) * L), scratch);
+                    y[i * n + jFrom + r] = scaled + DecodedMatmul.dot(chunkBiases, r * groups, p.groupSums(),
+                            i * groups, groups);
                 }
             }
         });
     }
 
+    /**
+     * Words of a row per block of k: as many as keep the block of x ({@code m} rows, {@code codesPerWord} planes)
+     * within {@link #X_BLOCK_FLOATS}, in whole vectors; a shape's block never depends on the threads.
+     */
+    static int blockWords(int m, int codesPerWord, int words) {
+        return Math.min(words, Math.max(L, X_BLOCK_FLOATS / (m * codesPerWord) / L * L));
+    }
+
     private static void rowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
-                                    int bits, int k, int i, float[] y, int j, int n, float[] scratch) {
+                                    int bits, int k, int i, int wFrom, int wTo, float[] totals, int at) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
         int x0 = i * k;
-        FloatVector total = FloatVector.zero(F);
-        for (int w = 0; w < words; w += L) {
+        FloatVector total = FloatVector.fromArray(F, totals, at);
+        for (int w = wFrom; w < wTo; w += L) {
             IntVector packedWords = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
             FloatVector sum = FloatVector.zero(F);
             for (int plane = 0, off = w; plane < p.codesPerWord(); plane++, off += words) {
@@ -145,20 +167,20 @@ final class AffinePlaneMatmul {
             }
             total = sum.fma(FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w), total);
         }
-        y[i * n + j] = Lanes.sum(total, scratch);
+        total.intoArray(totals, at);
     }
 
     private static void rowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
-                                     int bits, int k, int i, float[] y, int j, int n, float[] scratch) {
+                                     int bits, int k, int i, int wFrom, int wTo, float[] totals, int at) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
         int x0 = i * k;
-        FloatVector t0 = FloatVector.zero(F);
-        FloatVector t1 = FloatVector.zero(F);
-        FloatVector t2 = FloatVector.zero(F);
-        FloatVector t3 = FloatVector.zero(F);
-        for (int w = 0; w < words; w += L) {
+        FloatVector t0 = FloatVector.fromArray(F, totals, at);
+        FloatVector t1 = FloatVector.fromArray(F, totals, at + L);
+        FloatVector t2 = FloatVector.fromArray(F, totals, at + 2 * L);
+        FloatVector t3 = FloatVector.fromArray(F, totals, at + 3 * L);
+        for (int w = wFrom; w < wTo; w += L) {
             IntVector packedWords = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
             FloatVector s0 = FloatVector.zero(F);
             FloatVector s1 = FloatVector.zero(F);
@@ -178,26 +200,26 @@ final class AffinePlaneMatmul {
             t2 = s2.fma(scale, t2);
             t3 = s3.fma(scale, t3);
         }
-        y[i * n + j] = Lanes.sum(t0, scratch);
-        y[(i + 1) * n + j] = Lanes.sum(t1, scratch);
-        y[(i + 2) * n + j] = Lanes.sum(t2, scratch);
-        y[(i + 3) * n + j] = Lanes.sum(t3, scratch);
+        t0.intoArray(totals, at);
+        t1.intoArray(totals, at + L);
+        t2.intoArray(totals, at + 2 * L);
+        t3.intoArray(totals, at + 3 * L);
     }
 
     /**
-     * The per-lane group scales of the vector of words at {@code w}: a broadcast when the vector lies in one group,
-     * a blend of two broadcasts when it spans two halves, a gather otherwise.
+     * The per-lane group scales of the vector of words at {@code w}, a group being {@code 2^groupShift} words: a
+     * broadcast when the vector lies in one group, a blend of two broadcasts when it spans two halves, a gather
+     * otherwise. (Shifts, not divisions: this runs once per vector of words.)
      */
-    private static FloatVector groupScales(Prepared p, float[] scales, int scaleFrom, int w) {
-        int wordsPerGroup = p.words() / p.groups();
-        if (wordsPerGroup >= L) {
-            return FloatVector.broadcast(F, scales[scaleFrom + w / wordsPerGroup]);
+    private static FloatVector groupScales(float[] scales, int scaleFrom, int[] laneGroup, int groupShift, int w) {
+        if (groupShift >= LOG_L) {
+            return FloatVector.broadcast(F, scales[scaleFrom + (w >> groupShift)]);
         }
-        if (2 * wordsPerGroup == L) {
-            int g = scaleFrom + w / wordsPerGroup;
+        if (groupShift == LOG_L - 1) {
+            int g = scaleFrom + (w >> groupShift);
             return FloatVector.broadcast(F, scales[g]).blend(scales[g + 1], UPPER_HALF);
         }
-        return FloatVector.fromArray(F, scales, scaleFrom, p.laneGroup(), w);
+        return FloatVector.fromArray(F, scales, scaleFrom, laneGroup, w);
     }
 
     /** Plane {@code p} (0–6) of 4-bit words as floats {@code code·16^p}: one mask, one conversion. */
@@ -215,12 +237,14 @@ final class AffinePlaneMatmul {
      * (Written out by hand: helpers taking several vectors may stay out of line and box them.)
      */
     private static void fourBitRowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
-                                           int scaleFrom, int k, int i, float[] y, int j, int n, float[] scratch) {
+                                           int scaleFrom, int k, int i, int wFrom, int wTo, float[] totals, int at) {
         int words = p.words();
         float[] x = p.planes();
+        int[] laneGroup = p.laneGroup();
+        int groupShift = p.groupShift();
         int x0 = i * k;
-        FloatVector t0 = FloatVector.zero(F);
-        for (int w = 0; w < words; w += L) {
+        FloatVector t0 = FloatVector.fromArray(F, totals, at);
+        for (int w = wFrom; w < wTo; w += L) {
             IntVector v = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
             FloatVector q0 = nibble(v, 0);
             FloatVector q1 = nibble(v, 1);
@@ -231,7 +255,7 @@ final class AffinePlaneMatmul {
             FloatVector q6 = nibble(v, 6);
             FloatVector q7 = topNibble(v);
             int o = x0 + w;
-            FloatVector scale = groupScales(p, scales, scaleFrom, w);
+            FloatVector scale = groupScales(scales, scaleFrom, laneGroup, groupShift, w);
             FloatVector a0 = q0.mul(FloatVector.fromArray(F, x, o));
             FloatVector b0 = q1.mul(FloatVector.fromArray(F, x, o + words));
             a0 = q2.fma(FloatVector.fromArray(F, x, o + 2 * words), a0);
@@ -242,20 +266,68 @@ final class AffinePlaneMatmul {
             b0 = q7.fma(FloatVector.fromArray(F, x, o + 7 * words), b0);
             t0 = a0.add(b0).fma(scale, t0);
         }
-        y[i * n + j] = Lanes.sum(t0, scratch);
+        t0.intoArray(totals, at);
+    }
+
+    /** {@link #fourBitRowTimesOne} for two rows of x: each plane decoded once for both (written out by hand too). */
+    private static void fourBitRowTimesTwo(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
+                                           int scaleFrom, int k, int i, int wFrom, int wTo, float[] totals, int at) {
+        int words = p.words();
+        float[] x = p.planes();
+        int[] laneGroup = p.laneGroup();
+        int groupShift = p.groupShift();
+        int x0 = i * k;
+        FloatVector t0 = FloatVector.fromArray(F, totals, at);
+        FloatVector t1 = FloatVector.fromArray(F, totals, at + L);
+        for (int w = wFrom; w < wTo; w += L) {
+            IntVector v = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
+            FloatVector q0 = nibble(v, 0);
+            FloatVector q1 = nibble(v, 1);
+            FloatVector q2 = nibble(v, 2);
+            FloatVector q3 = nibble(v, 3);
+            FloatVector q4 = nibble(v, 4);
+            FloatVector q5 = nibble(v, 5);
+            FloatVector q6 = nibble(v, 6);
+            FloatVector q7 = topNibble(v);
+            int o0 = x0 + w;
+            int o1 = o0 + k;
+            FloatVector scale = groupScales(scales, scaleFrom, laneGroup, groupShift, w);
+            FloatVector a0 = q0.mul(FloatVector.fromArray(F, x, o0));
+            FloatVector b0 = q1.mul(FloatVector.fromArray(F, x, o0 + words));
+            FloatVector a1 = q0.mul(FloatVector.fromArray(F, x, o1));
+            FloatVector b1 = q1.mul(FloatVector.fromArray(F, x, o1 + words));
+            a0 = q2.fma(FloatVector.fromArray(F, x, o0 + 2 * words), a0);
+            b0 = q3.fma(FloatVector.fromArray(F, x, o0 + 3 * words), b0);
+            a1 = q2.fma(FloatVector.fromArray(F, x, o1 + 2 * words), a1);
+            b1 = q3.fma(FloatVector.fromArray(F, x, o1 + 3 * words), b1);
+            a0 = q4.fma(FloatVector.fromArray(F, x, o0 + 4 * words), a0);
+            b0 = q5.fma(FloatVector.fromArray(F, x, o0 + 5 * words), b0);
+            a1 = q4.fma(FloatVector.fromArray(F, x, o1 + 4 * words), a1);
+            b1 = q5.fma(FloatVector.fromArray(F, x, o1 + 5 * words), b1);
+            a0 = q6.fma(FloatVector.fromArray(F, x, o0 + 6 * words), a0);
+            b0 = q7.fma(FloatVector.fromArray(F, x, o0 + 7 * words), b0);
+            a1 = q6.fma(FloatVector.fromArray(F, x, o1 + 6 * words), a1);
+            b1 = q7.fma(FloatVector.fromArray(F, x, o1 + 7 * words), b1);
+            t0 = a0.add(b0).fma(scale, t0);
+            t1 = a1.add(b1).fma(scale, t1);
+        }
+        t0.intoArray(totals, at);
+        t1.intoArray(totals, at + L);
     }
 
     /** {@link #rowTimesFour} for 4 bits: each plane decoded once for four rows of x (written out by hand too). */
     private static void fourBitRowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
-                                            int scaleFrom, int k, int i, float[] y, int j, int n, float[] scratch) {
+                                            int scaleFrom, int k, int i, int wFrom, int wTo, float[] totals, int at) {
         int words = p.words();
         float[] x = p.planes();
+        int[] laneGroup = p.laneGroup();
+        int groupShift = p.groupShift();
         int x0 = i * k;
-        FloatVector t0 = FloatVector.zero(F);
-        FloatVector t1 = FloatVector.zero(F);
-        FloatVector t2 = FloatVector.zero(F);
-        FloatVector t3 = FloatVector.zero(F);
-        for (int w = 0; w < words; w += L) {
+        FloatVector t0 = FloatVector.fromArray(F, totals, at);
+        FloatVector t1 = FloatVector.fromArray(F, totals, at + L);
+        FloatVector t2 = FloatVector.fromArray(F, totals, at + 2 * L);
+        FloatVector t3 = FloatVector.fromArray(F, totals, at + 3 * L);
+        for (int w = wFrom; w < wTo; w += L) {
             IntVector v = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
             FloatVector q0 = nibble(v, 0);
             FloatVector q1 = nibble(v, 1);
@@ -269,7 +341,7 @@ final class AffinePlaneMatmul {
             int o1 = o0 + k;
             int o2 = o1 + k;
             int o3 = o2 + k;
-            FloatVector scale = groupScales(p, scales, scaleFrom, w);
+            FloatVector scale = groupScales(scales, scaleFrom, laneGroup, groupShift, w);
             FloatVector a0 = q0.mul(FloatVector.fromArray(F, x, o0));
             FloatVector b0 = q1.mul(FloatVector.fromArray(F, x, o0 + words));
             a0 = q2.fma(FloatVector.fromArray(F, x, o0 + 2 * words), a0);
@@ -307,10 +379,10 @@ final class AffinePlaneMatmul {
             b3 = q7.fma(FloatVector.fromArray(F, x, o3 + 7 * words), b3);
             t3 = a3.add(b3).fma(scale, t3);
         }
-        y[i * n + j] = Lanes.sum(t0, scratch);
-        y[(i + 1) * n + j] = Lanes.sum(t1, scratch);
-        y[(i + 2) * n + j] = Lanes.sum(t2, scratch);
-        y[(i + 3) * n + j] = Lanes.sum(t3, scratch);
+        t0.intoArray(totals, at);
+        t1.intoArray(totals, at + L);
+        t2.intoArray(totals, at + 2 * L);
+        t3.intoArray(totals, at + 3 * L);
     }
 
     /**
@@ -338,8 +410,9 @@ final class AffinePlaneMatmul {
             float[] rowScales = new float[groups];
             float[] rowBiases = new float[groups];
             for (int kk = 0; kk < k; kk++) {
-                Elements.readRow(scales, scaleType, (long) kk * groups, rowScales, groups);
-                Elements.readRow(biases, scaleType, (long) kk * groups, rowBiases, groups);
+                long groupBytes = (long) kk * groups * scaleType.byteSize();
+                HalfVectors.widenRow(scales, groupBytes, scaleType, rowScales, groups);
+                HalfVectors.widenRow(biases, groupBytes, scaleType, rowBiases, groups);
                 long rowBytes = (long) kk * words * 4;
                 for (int w = wFrom; w < wTo; w += L) {
                     IntVector packedWords = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w,

@@ -26,6 +26,8 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
 final class BlockedMatmul {
     /** Rows of the broadcast operand per micro-kernel call. */
     static final int MR = 8;
+    /** Rows of the broadcast operand per {@link #narrowKernel} call (its strips are one vector wide). */
+    static final int NARROW_MR = 16;
     /** Values of k per panel: a strip of the vector operand (KC × STRIP floats, 32 KiB) stays in L1. */
     static final int KC = 256;
     private static final int NR = BlockDecoder.STRIP;
@@ -40,21 +42,28 @@ final class BlockedMatmul {
         return LaneShapes.USABLE && 2 * LANES == NR;
     }
 
-    /** {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]} ({@code k} a multiple of 16). */
+    /**
+     * {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]} ({@code k} a multiple of 16). Up to
+     * {@link LaneShapes#LANES} rows of x take strips one vector wide ({@link #narrowKernel}), so that 16 rows do not
+     * pay for 32.
+     */
     static void transposed(float[] x, int m, int k, int n, BlockDecoder weight, float[] y) {
-        int strips = (m + NR - 1) / NR;
-        int width = strips * NR;
-        float[] xStrips = new float[strips * k * NR];
+        boolean narrow = m <= LANES;
+        int stripWidth = narrow ? LANES : NR;
+        int rowStep = narrow ? NARROW_MR : MR;
+        int strips = (m + stripWidth - 1) / stripWidth;
+        int width = strips * stripWidth;
+        float[] xStrips = new float[strips * k * stripWidth];
         for (int i = 0; i < m; i++) {
-            int at = i / NR * k * NR + i % NR;
+            int at = i / stripWidth * k * stripWidth + i % stripWidth;
             for (int kk = 0; kk < k; kk++) {
-                xStrips[at + kk * NR] = x[i * k + kk];
+                xStrips[at + kk * stripWidth] = x[i * k + kk];
             }
         }
         KernelThreads.forEach((n + TILE - 1) / TILE, t -> {
             int j0 = t * TILE;
             int rows = Math.min(TILE, n - j0);
-            int paddedRows = (rows + MR - 1) / MR * MR;
+            int paddedRows = (rows + rowStep - 1) / rowStep * rowStep;
             float[] panel = new float[paddedRows * KC];
             float[] yT = new float[paddedRows * width];
             for (int k0 = 0; k0 < k; k0 += KC) {
@@ -63,8 +72,13 @@ final class BlockedMatmul {
                     weight.decode(j0 + r, k0 / BLOCK, kc / BLOCK, panel, r * KC, NR);
                 }
                 for (int s = 0; s < strips; s++) {
-                    for (int r = 0; r < paddedRows; r += MR) {
-                        microKernel(panel, r * KC, KC, xStrips, (s * k + k0) * NR, yT, r * width + s * NR, width, kc);
+                    int stripFrom = (s * k + k0) * stripWidth;
+                    for (int r = 0; r < paddedRows; r += rowStep) {
+                        if (narrow) {
+                            narrowKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width, width, kc);
+                        } else {
+                            microKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * NR, width, kc);
+                        }
                     }
                 }
             }
@@ -184,5 +198,81 @@ final class BlockedMatmul {
         c61.intoArray(c, cFrom + 6 * cStride + LANES);
         c70.intoArray(c, cFrom + 7 * cStride);
         c71.intoArray(c, cFrom + 7 * cStride + LANES);
+    }
+
+    /**
+     * {@link #microKernel} for strips one vector wide: {@code c[16 × LANES] += a[16 × kc] · b[kc × LANES]}, row
+     * {@code kk} of b at {@code b[bFrom + kk·LANES]}; sixteen accumulators, one vector load per sixteen
+     * broadcasts. (Written out by hand as well.)
+     */
+    private static void narrowKernel(float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom,
+                                     int cStride, int kc) {
+        int a0 = aFrom;
+        int a1 = aFrom + aStride;
+        int a2 = aFrom + 2 * aStride;
+        int a3 = aFrom + 3 * aStride;
+        int a4 = aFrom + 4 * aStride;
+        int a5 = aFrom + 5 * aStride;
+        int a6 = aFrom + 6 * aStride;
+        int a7 = aFrom + 7 * aStride;
+        int a8 = aFrom + 8 * aStride;
+        int a9 = aFrom + 9 * aStride;
+        int a10 = aFrom + 10 * aStride;
+        int a11 = aFrom + 11 * aStride;
+        int a12 = aFrom + 12 * aStride;
+        int a13 = aFrom + 13 * aStride;
+        int a14 = aFrom + 14 * aStride;
+        int a15 = aFrom + 15 * aStride;
+        FloatVector c0 = FloatVector.fromArray(F, c, cFrom);
+        FloatVector c1 = FloatVector.fromArray(F, c, cFrom + cStride);
+        FloatVector c2 = FloatVector.fromArray(F, c, cFrom + 2 * cStride);
+        FloatVector c3 = FloatVector.fromArray(F, c, cFrom + 3 * cStride);
+        FloatVector c4 = FloatVector.fromArray(F, c, cFrom + 4 * cStride);
+        FloatVector c5 = FloatVector.fromArray(F, c, cFrom + 5 * cStride);
+        FloatVector c6 = FloatVector.fromArray(F, c, cFrom + 6 * cStride);
+        FloatVector c7 = FloatVector.fromArray(F, c, cFrom + 7 * cStride);
+        FloatVector c8 = FloatVector.fromArray(F, c, cFrom + 8 * cStride);
+        FloatVector c9 = FloatVector.fromArray(F, c, cFrom + 9 * cStride);
+        FloatVector c10 = FloatVector.fromArray(F, c, cFrom + 10 * cStride);
+        FloatVector c11 = FloatVector.fromArray(F, c, cFrom + 11 * cStride);
+        FloatVector c12 = FloatVector.fromArray(F, c, cFrom + 12 * cStride);
+        FloatVector c13 = FloatVector.fromArray(F, c, cFrom + 13 * cStride);
+        FloatVector c14 = FloatVector.fromArray(F, c, cFrom + 14 * cStride);
+        FloatVector c15 = FloatVector.fromArray(F, c, cFrom + 15 * cStride);
+        for (int kk = 0; kk < kc; kk++) {
+            FloatVector bv = FloatVector.fromArray(F, b, bFrom + kk * LANES);
+            c0 = FloatVector.broadcast(F, a[a0 + kk]).fma(bv, c0);
+            c1 = FloatVector.broadcast(F, a[a1 + kk]).fma(bv, c1);
+            c2 = FloatVector.broadcast(F, a[a2 + kk]).fma(bv, c2);
+            c3 = FloatVector.broadcast(F, a[a3 + kk]).fma(bv, c3);
+            c4 = FloatVector.broadcast(F, a[a4 + kk]).fma(bv, c4);
+            c5 = FloatVector.broadcast(F, a[a5 + kk]).fma(bv, c5);
+            c6 = FloatVector.broadcast(F, a[a6 + kk]).fma(bv, c6);
+            c7 = FloatVector.broadcast(F, a[a7 + kk]).fma(bv, c7);
+            c8 = FloatVector.broadcast(F, a[a8 + kk]).fma(bv, c8);
+            c9 = FloatVector.broadcast(F, a[a9 + kk]).fma(bv, c9);
+            c10 = FloatVector.broadcast(F, a[a10 + kk]).fma(bv, c10);
+            c11 = FloatVector.broadcast(F, a[a11 + kk]).fma(bv, c11);
+            c12 = FloatVector.broadcast(F, a[a12 + kk]).fma(bv, c12);
+            c13 = FloatVector.broadcast(F, a[a13 + kk]).fma(bv, c13);
+            c14 = FloatVector.broadcast(F, a[a14 + kk]).fma(bv, c14);
+            c15 = FloatVector.broadcast(F, a[a15 + kk]).fma(bv, c15);
+        }
+        c0.intoArray(c, cFrom);
+        c1.intoArray(c, cFrom + cStride);
+        c2.intoArray(c, cFrom + 2 * cStride);
+        c3.intoArray(c, cFrom + 3 * cStride);
+        c4.intoArray(c, cFrom + 4 * cStride);
+        c5.intoArray(c, cFrom + 5 * cStride);
+        c6.intoArray(c, cFrom + 6 * cStride);
+        c7.intoArray(c, cFrom + 7 * cStride);
+        c8.intoArray(c, cFrom + 8 * cStride);
+        c9.intoArray(c, cFrom + 9 * cStride);
+        c10.intoArray(c, cFrom + 10 * cStride);
+        c11.intoArray(c, cFrom + 11 * cStride);
+        c12.intoArray(c, cFrom + 12 * cStride);
+        c13.intoArray(c, cFrom + 13 * cStride);
+        c14.intoArray(c, cFrom + 14 * cStride);
+        c15.intoArray(c, cFrom + 15 * cStride);
     }
 }

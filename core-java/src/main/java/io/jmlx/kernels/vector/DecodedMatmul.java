@@ -58,14 +58,30 @@ final class DecodedMatmul {
         return dot(a, aFrom, b, 0, len);
     }
 
-    /** Σ a[aFrom + i]·b[bFrom + i] for i < len, in vector lanes then a scalar tail. */
+    /**
+     * Σ a[aFrom + i]·b[bFrom + i] for i < len: four interleaved chains of vector lanes (so that fused multiply-adds
+     * overlap instead of waiting on one another), added pairwise, then the lanes, then a scalar tail.
+     */
     static float dot(float[] a, int aFrom, float[] b, int bFrom, int len) {
-        FloatVector acc = FloatVector.zero(F);
+        int lanes = F.length();
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
         int i = 0;
-        for (int bound = F.loopBound(len); i < bound; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, aFrom + i).fma(FloatVector.fromArray(F, b, bFrom + i), acc);
+        for (int bound = len - 4 * lanes; i <= bound; i += 4 * lanes) {
+            acc0 = FloatVector.fromArray(F, a, aFrom + i).fma(FloatVector.fromArray(F, b, bFrom + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aFrom + i + lanes)
+                    .fma(FloatVector.fromArray(F, b, bFrom + i + lanes), acc1);
+            acc2 = FloatVector.fromArray(F, a, aFrom + i + 2 * lanes)
+                    .fma(FloatVector.fromArray(F, b, bFrom + i + 2 * lanes), acc2);
+            acc3 = FloatVector.fromArray(F, a, aFrom + i + 3 * lanes)
+                    .fma(FloatVector.fromArray(F, b, bFrom + i + 3 * lanes), acc3);
         }
-        float sum = Lanes.sum(acc);
+        for (int bound = F.loopBound(len); i < bound; i += lanes) {
+            acc0 = FloatVector.fromArray(F, a, aFrom + i).fma(FloatVector.fromArray(F, b, bFrom + i), acc0);
+        }
+        float sum = Lanes.sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < len; i++) {
             sum = Math.fma(a[aFrom + i], b[bFrom + i], sum);
         }

@@ -43,14 +43,21 @@ final class HalfVectors {
     }
 
     /**
-     * Widens {@code n} (a multiple of {@code LANES}) elements of {@code dtype} at byte {@code from} of {@code src}
-     * into {@code dst[0, n)}, exactly.
+     * Widens {@code n} elements of {@code dtype} at byte {@code from} of {@code src} into {@code dst[0, n)},
+     * exactly: whole vectors in lanes, the rest one by one.
      */
     static void widenRow(MemorySegment src, long from, DType dtype, float[] dst, int n) {
+        int whole = n / LANES * LANES;
         switch (dtype) {
-            case FLOAT16 -> widenFloat16(src, from, dst, n);
-            case BFLOAT16 -> widenBFloat16(src, from, dst, n);
-            default -> MemorySegment.copy(src, F32, from, dst, 0, n);
+            case FLOAT16 -> widenFloat16(src, from, dst, whole);
+            case BFLOAT16 -> widenBFloat16(src, from, dst, whole);
+            default -> {
+                MemorySegment.copy(src, F32, from, dst, 0, n);
+                return;
+            }
+        }
+        for (int j = whole; j < n; j++) {
+            dst[j] = get(src, dtype, from / 2 + j);
         }
     }
 

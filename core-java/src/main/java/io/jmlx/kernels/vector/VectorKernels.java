@@ -1,7 +1,6 @@
 package io.jmlx.kernels.vector;
 
 import io.jmlx.DType;
-import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.Kernels;
 import io.jmlx.kernels.ScalarKernels;
@@ -64,7 +63,7 @@ public final class VectorKernels implements Kernels {
             decodedMatmul(xs, m, k, n, transpose,
                     BlockDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits), y);
         }
-        Elements.writeRow(y, y.length, out, dtype, 0);
+        HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
     }
 
     @Override
@@ -98,7 +97,7 @@ public final class VectorKernels implements Kernels {
         float[] xs = read(x, dtype, m * k);
         float[] y = new float[Math.multiplyExact(m, n)];
         decodedMatmul(xs, m, k, n, transpose, BlockDecoder.microscaled(packed, scales, cols, format, globalScale), y);
-        Elements.writeRow(y, y.length, out, dtype, 0);
+        HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
     }
 
     @Override
@@ -109,7 +108,7 @@ public final class VectorKernels implements Kernels {
         }
         float[] y = new float[Math.multiplyExact(m, n)];
         DenseMatmul.multiply(read(a, dtype, m * k), read(b, dtype, k * n), m, k, n, y);
-        Elements.writeRow(y, y.length, out, dtype, 0);
+        HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
     }
 
     /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
@@ -129,9 +128,10 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /** The first {@code count} elements of {@code seg} (float32, float16 or bfloat16) as floats. */
     private static float[] read(MemorySegment seg, DType dtype, int count) {
         float[] values = new float[count];
-        Elements.readRow(seg, dtype, 0, values, count);
+        HalfVectors.widenRow(seg, 0, dtype, values, count);
         return values;
     }
 }

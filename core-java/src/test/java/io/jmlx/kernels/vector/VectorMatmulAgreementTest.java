@@ -58,6 +58,29 @@ class VectorMatmulAgreementTest {
         return tests.stream();
     }
 
+    /**
+     * Every row count from 1 to 17 against rows of 4096 codes, the length at which the plane kernels (2, 4 and 8
+     * bits) take over and x is worked on in blocks of k, with a ragged last chunk of output rows (19).
+     */
+    @TestFactory
+    Stream<DynamicTest> affineEveryFewRows() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int bits : new int[] {2, 3, 4, 8}) {
+            for (DType t : new DType[] {DType.FLOAT32, DType.BFLOAT16}) {
+                for (boolean transpose : new boolean[] {true, false}) {
+                    String name = "affine b" + bits + " g64 " + t + (transpose ? " x·Wᵀ" : " x·W") + " m 1..17";
+                    tests.add(DynamicTest.dynamicTest(name, () -> {
+                        Random r = new Random(bits * 31L + t.ordinal() + (transpose ? 3 : 0));
+                        for (int m = 1; m <= 17; m++) {
+                            affineShape(r, bits, 64, t, transpose, m, 19, 4096);
+                        }
+                    }));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
     @TestFactory
     Stream<DynamicTest> microscaled() {
         List<DynamicTest> tests = new ArrayList<>();
