@@ -1,8 +1,5 @@
 package io.jmlx.samples.llama;
 
-import io.jmlx.Array;
-import io.jmlx.Jmlx;
-
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -40,10 +37,7 @@ final class GreedyDecoder implements Iterator<Integer> {
         if (!hasNext()) {
             throw new NoSuchElementException("all " + maxTokens + " tokens have been generated.");
         }
-        Array logits = llama.logits(pending, cache);
-        int rows = logits.dim(0);
-        Array last = Jmlx.slice(logits, new int[] {rows - 1, 0}, new int[] {rows, logits.dim(1)});
-        int token = Jmlx.argmax(last, -1, false).toIntArray()[0];
+        int token = llama.nextToken(pending, cache).toIntArray()[0];
         pending = new int[] {token};
         produced++;
         return token;

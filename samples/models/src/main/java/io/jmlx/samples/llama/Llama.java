@@ -88,6 +88,18 @@ public final class Llama extends Module {
         };
     }
 
+    /**
+     * The next greedy token after {@code pending} (placed after what {@code cache} holds, which then holds it too): the
+     * argmax of the last position's logits, the first on ties, as a pending uint32 array of one element (wait for it
+     * with {@code toIntArray()}, or suspend on it from Kotlin).
+     */
+    public Array nextToken(int[] pending, KvCache cache) {
+        Array logits = logits(pending, cache);
+        int rows = logits.dim(0);
+        Array last = Jmlx.slice(logits, new int[] {rows - 1, 0}, new int[] {rows, logits.dim(1)});
+        return Jmlx.argmax(last, -1, false);
+    }
+
     /** An empty key/value cache for this model. */
     public KvCache newCache() {
         return new KvCache(config.numLayers());
