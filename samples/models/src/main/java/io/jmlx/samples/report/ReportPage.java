@@ -23,17 +23,21 @@ final class ReportPage {
     private ReportPage() {
     }
 
-    /** The chart alone, as PNG bytes. */
+    /** The chart alone, as PNG bytes: the quantized settings, float32 named in the title. */
     static byte[] chartPng(String model, List<QualitySweep.Row> rows) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(520).title(model + ": quality against size")
-                .xAxisTitle("weights (MB, log scale)").yAxisTitle("mean cosine to float32").build();
+        QualitySweep.Row base = rows.stream().filter(r -> r.settings() == null).findFirst().orElseThrow();
+        XYChart chart = new XYChartBuilder().width(900).height(520)
+                .title(String.format(Locale.ROOT, "%s: quality against size (float32: %.1f MB)", model,
+                        base.weightBytes() / 1e6))
+                .xAxisTitle("weights (MB)").yAxisTitle("mean cosine to float32").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         chart.getStyler().setMarkerSize(8);
-        chart.getStyler().setXAxisLogarithmic(true);      // float32 is 6x the 4-bit size: keep the small ones apart
         Map<String, List<QualitySweep.Row>> series = new LinkedHashMap<>();
         for (QualitySweep.Row r : rows) {
-            String name = r.settings() == null ? "float32"
-                    : r.settings().mode().isAffine() ? "affine g" + r.settings().groupSize() : "mx/nv fp";
+            if (r.settings() == null) {
+                continue;    // in the title: at 6x the 4-bit size it would squeeze the quantized points together
+            }
+            String name = r.settings().mode().isAffine() ? "affine g" + r.settings().groupSize() : "mxfp4, nvfp4, mxfp8";
             series.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(r);
         }
         series.forEach((name, points) -> {
