@@ -92,14 +92,6 @@ public final class BertEmbedder implements SentenceEmbedder {
                 pooled[j] /= ids.length;
             }
         }
-        double norm = 0;
-        for (float v : pooled) {
-            norm += (double) v * v;
-        }
-        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-        for (int j = 0; j < d; j++) {
-            pooled[j] *= inv;
-        }
-        return pooled;
+        return Vectors.normalize(pooled);
     }
 }

@@ -21,6 +21,19 @@ public final class Vectors {
         return dot / Math.sqrt(na * nb);
     }
 
+    /** {@code v} scaled to unit length in place (a zero vector stays zero); returns {@code v}. */
+    public static float[] normalize(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += (double) x * x;
+        }
+        float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
+        for (int j = 0; j < v.length; j++) {
+            v[j] *= inv;
+        }
+        return v;
+    }
+
     /** The index of the vector in {@code candidates} most similar to {@code query} (ties: the first). */
     public static int nearest(float[] query, java.util.List<float[]> candidates, int exclude) {
         int best = -1;

@@ -49,15 +49,7 @@ final class OnnxRuntimeEncoder implements AutoCloseable {
                     }
                 }
             }
-            double norm = 0;
-            for (float v : pooled) {
-                norm += (double) v * v;
-            }
-            float inv = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
-            for (int j = 0; j < d; j++) {
-                pooled[j] *= inv;
-            }
-            return pooled;
+            return Vectors.normalize(pooled);
         }
     }
 
