@@ -1,9 +1,7 @@
 package io.jmlx.samples.android
 
 import io.jmlx.Array
-import io.jmlx.io.CheckpointWriter
 import io.jmlx.io.ModelCheckpoint
-import io.jmlx.nn.ModelSaving
 import io.jmlx.quant.QuantizationSettings
 import io.jmlx.samples.Sentences
 import io.jmlx.samples.android.data.EmbeddingRepository
@@ -38,10 +36,7 @@ class AppContainer(private val cacheDir: Path) {
         val dir = cacheDir.resolve("minilm-4bit")
         if (!Files.exists(dir.resolve("config.json"))) {
             ModelCheckpoint.open(EncoderModel.MINILM.onnxFile(cacheDir)).use { onnx ->
-                val embedder = BertEmbedder.load(EncoderModel.MINILM, onnx)
-                val settings = QuantizationSettings.resolve(64, 4, "affine")
-                QualitySweep.quantize(embedder, settings)
-                ModelSaving.save(embedder.model(), null, settings, CheckpointWriter.to(dir).replaceExisting(true))
+                QualitySweep.saveQuantized(EncoderModel.MINILM, onnx, QuantizationSettings.resolve(64, 4, "affine"), dir)
             }
         }
         val ckpt = ModelCheckpoint.open(dir)

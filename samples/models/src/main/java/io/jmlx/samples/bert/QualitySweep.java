@@ -1,15 +1,18 @@
 package io.jmlx.samples.bert;
 
 import io.jmlx.Array;
+import io.jmlx.io.CheckpointWriter;
 import io.jmlx.io.ModelCheckpoint;
-import io.jmlx.nn.Linear;
 import io.jmlx.nn.Embedding;
+import io.jmlx.nn.Linear;
+import io.jmlx.nn.ModelSaving;
 import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizeDecision;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -89,6 +92,17 @@ public final class QualitySweep {
     public static void quantize(BertEmbedder embedder, QuantizationSettings s) {
         Quantization.quantize(embedder.model(), s.groupSize(), s.bits(), s.mode().mlxName(),
                 (path, m) -> QuantizeDecision.of(m instanceof Linear || m instanceof Embedding));
+    }
+
+    /**
+     * The encoder in {@code source} quantized with {@code s} and saved in MLX's layout to {@code dir} (replaced if
+     * it holds a model already).
+     */
+    public static void saveQuantized(EncoderModel kind, ModelCheckpoint source, QuantizationSettings s, Path dir)
+            throws IOException {
+        BertEmbedder embedder = BertEmbedder.load(kind, source);
+        quantize(embedder, s);
+        ModelSaving.save(embedder.model(), null, s, CheckpointWriter.to(dir).replaceExisting(true));
     }
 
     private static long bytes(BertEmbedder e) {

@@ -1,11 +1,8 @@
 package io.jmlx.samples.report;
 
-import io.jmlx.io.CheckpointWriter;
 import io.jmlx.io.ModelCheckpoint;
-import io.jmlx.nn.ModelSaving;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.samples.Sentences;
-import io.jmlx.samples.bert.BertEmbedder;
 import io.jmlx.samples.bert.EncoderModel;
 import io.jmlx.samples.bert.QualitySweep;
 
@@ -54,11 +51,9 @@ public final class QuantizationReport {
                         elapsed / done[0] * (settings.size() + 1 - done[0]));
             });
 
-            BertEmbedder fourBit = BertEmbedder.load(kind, onnx);
             QuantizationSettings s = QuantizationSettings.resolve(64, 4, "affine");
-            QualitySweep.quantize(fourBit, s);
             Path model = out.resolve("minilm-4bit");
-            ModelSaving.save(fourBit.model(), null, s, CheckpointWriter.to(model).replaceExisting(true));
+            QualitySweep.saveQuantized(kind, onnx, s, model);
 
             QualitySweep.Row base = rows.getFirst();
             QualitySweep.Row chosen = rows.stream().filter(r -> s.equals(r.settings())).findFirst().orElseThrow();
