@@ -189,8 +189,8 @@ public final class ConvertCommand extends OutputCommand {
             out.println("jmlx convert: " + input + " -> " + output + " (" + global
                     + (castTo == null ? "" : "; dense tensors and scales as " + castTo) + ")");
             out.flush();
-            Progress progress = new Progress(err, Progress.onTerminal(), "converting",
-                    specs.stream().mapToLong(TensorSpec::byteSize).sum());
+            long outputBytes = specs.stream().mapToLong(TensorSpec::byteSize).sum();
+            Progress progress = new Progress(err, Progress.onTerminal(), "converting", outputBytes);
             CheckpointWriter.to(output)
                     .replaceExisting(force)
                     .shardBytes(maxShard)
@@ -199,7 +199,7 @@ public final class ConvertCommand extends OutputCommand {
                     .write(config, specs, s -> data(in, s, byOutput.get(s.name()), castTo));
             progress.finish();
 
-            report(out, in, layers, denseNotes, specs.stream().mapToLong(TensorSpec::byteSize).sum(), start);
+            report(out, in, layers, denseNotes, outputBytes, start);
             return JmlxCommand.EXIT_OK;
         }
     }

@@ -41,13 +41,18 @@ public final class BertEmbedder implements SentenceEmbedder {
      * embedder is used: the weights are views of its mapped files.
      */
     public static BertEmbedder load(EncoderModel kind, ModelCheckpoint checkpoint) throws IOException {
+        WordPieceTokenizer tokenizer;
+        try (InputStream in = kind.tokenizerJson()) {
+            tokenizer = WordPieceTokenizer.read(in, kind.config().maxPositions());
+        }
+        return load(kind, checkpoint, tokenizer);
+    }
+
+    /** {@link #load(EncoderModel, ModelCheckpoint)} with a tokenizer already read (it is immutable; share it). */
+    public static BertEmbedder load(EncoderModel kind, ModelCheckpoint checkpoint, WordPieceTokenizer tokenizer) {
         BertConfig config = kind.config();
         BertModel model = new BertModel(config);
         ModelLoading.load(checkpoint, model, name -> !name.endsWith("position_ids"));
-        WordPieceTokenizer tokenizer;
-        try (InputStream in = kind.tokenizerJson()) {
-            tokenizer = WordPieceTokenizer.read(in, config.maxPositions());
-        }
         return new BertEmbedder(kind, tokenizer, model, config);
     }
 

@@ -67,7 +67,7 @@ public final class QualitySweep {
         progress.accept(base);
         List<Row> rows = new ArrayList<>(List.of(base));
         for (QuantizationSettings s : settings) {
-            BertEmbedder quantized = BertEmbedder.load(kind, checkpoint);
+            BertEmbedder quantized = BertEmbedder.load(kind, checkpoint, reference.tokenizer());
             quantize(quantized, s);
             long t = System.nanoTime();
             List<float[]> approx = quantized.embed(sentences);
