@@ -1,7 +1,6 @@
 package io.jmlx;
 
 import io.jmlx.kernels.Elements;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -133,16 +132,16 @@ public final class Array implements Tensor {
     private static long checkedLength(int length, int[] shape) {
         long n = Shape.size(shape);
         if (n != length) {
-            throw new IllegalArgumentException("values has " + length + " elements but shape " + Shape.format(shape)
-                    + " needs " + n);
+            throw new IllegalArgumentException(
+                    "values has " + length + " elements but shape " + Shape.format(shape) + " needs " + n);
         }
         return n;
     }
 
     static void requireFloating(String what, DType dtype) {
         if (!dtype.isFloating()) {
-            throw new IllegalArgumentException(what + " must be a floating type (float32, float16, bfloat16, float64) but is "
-                    + dtype);
+            throw new IllegalArgumentException(
+                    what + " must be a floating type (float32, float16, bfloat16, float64) but is " + dtype);
         }
     }
 
@@ -157,8 +156,8 @@ public final class Array implements Tensor {
     public int dim(int axis) {
         int a = axis < 0 ? axis + shape.length : axis;
         if (a < 0 || a >= shape.length) {
-            throw new IllegalArgumentException("axis " + axis + " is out of range for an array with " + shape.length
-                    + " dimensions");
+            throw new IllegalArgumentException(
+                    "axis " + axis + " is out of range for an array with " + shape.length + " dimensions");
         }
         return shape[a];
     }
@@ -221,7 +220,8 @@ public final class Array implements Tensor {
     /** The elements of an integer array as ints (uint32 bits are returned as they are). */
     public int[] toIntArray() {
         if (!dtype.isInteger() || dtype.byteSize() > 4) {
-            throw new IllegalStateException("toIntArray needs an integer array of at most 32 bits but this is " + dtype);
+            throw new IllegalStateException(
+                    "toIntArray needs an integer array of at most 32 bits but this is " + dtype);
         }
         MemorySegment seg = data();
         int[] out = new int[Math.toIntExact(size())];
@@ -246,8 +246,8 @@ public final class Array implements Tensor {
     /** The same data seen with another shape of the same size (no copy). */
     public Array reshape(int... newShape) {
         if (Shape.size(newShape) != size()) {
-            throw new IllegalArgumentException("[reshape] Cannot reshape array of size " + size() + " into shape "
-                    + Shape.format(newShape) + ".");
+            throw new IllegalArgumentException(
+                    "[reshape] Cannot reshape array of size " + size() + " into shape " + Shape.format(newShape) + ".");
         }
         return new Array(newShape, dtype, op, data);
     }

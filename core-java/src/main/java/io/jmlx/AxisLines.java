@@ -1,7 +1,6 @@
 package io.jmlx;
 
 import io.jmlx.kernels.Elements;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -15,7 +14,10 @@ record AxisLines(int axis, long outer, int length, long inner) {
 
     /** The lines of {@code shape} along the (already normalized) {@code axis}. */
     static AxisLines of(int[] shape, int axis) {
-        return new AxisLines(axis, Shape.size(Arrays.copyOf(shape, axis)), shape[axis],
+        return new AxisLines(
+                axis,
+                Shape.size(Arrays.copyOf(shape, axis)),
+                shape[axis],
                 Shape.size(Arrays.copyOfRange(shape, axis + 1, shape.length)));
     }
 

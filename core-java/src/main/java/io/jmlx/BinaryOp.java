@@ -3,7 +3,6 @@ package io.jmlx;
 import io.jmlx.kernels.Elements;
 import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 

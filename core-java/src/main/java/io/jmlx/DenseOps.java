@@ -5,14 +5,12 @@ import io.jmlx.kernels.KernelProvider;
 import io.jmlx.kernels.Kernels;
 import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** The dense ops behind {@link Jmlx}: type conversion, matrix transpose and the reference matmul. */
 final class DenseOps {
-    private DenseOps() {
-    }
+    private DenseOps() {}
 
     static Array astype(Array a, DType target, StreamOrDevice s) {
         if (a.dtype() == target) {
@@ -20,8 +18,8 @@ final class DenseOps {
         }
         DType from = a.dtype();
         if (!isNumeric(from) || !isNumeric(target)) {
-            throw new IllegalArgumentException("[astype] Cannot convert " + from + " to " + target
-                    + ": storage-only types cannot be converted.");
+            throw new IllegalArgumentException(
+                    "[astype] Cannot convert " + from + " to " + target + ": storage-only types cannot be converted.");
         }
         long n = a.size();
         return Scheduler.submit("astype", s, new Array[] {a}, a.shape(), target, (in, out) -> {
@@ -39,8 +37,8 @@ final class DenseOps {
     static Array matrixTranspose(Array a, StreamOrDevice s) {
         int[] shape = a.shape();
         if (shape.length < 2) {
-            throw new IllegalArgumentException("[matrix_transpose] needs at least 2 dimensions but a has shape "
-                    + Shape.format(shape) + ".");
+            throw new IllegalArgumentException(
+                    "[matrix_transpose] needs at least 2 dimensions but a has shape " + Shape.format(shape) + ".");
         }
         int rows = shape[shape.length - 2];
         int cols = shape[shape.length - 1];
@@ -52,7 +50,8 @@ final class DenseOps {
         return Scheduler.submit("matrix_transpose", s, new Array[] {a}, outShape, a.dtype(), (in, out) -> {
             long matrix = (long) rows * cols * elem;
             for (long b = 0; b < batches; b++) {
-                transposeMatrix(in[0].asSlice(b * matrix, matrix), out[0].asSlice(b * matrix, matrix), rows, cols, elem);
+                transposeMatrix(
+                        in[0].asSlice(b * matrix, matrix), out[0].asSlice(b * matrix, matrix), rows, cols, elem);
             }
         });
     }
@@ -71,12 +70,21 @@ final class DenseOps {
                         long from = (long) r * cols + c;
                         long to = (long) c * rows + r;
                         switch (elem) {
-                            case 8 -> out.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, to,
-                                    in.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, from));
-                            case 4 -> out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, to,
-                                    in.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, from));
-                            case 2 -> out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, to,
-                                    in.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, from));
+                            case 8 ->
+                                out.setAtIndex(
+                                        ValueLayout.JAVA_LONG_UNALIGNED,
+                                        to,
+                                        in.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, from));
+                            case 4 ->
+                                out.setAtIndex(
+                                        ValueLayout.JAVA_INT_UNALIGNED,
+                                        to,
+                                        in.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, from));
+                            case 2 ->
+                                out.setAtIndex(
+                                        ValueLayout.JAVA_SHORT_UNALIGNED,
+                                        to,
+                                        in.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, from));
                             default -> out.set(ValueLayout.JAVA_BYTE, to, in.get(ValueLayout.JAVA_BYTE, from));
                         }
                     }
@@ -89,7 +97,8 @@ final class DenseOps {
         int[] aShape = a.shape();
         int[] bShape = b.shape();
         if (aShape.length == 0 || bShape.length == 0) {
-            throw new IllegalArgumentException("[matmul] Got 0 dimension input. Inputs must have at least one dimension.");
+            throw new IllegalArgumentException(
+                    "[matmul] Got 0 dimension input. Inputs must have at least one dimension.");
         }
         DType t = DType.promote(a.dtype(), b.dtype());
         if (!t.isFloating()) {
@@ -103,8 +112,9 @@ final class DenseOps {
         int k = am[am.length - 1];
         int n = bm[bm.length - 1];
         if (bm[bm.length - 2] != k) {
-            throw new IllegalArgumentException("[matmul] Last dimension of first input with shape " + Shape.format(aShape)
-                    + " must match second to last dimension of second input with shape " + Shape.format(bShape) + ".");
+            throw new IllegalArgumentException("[matmul] Last dimension of first input with shape "
+                    + Shape.format(aShape) + " must match second to last dimension of second input with shape "
+                    + Shape.format(bShape) + ".");
         }
         int[] aBatch = Shape.batch(am);
         int[] bBatch = Shape.batch(bm);
@@ -126,7 +136,13 @@ final class DenseOps {
             for (long i = 0; i < batchCount; i++) {
                 long ai = Shape.broadcastIndex(batch, i, aBatch);
                 long bi = Shape.broadcastIndex(batch, i, bBatch);
-                kernels.matmul(in[0].asSlice(ai * aBytes, aBytes), in[1].asSlice(bi * bBytes, bBytes), t, m, k, n,
+                kernels.matmul(
+                        in[0].asSlice(ai * aBytes, aBytes),
+                        in[1].asSlice(bi * bBytes, bBytes),
+                        t,
+                        m,
+                        k,
+                        n,
                         out[0].asSlice(i * yBytes, yBytes));
             }
         });

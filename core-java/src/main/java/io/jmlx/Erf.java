@@ -17,8 +17,7 @@ final class Erf {
     /** Row {@code i}: the Taylor coefficients {@code erf⁽ᵏ⁾(c)/k!} at {@code c = i / STEPS_PER_UNIT}. */
     private static final double[] COEFFICIENTS = taylorTable();
 
-    private Erf() {
-    }
+    private Erf() {}
 
     /** {@code erf(x)}, accurate to a few units in the last place of a double. */
     static double erf(double x) {

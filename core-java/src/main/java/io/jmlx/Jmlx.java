@@ -1,12 +1,11 @@
 package io.jmlx;
 
 import io.jmlx.quant.DequantizeOp;
+import io.jmlx.quant.QuantizeOp;
 import io.jmlx.quant.QuantizedArray;
 import io.jmlx.quant.QuantizedMatmulOp;
 import io.jmlx.quant.QuantizedParts;
-import io.jmlx.quant.QuantizeOp;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,8 +26,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Jmlx {
     private static final String AFFINE = "affine";
 
-    private Jmlx() {
-    }
+    private Jmlx() {}
 
     // ---------------------------------------------------------------- evaluation
 
@@ -59,16 +57,18 @@ public final class Jmlx {
 
     private static Array[] parts(Tensor t) {
         return switch (t) {
-            case QuantizedArray q -> java.util.stream.Stream.of(q.packed(), q.scales(), q.biases(), q.globalScale())
-                    .filter(java.util.Objects::nonNull).toArray(Array[]::new);
+            case QuantizedArray q ->
+                java.util.stream.Stream.of(q.packed(), q.scales(), q.biases(), q.globalScale())
+                        .filter(java.util.Objects::nonNull)
+                        .toArray(Array[]::new);
             case Array a -> new Array[] {a};
             default -> throw unsupported(t);
         };
     }
 
     private static IllegalArgumentException unsupported(Tensor t) {
-        return new IllegalArgumentException("unsupported Tensor implementation " + t.getClass().getName()
-                + "; jmlx ops take io.jmlx.Array and io.jmlx.quant.QuantizedArray");
+        return new IllegalArgumentException("unsupported Tensor implementation "
+                + t.getClass().getName() + "; jmlx ops take io.jmlx.Array and io.jmlx.quant.QuantizedArray");
     }
 
     // ---------------------------------------------------------------- dense ops
@@ -105,8 +105,9 @@ public final class Jmlx {
     /** {@link #matmul(Tensor, Tensor)} on the given stream or device. */
     public static Array matmul(Tensor a, Tensor b, StreamOrDevice s) {
         if (a instanceof QuantizedArray) {
-            throw new IllegalArgumentException("[matmul] a quantized left operand is not supported: put the quantized "
-                    + "matrix on the right (matmul(x, w), or matmul(x, w.transpose()) for x @ wᵀ), or dequantize() it.");
+            throw new IllegalArgumentException(
+                    "[matmul] a quantized left operand is not supported: put the quantized "
+                            + "matrix on the right (matmul(x, w), or matmul(x, w.transpose()) for x @ wᵀ), or dequantize() it.");
         }
         if (!(a instanceof Array x)) {
             throw unsupported(a);
@@ -462,8 +463,8 @@ public final class Jmlx {
     }
 
     /** {@link #rope(Array, int, boolean, float, float, int)} on the given stream or device. */
-    public static Array rope(Array x, int dims, boolean traditional, float base, float scale, int offset,
-                             StreamOrDevice s) {
+    public static Array rope(
+            Array x, int dims, boolean traditional, float base, float scale, int offset, StreamOrDevice s) {
         return RopeOp.rope(x, dims, traditional, base, scale, offset, s);
     }
 
@@ -499,8 +500,8 @@ public final class Jmlx {
      * MLX's {@code quantize(w, group_size, bits, mode, global_scale, stream)}; {@code globalScale} (nvfp4 only,
      * a float32 scalar) may be {@code null}. The microscaling modes return uint8 scales and no biases.
      */
-    public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, Array globalScale,
-                                          StreamOrDevice s) {
+    public static QuantizedParts quantize(
+            Array w, Integer groupSize, Integer bits, String mode, Array globalScale, StreamOrDevice s) {
         return QuantizeOp.quantize(w, groupSize, bits, mode, globalScale, s);
     }
 
@@ -514,8 +515,15 @@ public final class Jmlx {
      *
      * @param dtype output type, {@code null} for the scales' type
      */
-    public static Array dequantize(Array w, Array scales, Array biases, Integer groupSize, Integer bits, String mode,
-                                   DType dtype, StreamOrDevice s) {
+    public static Array dequantize(
+            Array w,
+            Array scales,
+            Array biases,
+            Integer groupSize,
+            Integer bits,
+            String mode,
+            DType dtype,
+            StreamOrDevice s) {
         return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, null, dtype, s);
     }
 
@@ -529,20 +537,36 @@ public final class Jmlx {
      * type defaults to the scales' type (affine), bfloat16 (microscaling modes) or float32 (nvfp4 with a global
      * scale).
      */
-    public static Array dequantize(Array w, Array scales, Array biases, Integer groupSize, Integer bits, String mode,
-                                   Array globalScale, DType dtype, StreamOrDevice s) {
+    public static Array dequantize(
+            Array w,
+            Array scales,
+            Array biases,
+            Integer groupSize,
+            Integer bits,
+            String mode,
+            Array globalScale,
+            DType dtype,
+            StreamOrDevice s) {
         return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, globalScale, dtype, s);
     }
 
     /** Affine {@code quantized_matmul}; {@code transpose = true} computes {@code x @ Ŵᵀ} (the linear-layer case). */
-    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose, int groupSize,
-                                        int bits) {
+    public static Array quantizedMatmul(
+            Array x, Array w, Array scales, Array biases, boolean transpose, int groupSize, int bits) {
         return QuantizedMatmulOp.quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, AFFINE, null);
     }
 
     /** MLX's {@code quantized_matmul(x, w, scales, biases, transpose, group_size, bits, mode, stream)}. */
-    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose,
-                                        Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+    public static Array quantizedMatmul(
+            Array x,
+            Array w,
+            Array scales,
+            Array biases,
+            boolean transpose,
+            Integer groupSize,
+            Integer bits,
+            String mode,
+            StreamOrDevice s) {
         return QuantizedMatmulOp.quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, mode, s);
     }
 }

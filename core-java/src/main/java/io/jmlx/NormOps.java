@@ -4,7 +4,6 @@ import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,8 +14,7 @@ import java.util.List;
  * The output type is the promoted type of {@code x} and the weight and bias given (float32, float16 or bfloat16).
  */
 final class NormOps {
-    private NormOps() {
-    }
+    private NormOps() {}
 
     /** {@code x / √(mean(x²) + eps) · weight}; {@code weight} ({@code null}: none) has the size of the last axis. */
     static Array rmsNorm(Array x, Array weight, float eps, StreamOrDevice s) {
@@ -28,8 +26,8 @@ final class NormOps {
         return normalize("layer_norm", x, weight, bias, eps, true, s);
     }
 
-    private static Array normalize(String op, Array x, Array weight, Array bias, float eps, boolean centered,
-                                   StreamOrDevice s) {
+    private static Array normalize(
+            String op, Array x, Array weight, Array bias, float eps, boolean centered, StreamOrDevice s) {
         OpChecks.requireFloat(op, "x", x);
         if (x.ndim() == 0) {
             throw new IllegalArgumentException("[" + op + "] x must have at least one dimension but is a scalar.");

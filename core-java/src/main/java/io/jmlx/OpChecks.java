@@ -2,8 +2,7 @@ package io.jmlx;
 
 /** Argument checks shared by the ops, with messages naming the op, the argument, what was expected and what was given. */
 final class OpChecks {
-    private OpChecks() {
-    }
+    private OpChecks() {}
 
     /** Throws unless {@code a} is float32, float16 or bfloat16 (the types jmlx computes elementwise math in). */
     static void requireFloat(String op, String argument, Array a) {
@@ -18,8 +17,9 @@ final class OpChecks {
     static int axis(String op, String argument, int axis, int ndim) {
         int a = axis < 0 ? axis + ndim : axis;
         if (a < 0 || a >= ndim) {
-            throw new IllegalArgumentException("[" + op + "] " + argument + " " + axis + " is out of range for an array "
-                    + "with " + ndim + " dimensions; it must be in [" + -ndim + ", " + ndim + ").");
+            throw new IllegalArgumentException(
+                    "[" + op + "] " + argument + " " + axis + " is out of range for an array " + "with " + ndim
+                            + " dimensions; it must be in [" + -ndim + ", " + ndim + ").");
         }
         return a;
     }

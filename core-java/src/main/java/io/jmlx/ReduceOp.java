@@ -91,8 +91,8 @@ enum ReduceOp {
         AxisLines lines = AxisLines.of(shape, ax);
         DType in = a.dtype();
         DType out = this == ARGMAX ? DType.UINT32 : in;
-        return Scheduler.submit(mlxName, s, new Array[] {a}, AxisLines.reducedShape(shape, ax, keepdims), out,
-                (inputs, outputs) -> {
+        return Scheduler.submit(
+                mlxName, s, new Array[] {a}, AxisLines.reducedShape(shape, ax, keepdims), out, (inputs, outputs) -> {
                     float[] line = new float[lines.length()];
                     for (long l = 0; l < lines.count(); l++) {
                         lines.read(inputs[0], in, l, line);

@@ -16,11 +16,9 @@ import io.jmlx.stream.StreamOrDevice;
 final class RopeOp {
     private static final String NAME = "rope";
 
-    private RopeOp() {
-    }
+    private RopeOp() {}
 
-    static Array rope(Array x, int dims, boolean traditional, float base, float scale, int offset,
-                      StreamOrDevice s) {
+    static Array rope(Array x, int dims, boolean traditional, float base, float scale, int offset, StreamOrDevice s) {
         OpChecks.requireFloat(NAME, "x", x);
         int[] shape = x.shape();
         if (shape.length < 3) {

@@ -2,7 +2,6 @@ package io.jmlx;
 
 import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
@@ -12,8 +11,7 @@ import java.util.List;
  * and {@code slice}. Each returns a new row-major array of any dtype; the elements are copied bit for bit.
  */
 final class ShapeOps {
-    private ShapeOps() {
-    }
+    private ShapeOps() {}
 
     /** {@code a} with its axes permuted: output axis {@code i} is input axis {@code axes[i]}; no axes: reversed. */
     static Array transpose(Array a, int[] axes, StreamOrDevice s) {
@@ -156,8 +154,7 @@ final class ShapeOps {
      * {@code start + Σ c[d]·inStrides[d]} of {@code a}. Trailing axes that are contiguous in {@code a} are copied as
      * one block.
      */
-    private static Array strided(String op, Array a, long start, long[] inStrides, int[] outShape,
-                                 StreamOrDevice s) {
+    private static Array strided(String op, Array a, long start, long[] inStrides, int[] outShape, StreamOrDevice s) {
         long elem = a.dtype().byteSize();
         int n = outShape.length;
         int blockAxes = 0;

@@ -12,8 +12,7 @@ import io.jmlx.stream.StreamOrDevice;
 final class SoftmaxOp {
     private static final String NAME = "softmax";
 
-    private SoftmaxOp() {
-    }
+    private SoftmaxOp() {}
 
     static Array softmax(Array a, int axis, StreamOrDevice s) {
         OpChecks.requireFloat(NAME, "a", a);

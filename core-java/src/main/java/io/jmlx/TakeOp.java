@@ -3,7 +3,6 @@ package io.jmlx;
 import io.jmlx.kernels.Elements;
 import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -19,28 +18,31 @@ final class TakeOp {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private TakeOp() {
-    }
+    private TakeOp() {}
 
     static Array take(Array a, Array indices, int axis, StreamOrDevice s) {
         int[] shape = a.shape();
         if (shape.length == 0) {
-            throw new IllegalArgumentException("[take] Cannot take from a 0-dimensional array; a needs at least one axis.");
+            throw new IllegalArgumentException(
+                    "[take] Cannot take from a 0-dimensional array; a needs at least one axis.");
         }
         int ax = axis < 0 ? axis + shape.length : axis;
         if (ax < 0 || ax >= shape.length) {
-            throw new IllegalArgumentException("[take] Received invalid axis " + axis + " for array with "
-                    + shape.length + " dimensions.");
+            throw new IllegalArgumentException(
+                    "[take] Received invalid axis " + axis + " for array with " + shape.length + " dimensions.");
         }
         DType indexType = indices.dtype();
         if (!indexType.isInteger()) {
-            throw new IllegalArgumentException("[take] indices must be an integer array but have type " + indexType + ".");
+            throw new IllegalArgumentException(
+                    "[take] indices must be an integer array but have type " + indexType + ".");
         }
         int size = shape[ax];
-        int[] outShape = Shape.concat(Shape.concat(Arrays.copyOf(shape, ax), indices.shape()),
+        int[] outShape = Shape.concat(
+                Shape.concat(Arrays.copyOf(shape, ax), indices.shape()),
                 Arrays.copyOfRange(shape, ax + 1, shape.length));
         long outer = Shape.size(Arrays.copyOf(shape, ax));
-        long sliceBytes = Shape.size(Arrays.copyOfRange(shape, ax + 1, shape.length)) * a.dtype().byteSize();
+        long sliceBytes = Shape.size(Arrays.copyOfRange(shape, ax + 1, shape.length))
+                * a.dtype().byteSize();
         long count = indices.size();
         return Scheduler.submit(NAME, s, new Array[] {a, indices}, outShape, a.dtype(), (in, out) -> {
             long target = 0;

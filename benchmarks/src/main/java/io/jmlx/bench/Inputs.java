@@ -2,7 +2,6 @@ package io.jmlx.bench;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -12,8 +11,7 @@ import java.util.SplittableRandom;
 final class Inputs {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private Inputs() {
-    }
+    private Inputs() {}
 
     /** A {@code rows × cols} float32 array of normal values with standard deviation {@code std}. */
     static Array gaussian(long seed, int rows, int cols, double std) {

@@ -1,7 +1,6 @@
 package io.jmlx.cli;
 
 import io.jmlx.io.ModelCheckpoint;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,8 +10,7 @@ import java.util.List;
 
 /** The files besides the weights that a command writing a model directory copies over from its input directory. */
 final class CarriedFiles {
-    private CarriedFiles() {
-    }
+    private CarriedFiles() {}
 
     /**
      * The files of an input directory that mlx-lm carries along (its download patterns: {@code *.json},

@@ -15,9 +15,6 @@ import io.jmlx.io.TensorSpec;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.quant.ReconstructionError;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -29,68 +26,90 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code jmlx convert}: mlx-lm's {@code convert -q} on a model directory or a safetensors file, streamed tensor by
  * tensor from the memory-mapped input into a new model directory in mlx-lm's layout.
  */
-@Command(name = "convert",
+@Command(
+        name = "convert",
         mixinStandardHelpOptions = true,
         header = "Quantize a model (directory, safetensors or ONNX file) into an mlx-lm model directory.",
         versionProvider = JmlxCommand.Version.class,
         description = {
-                "Quantizes a model as mlx-lm's 'convert -q' does and writes it in the layout every mlx-community "
-                        + "model uses: config.json with a \"quantization\" entry (and its \"quantization_config\" "
-                        + "mirror), model.safetensors or model-0000k-of-0000N.safetensors shards, and "
-                        + "model.safetensors.index.json. MLX and mlx-lm load the result unchanged.",
-                "",
-                "Layers: every 2-D float tensor P.weight (Linear and Embedding weights) is a layer at path P. "
-                        + "Each layer is matched against the --override and --skip rules in the order given; the "
-                        + "first match wins (a regex matches anywhere in the path). Overridden layers are written "
-                        + "to the config as per-layer entries, skipped ones as \"P\": false. A layer whose last "
-                        + "dimension does not divide by its group size stays dense, with a note and no config "
-                        + "entry, as mlx-lm does. Every other tensor is copied, cast to --dtype when it is a float.",
-                "",
-                "The input is only read, one tensor at a time, so models larger than memory convert. The output is "
-                        + "built in a hidden directory beside PATH and renamed into place when complete; other files "
-                        + "of an input directory (tokenizer, ...) are copied along. Progress goes to stderr (a bar "
-                        + "on a terminal), the closing table to stdout."},
+            "Quantizes a model as mlx-lm's 'convert -q' does and writes it in the layout every mlx-community "
+                    + "model uses: config.json with a \"quantization\" entry (and its \"quantization_config\" "
+                    + "mirror), model.safetensors or model-0000k-of-0000N.safetensors shards, and "
+                    + "model.safetensors.index.json. MLX and mlx-lm load the result unchanged.",
+            "",
+            "Layers: every 2-D float tensor P.weight (Linear and Embedding weights) is a layer at path P. "
+                    + "Each layer is matched against the --override and --skip rules in the order given; the "
+                    + "first match wins (a regex matches anywhere in the path). Overridden layers are written "
+                    + "to the config as per-layer entries, skipped ones as \"P\": false. A layer whose last "
+                    + "dimension does not divide by its group size stays dense, with a note and no config "
+                    + "entry, as mlx-lm does. Every other tensor is copied, cast to --dtype when it is a float.",
+            "",
+            "The input is only read, one tensor at a time, so models larger than memory convert. The output is "
+                    + "built in a hidden directory beside PATH and renamed into place when complete; other files "
+                    + "of an input directory (tokenizer, ...) are copied along. Progress goes to stderr (a bar "
+                    + "on a terminal), the closing table to stdout."
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  jmlx convert -i Llama-3.2-1B -o Llama-3.2-1B-4bit",
-                "  jmlx convert -i model -o model-q --bits 4 --override 'lm_head=8' --skip 'embed_tokens'",
-                "  jmlx convert -i model -o model-mxfp4 --mode mxfp4 --dtype bfloat16 --shard-size 2GB",
-                "  jmlx convert -i all-minilm-l6-v2.onnx -o minilm-4bit"})
+            "  jmlx convert -i Llama-3.2-1B -o Llama-3.2-1B-4bit",
+            "  jmlx convert -i model -o model-q --bits 4 --override 'lm_head=8' --skip 'embed_tokens'",
+            "  jmlx convert -i model -o model-mxfp4 --mode mxfp4 --dtype bfloat16 --shard-size 2GB",
+            "  jmlx convert -i all-minilm-l6-v2.onnx -o minilm-4bit"
+        })
 public final class ConvertCommand extends OutputCommand {
     private static final Set<DType> FLOATS = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
 
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "PATH",
+    @Option(
+            names = {"-i", "--input"},
+            required = true,
+            paramLabel = "PATH",
             description = "The model: a directory (config.json, model*.safetensors), a single safetensors file, or an "
                     + "ONNX model (*.onnx: MatMul weights get their module names back and the [out, in] layout).")
     Path input;
 
-    @Option(names = {"-b", "--bits"}, paramLabel = "B",
+    @Option(
+            names = {"-b", "--bits"},
+            paramLabel = "B",
             description = "Bits per weight (default: the mode's: 4, or 8 for mxfp8).")
     Integer bits;
 
-    @Option(names = {"-g", "--group-size"}, paramLabel = "G",
+    @Option(
+            names = {"-g", "--group-size"},
+            paramLabel = "G",
             description = "Weights per scale (default: the mode's: 64 for affine, 32 for mxfp4/mxfp8, 16 for nvfp4).")
     Integer groupSize;
 
-    @Option(names = "--mode", defaultValue = "affine", paramLabel = "MODE",
+    @Option(
+            names = "--mode",
+            defaultValue = "affine",
+            paramLabel = "MODE",
             description = "affine, mxfp4, mxfp8 or nvfp4 (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--dtype", paramLabel = "TYPE",
+    @Option(
+            names = "--dtype",
+            paramLabel = "TYPE",
             description = "float16, bfloat16 or float32 for the dense tensors and the affine scales (default: the "
                     + "config's torch_dtype when it is one of these, as mlx-lm; else each tensor keeps its type).")
     String dtype;
 
-    @Option(names = "--shard-size", defaultValue = "5GiB", paramLabel = "SIZE",
+    @Option(
+            names = "--shard-size",
+            defaultValue = "5GiB",
+            paramLabel = "SIZE",
             description = "Largest shard, e.g. 5GiB, 500MB or a byte count (default: ${DEFAULT-VALUE}, mlx-lm's).")
     String shardSize;
 
-    @Option(names = "--override", paramLabel = "REGEX=BITS[:GROUP[:MODE]]",
+    @Option(
+            names = "--override",
+            paramLabel = "REGEX=BITS[:GROUP[:MODE]]",
             description = "Quantize matching layers with other settings (repeatable; group size and mode default to "
                     + "the global ones).")
     List<String> overrides = new ArrayList<>();
@@ -132,8 +151,10 @@ public final class ConvertCommand extends OutputCommand {
             DType castTo = forcedType != null ? forcedType : configDtype(config);
             for (String name : in.names()) {
                 if (name.endsWith(".scales")) {
-                    throw CommandFailure.failed("the input is already quantized (it has " + name + "); convert "
-                            + "quantizes dense models: run 'jmlx dequantize' on it first", null);
+                    throw CommandFailure.failed(
+                            "the input is already quantized (it has " + name + "); convert "
+                                    + "quantizes dense models: run 'jmlx dequantize' on it first",
+                            null);
                 }
             }
 
@@ -155,14 +176,17 @@ public final class ConvertCommand extends OutputCommand {
                 QuantizationSettings s = rule.map(LayerRule::settings).orElse(global);
                 int last = info.shape()[1];
                 if (last % s.groupSize() != 0) {
-                    denseNotes.put(name, "kept dense: last dimension " + last + " is not divisible by the group size "
-                            + s.groupSize());
+                    denseNotes.put(
+                            name,
+                            "kept dense: last dimension " + last + " is not divisible by the group size "
+                                    + s.groupSize());
                     continue;
                 }
                 if (rule.isPresent()) {
                     configLayers.put(path, s);
                 }
-                layers.put(path, new Layer(path, info, s, rule.map(LayerRule::text).orElse(null)));
+                layers.put(
+                        path, new Layer(path, info, s, rule.map(LayerRule::text).orElse(null)));
             }
 
             QuantizationConfig quantization = QuantizationConfig.of(global).withLayers(configLayers);
@@ -216,7 +240,8 @@ public final class ConvertCommand extends OutputCommand {
             Array source = type == w.dtype() ? w : Jmlx.astype(w, type);
             QuantizationSettings s = layer.settings;
             try {
-                layer.parts = Jmlx.quantize(source, s.groupSize(), s.bits(), s.mode().mlxName(), null);
+                layer.parts =
+                        Jmlx.quantize(source, s.groupSize(), s.bits(), s.mode().mlxName(), null);
                 layer.error = ReconstructionError.relative(source, layer.parts, s);
             } catch (IllegalArgumentException | EvaluationException e) {
                 throw CommandFailure.failed("cannot quantize " + layer.path + ": " + e.getMessage(), e);
@@ -231,7 +256,7 @@ public final class ConvertCommand extends OutputCommand {
         MemorySegment data = evaluate(part, spec.name());
         layer.bytesAfter += part.nbytes();
         if (--layer.partsLeft == 0) {
-            layer.parts = null;   // the next layer may reuse the memory
+            layer.parts = null; // the next layer may reuse the memory
         }
         return data;
     }
@@ -264,17 +289,28 @@ public final class ConvertCommand extends OutputCommand {
         return castTo != null && FLOATS.contains(type) ? castTo : type;
     }
 
-    private void report(PrintWriter out, ModelCheckpoint in, Map<String, Layer> layers, Map<String, String> notes,
-                        long written, long start) {
-        TextTable table = new TextTable("layer", "shape", "quantization", "before", "after", "rel. error")
-                .alignRight(3, 4);
+    private void report(
+            PrintWriter out,
+            ModelCheckpoint in,
+            Map<String, Layer> layers,
+            Map<String, String> notes,
+            long written,
+            long start) {
+        TextTable table =
+                new TextTable("layer", "shape", "quantization", "before", "after", "rel. error").alignRight(3, 4);
         long before = 0;
         long after = 0;
         for (Layer l : layers.values()) {
-            String how = l.settings.mode().isAffine() ? l.settings.bits() + "-bit g" + l.settings.groupSize()
+            String how = l.settings.mode().isAffine()
+                    ? l.settings.bits() + "-bit g" + l.settings.groupSize()
                     : l.settings.mode().mlxName() + " g" + l.settings.groupSize();
-            table.add(l.path, Shape.format(l.weight.shape()), how + (l.rule == null ? "" : " *"),
-                    size(l.weight.byteSize()), size(l.bytesAfter), String.format(Locale.ROOT, "%.4f", l.error));
+            table.add(
+                    l.path,
+                    Shape.format(l.weight.shape()),
+                    how + (l.rule == null ? "" : " *"),
+                    size(l.weight.byteSize()),
+                    size(l.bytesAfter),
+                    String.format(Locale.ROOT, "%.4f", l.error));
             before += l.weight.byteSize();
             after += l.bytesAfter;
         }
@@ -289,9 +325,18 @@ public final class ConvertCommand extends OutputCommand {
         long inBytes = in.dataBytes();
         long outBytes = written;
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.println(String.format(Locale.ROOT, "total: %d layers quantized (%s -> %s), %d kept dense; tensors %s -> %s "
-                        + "(%s) in %.2f s, %.1f MB/s of input", layers.size(), size(before), size(after),
-                notes.size(), size(inBytes), size(outBytes), ratio(inBytes, outBytes), seconds,
+        out.println(String.format(
+                Locale.ROOT,
+                "total: %d layers quantized (%s -> %s), %d kept dense; tensors %s -> %s "
+                        + "(%s) in %.2f s, %.1f MB/s of input",
+                layers.size(),
+                size(before),
+                size(after),
+                notes.size(),
+                size(inBytes),
+                size(outBytes),
+                ratio(inBytes, outBytes),
+                seconds,
                 inBytes / 1e6 / seconds));
         out.println("wrote " + output);
     }
@@ -355,9 +400,18 @@ public final class ConvertCommand extends OutputCommand {
     /** {@code 5GiB}, {@code 500MB}, {@code 1.5GB}, {@code 4096}: decimal (kB, MB, GB) or binary (KiB, MiB, GiB). */
     static long parseSize(String text) {
         String t = text.trim();
-        String[][] units = {{"KiB", "1024"}, {"MiB", "1048576"}, {"GiB", "1073741824"}, {"TiB", "1099511627776"},
-                {"kB", "1000"}, {"KB", "1000"}, {"MB", "1000000"}, {"GB", "1000000000"}, {"TB", "1000000000000"},
-                {"B", "1"}};
+        String[][] units = {
+            {"KiB", "1024"},
+            {"MiB", "1048576"},
+            {"GiB", "1073741824"},
+            {"TiB", "1099511627776"},
+            {"kB", "1000"},
+            {"KB", "1000"},
+            {"MB", "1000000"},
+            {"GB", "1000000000"},
+            {"TB", "1000000000000"},
+            {"B", "1"}
+        };
         long factor = 1;
         for (String[] u : units) {
             if (t.endsWith(u[0])) {
@@ -374,8 +428,8 @@ public final class ConvertCommand extends OutputCommand {
             }
             return bytes;
         } catch (NumberFormatException e) {
-            throw CommandFailure.usage("--shard-size must be a positive size such as 5GiB, 500MB or 4096 but is '"
-                    + text + "'");
+            throw CommandFailure.usage(
+                    "--shard-size must be a positive size such as 5GiB, 500MB or 4096 but is '" + text + "'");
         }
     }
 }

@@ -10,9 +10,6 @@ import io.jmlx.io.SafetensorsFile;
 import io.jmlx.io.SafetensorsWriter;
 import io.jmlx.io.TensorInfo;
 import io.jmlx.quant.QuantizationMode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,73 +22,90 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code jmlx dequantize}: the inverse of {@code jmlx quantize}, in every MLX mode. Each quantized weight (a uint32
  * {@code P.weight} with {@code P.scales}, plus {@code P.biases} in affine mode) becomes a dense {@code P.weight} as
  * MLX's {@code dequantize} computes it; every other tensor is copied.
  */
-@Command(name = "dequantize",
+@Command(
+        name = "dequantize",
         mixinStandardHelpOptions = true,
         header = "Turn an MLX-quantized checkpoint (any mode) back into dense weights.",
         versionProvider = JmlxCommand.Version.class,
         description = {
-                "Dequantizes a checkpoint in MLX's quantized layout, in any of MLX's modes.",
-                "",
-                "A quantized weight is a uint32 tensor P.weight with P.scales beside it. In affine mode the scales "
-                        + "are floating and P.biases is there too (w = scale * code + bias, in the scales' type); in "
-                        + "the microscaling modes mxfp4, mxfp8 and nvfp4 the scales are uint8 and there are no "
-                        + "biases (w = element * scale; nvfp4 without a global scale, as 'jmlx quantize' writes "
-                        + "it). Each becomes a dense P.weight, computed as MLX's dequantize does; P.scales and "
-                        + "P.biases are dropped and every other tensor is copied. The output has sorted keys and "
-                        + "the input's metadata without jmlx.quantization.",
-                "",
-                "The output dtype is --dtype, else MLX's default: the scales' type for affine, bfloat16 for the "
-                        + "microscaling modes.",
-                "",
-                "Mode, group size and bits are taken, in this order, from:",
-                "  1. --mode, --group-size and --bits (each one on its own);",
-                "  2. the input's metadata jmlx.quantization (written by 'jmlx quantize');",
-                "  3. the shapes: uint8 scales mean a microscaling mode, told apart by the",
-                "     packed words per scale (4: mxfp4, 8: mxfp8, 2: nvfp4), each with its",
-                "     fixed group size and bits; floating scales mean affine, and then",
-                "     MLX's defaults apply: group size 64, 4 bits.",
-                "Every tensor's shapes must fit them: packed last dim * 32 / bits = scales last dim * group size. "
-                        + "For affine, when neither the options nor the metadata give group size and bits and a "
-                        + "tensor does not fit 64/4, the one pair of group size (32, 64, 128) and bits (2, 3, 4, 5, "
-                        + "6, 8) that fits is used, with a note. The shapes only reveal bits * group size, so when "
-                        + "several pairs fit (e.g. 32/8, 64/4 and 128/2) the command stops and asks for "
-                        + "--group-size and --bits."},
+            "Dequantizes a checkpoint in MLX's quantized layout, in any of MLX's modes.",
+            "",
+            "A quantized weight is a uint32 tensor P.weight with P.scales beside it. In affine mode the scales "
+                    + "are floating and P.biases is there too (w = scale * code + bias, in the scales' type); in "
+                    + "the microscaling modes mxfp4, mxfp8 and nvfp4 the scales are uint8 and there are no "
+                    + "biases (w = element * scale; nvfp4 without a global scale, as 'jmlx quantize' writes "
+                    + "it). Each becomes a dense P.weight, computed as MLX's dequantize does; P.scales and "
+                    + "P.biases are dropped and every other tensor is copied. The output has sorted keys and "
+                    + "the input's metadata without jmlx.quantization.",
+            "",
+            "The output dtype is --dtype, else MLX's default: the scales' type for affine, bfloat16 for the "
+                    + "microscaling modes.",
+            "",
+            "Mode, group size and bits are taken, in this order, from:",
+            "  1. --mode, --group-size and --bits (each one on its own);",
+            "  2. the input's metadata jmlx.quantization (written by 'jmlx quantize');",
+            "  3. the shapes: uint8 scales mean a microscaling mode, told apart by the",
+            "     packed words per scale (4: mxfp4, 8: mxfp8, 2: nvfp4), each with its",
+            "     fixed group size and bits; floating scales mean affine, and then",
+            "     MLX's defaults apply: group size 64, 4 bits.",
+            "Every tensor's shapes must fit them: packed last dim * 32 / bits = scales last dim * group size. "
+                    + "For affine, when neither the options nor the metadata give group size and bits and a "
+                    + "tensor does not fit 64/4, the one pair of group size (32, 64, 128) and bits (2, 3, 4, 5, "
+                    + "6, 8) that fits is used, with a note. The shapes only reveal bits * group size, so when "
+                    + "several pairs fit (e.g. 32/8, 64/4 and 128/2) the command stops and asks for "
+                    + "--group-size and --bits."
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  jmlx dequantize --input model-4bit.safetensors --output model.safetensors",
-                "  jmlx dequantize -i model-mxfp4.safetensors -o dense.safetensors --dtype float32"})
+            "  jmlx dequantize --input model-4bit.safetensors --output model.safetensors",
+            "  jmlx dequantize -i model-mxfp4.safetensors -o dense.safetensors --dtype float32"
+        })
 public final class DequantizeCommand extends OutputCommand {
     private static final int[] GROUP_SIZES = {32, 64, 128};
     private static final int[] BITS = {2, 3, 4, 5, 6, 8};
     private static final QuantizationMode[] MICROSCALING = {
-            QuantizationMode.MXFP4, QuantizationMode.MXFP8, QuantizationMode.NVFP4};
+        QuantizationMode.MXFP4, QuantizationMode.MXFP8, QuantizationMode.NVFP4
+    };
 
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE",
+    @Option(
+            names = {"-i", "--input"},
+            required = true,
+            paramLabel = "FILE",
             description = "The quantized safetensors checkpoint.")
     Path input;
 
-    @Option(names = "--mode", paramLabel = "MODE",
+    @Option(
+            names = "--mode",
+            paramLabel = "MODE",
             description = "affine, mxfp4, mxfp8 or nvfp4 (default: from the input's metadata, else from each "
                     + "weight's scales).")
     String mode;
 
-    @Option(names = {"-b", "--bits"}, paramLabel = "B",
-            description = "Bits per weight (default: from the input's metadata, else the mode's: 4, or 8 for "
-                    + "mxfp8).")
+    @Option(
+            names = {"-b", "--bits"},
+            paramLabel = "B",
+            description =
+                    "Bits per weight (default: from the input's metadata, else the mode's: 4, or 8 for " + "mxfp8).")
     Integer bits;
 
-    @Option(names = {"-g", "--group-size"}, paramLabel = "G",
+    @Option(
+            names = {"-g", "--group-size"},
+            paramLabel = "G",
             description = "Weights per scale (default: from the input's metadata, else the mode's: 64 for affine, "
                     + "32 for mxfp4 and mxfp8, 16 for nvfp4).")
     Integer groupSize;
 
-    @Option(names = "--dtype", paramLabel = "TYPE",
+    @Option(
+            names = "--dtype",
+            paramLabel = "TYPE",
             description = "Output dtype: float32, float16 or bfloat16 (float64 works too; default, as MLX: the "
                     + "scales' type for affine, bfloat16 for mxfp4, mxfp8 and nvfp4).")
     String dtype;
@@ -105,8 +119,14 @@ public final class DequantizeCommand extends OutputCommand {
      * The mode, group size and bits for the file ({@code null} where neither options nor metadata give one) and
      * where they came from. With no mode, each weight's scales decide it.
      */
-    private record Settings(QuantizationMode mode, Integer groupSize, Integer bits, boolean modeFromOptions,
-                            boolean valuesFromOptions, boolean modeFromMetadata, boolean valuesFromMetadata) {
+    private record Settings(
+            QuantizationMode mode,
+            Integer groupSize,
+            Integer bits,
+            boolean modeFromOptions,
+            boolean valuesFromOptions,
+            boolean modeFromMetadata,
+            boolean valuesFromMetadata) {
         int groupSizeFor(QuantizationMode m) {
             return m.groupSizeOr(groupSize);
         }
@@ -152,8 +172,7 @@ public final class DequantizeCommand extends OutputCommand {
     }
 
     /** How one quantized weight is dequantized. */
-    private record Plan(QuantizationMode mode, int groupSize, int bits, String note) {
-    }
+    private record Plan(QuantizationMode mode, int groupSize, int bits, String note) {}
 
     @Override
     int execute(PrintWriter out) throws IOException {
@@ -166,7 +185,8 @@ public final class DequantizeCommand extends OutputCommand {
             }
             checkDirectoryOutput(input);
             try (ModelCheckpoint in = ModelCheckpoint.open(input)) {
-                new ModelDirectoryDequantizer(in, outType).run(output, force, out, spec.commandLine().getErr(), start);
+                new ModelDirectoryDequantizer(in, outType)
+                        .run(output, force, out, spec.commandLine().getErr(), start);
             }
             return JmlxCommand.EXIT_OK;
         }
@@ -200,20 +220,30 @@ public final class DequantizeCommand extends OutputCommand {
                     notes.put(name, why);
                     continue;
                 }
-                Plan plan = s.dtype() == DType.UINT8 ? planMicroscaled(name, w, s, settings)
+                Plan plan = s.dtype() == DType.UINT8
+                        ? planMicroscaled(name, w, s, settings)
                         : planAffine(name, w, s, b, settings);
                 Array d;
                 try {
-                    d = Jmlx.dequantize(in.get(name), in.get(scalesName), b == null ? null : in.get(biasesName),
-                            plan.groupSize(), plan.bits(), plan.mode().mlxName(), null, outType, null);
+                    d = Jmlx.dequantize(
+                            in.get(name),
+                            in.get(scalesName),
+                            b == null ? null : in.get(biasesName),
+                            plan.groupSize(),
+                            plan.bits(),
+                            plan.mode().mlxName(),
+                            null,
+                            outType,
+                            null);
                 } catch (IllegalArgumentException e) {
                     throw CommandFailure.failed("cannot dequantize " + name + ": " + e.getMessage(), e);
                 }
                 dense.put(name, d);
-                String how = plan.mode().isAffine() ? plan.bits() + "-bit, group " + plan.groupSize()
+                String how = plan.mode().isAffine()
+                        ? plan.bits() + "-bit, group " + plan.groupSize()
                         : plan.mode() + ", group " + plan.groupSize();
-                descriptions.put(name, Shape.format(w.shape()) + " " + how + " -> " + Shape.format(d.shape()) + " "
-                        + d.dtype());
+                descriptions.put(
+                        name, Shape.format(w.shape()) + " " + how + " -> " + Shape.format(d.shape()) + " " + d.dtype());
                 bytesBefore.put(name, w.byteSize() + s.byteSize() + (b == null ? 0 : b.byteSize()));
                 if (plan.note() != null) {
                     notes.put(name, plan.note());
@@ -235,12 +265,22 @@ public final class DequantizeCommand extends OutputCommand {
                     } catch (EvaluationException e) {
                         throw CommandFailure.failed("cannot dequantize " + name + ": " + e.getMessage(), e);
                     }
-                    report.add("dequantized", name, descriptions.get(name), bytesBefore.get(name), d.nbytes(),
+                    report.add(
+                            "dequantized",
+                            name,
+                            descriptions.get(name),
+                            bytesBefore.get(name),
+                            d.nbytes(),
                             notes.get(name));
                 } else if (!consumed.contains(name)) {
                     tensors.put(name, in.get(name));
-                    report.add("copied", name, Shape.format(info.shape()) + " " + info.dtype(), info.byteSize(),
-                            info.byteSize(), notes.get(name));
+                    report.add(
+                            "copied",
+                            name,
+                            Shape.format(info.shape()) + " " + info.dtype(),
+                            info.byteSize(),
+                            info.byteSize(),
+                            notes.get(name));
                 }
             }
 
@@ -307,8 +347,16 @@ public final class DequantizeCommand extends OutputCommand {
             // Zero rows: dequantize runs its argument checks and computes nothing. With the mode's own settings the
             // shapes fit (one group of groupSize * bits / 32 words), so only a wrong setting can fail.
             int words = Math.max(1, groupSize * bits / 32);
-            Jmlx.dequantize(Array.zeros(DType.UINT32, 0, words), Array.zeros(DType.UINT8, 0, 1), null, groupSize,
-                    bits, m.mlxName(), null, null, null);
+            Jmlx.dequantize(
+                    Array.zeros(DType.UINT32, 0, words),
+                    Array.zeros(DType.UINT8, 0, 1),
+                    null,
+                    groupSize,
+                    bits,
+                    m.mlxName(),
+                    null,
+                    null,
+                    null);
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();
@@ -328,13 +376,21 @@ public final class DequantizeCommand extends OutputCommand {
         boolean metadataValues = recorded != null && recordedMode == m;
         Integer g = groupSize != null ? groupSize : metadataValues ? Integer.valueOf(recorded.groupSize()) : null;
         Integer b = bits != null ? bits : metadataValues ? Integer.valueOf(recorded.bits()) : null;
-        Settings settings = new Settings(m, g, b, modeOption != null, groupSize != null || bits != null,
-                modeOption == null && recorded != null, metadataValues && (groupSize == null || bits == null));
+        Settings settings = new Settings(
+                m,
+                g,
+                b,
+                modeOption != null,
+                groupSize != null || bits != null,
+                modeOption == null && recorded != null,
+                metadataValues && (groupSize == null || bits == null));
         if (m != null && !m.isAffine()) {
             String badMetadata = metadataValues ? fixedSettingsError(m, recorded.groupSize(), recorded.bits()) : null;
             if (badMetadata != null && settings.valuesFromMetadata()) {
-                throw CommandFailure.failed("the input's " + QuantizationMetadata.KEY + " metadata "
-                        + recorded.toJson() + " is not valid: " + badMetadata, null);
+                throw CommandFailure.failed(
+                        "the input's " + QuantizationMetadata.KEY + " metadata " + recorded.toJson() + " is not valid: "
+                                + badMetadata,
+                        null);
             }
             String wrong = fixedSettingsError(m, settings.groupSizeFor(m), settings.bitsFor(m));
             if (wrong != null) {
@@ -348,8 +404,9 @@ public final class DequantizeCommand extends OutputCommand {
     private static String whyNotQuantized(TensorInfo scales, TensorInfo biases, String biasesName) {
         DType s = scales.dtype();
         if (s == DType.UINT8) {
-            return biases == null ? null : "uint8 scales (a microscaling mode) but also " + biasesName
-                    + ": not a quantized weight";
+            return biases == null
+                    ? null
+                    : "uint8 scales (a microscaling mode) but also " + biasesName + ": not a quantized weight";
         }
         if (!s.isFloating()) {
             return "scales are " + s + ", neither floating (affine) nor uint8 (mxfp4, mxfp8, nvfp4): not a "
@@ -372,33 +429,40 @@ public final class DequantizeCommand extends OutputCommand {
         QuantizationMode shaped = null;
         for (QuantizationMode m : MICROSCALING) {
             if (fits(ws, ss, m.defaultGroupSize(), m.defaultBits())) {
-                shaped = m;  // the three modes have 2, 4 and 8 packed words per scale: at most one fits
+                shaped = m; // the three modes have 2, 4 and 8 packed words per scale: at most one fits
             }
         }
         QuantizationMode m = settings.mode();
         if (m != null && m.isAffine()) {
-            throw mismatch(settings, name + " has uint8 scales and no biases (a microscaling mode) but the mode is "
-                    + "affine (" + settings.source() + ")" + (shaped == null ? "" : "; its shapes fit " + shaped));
+            throw mismatch(
+                    settings,
+                    name + " has uint8 scales and no biases (a microscaling mode) but the mode is " + "affine ("
+                            + settings.source() + ")" + (shaped == null ? "" : "; its shapes fit " + shaped));
         }
         if (m == null) {
             if (shaped == null) {
-                throw CommandFailure.failed(name + ": packed shape " + Shape.format(ws) + " and uint8 scales shape "
-                        + Shape.format(ss) + " fit none of mxfp4 (4 packed words per scale), mxfp8 (8) and nvfp4 "
-                        + "(2)", null);
+                throw CommandFailure.failed(
+                        name + ": packed shape " + Shape.format(ws) + " and uint8 scales shape "
+                                + Shape.format(ss)
+                                + " fit none of mxfp4 (4 packed words per scale), mxfp8 (8) and nvfp4 "
+                                + "(2)",
+                        null);
             }
             String wrong = fixedSettingsError(shaped, settings.groupSizeFor(shaped), settings.bitsFor(shaped));
             if (wrong != null) {
                 throw CommandFailure.usage(name + " is " + shaped + " by its shapes: " + wrong);
             }
-            return new Plan(shaped, shaped.defaultGroupSize(), shaped.defaultBits(),
-                    shaped + " inferred from the shapes");
+            return new Plan(
+                    shaped, shaped.defaultGroupSize(), shaped.defaultBits(), shaped + " inferred from the shapes");
         }
         int g = settings.groupSizeFor(m);
         int b = settings.bitsFor(m);
         if (!fits(ws, ss, g, b)) {
-            throw mismatch(settings, name + ": packed shape " + Shape.format(ws) + " and scales shape "
-                    + Shape.format(ss) + " do not fit " + m + " (group size " + g + ", " + b + " bits, "
-                    + settings.source() + ")" + (shaped == null ? "" : "; they fit " + shaped));
+            throw mismatch(
+                    settings,
+                    name + ": packed shape " + Shape.format(ws) + " and scales shape "
+                            + Shape.format(ss) + " do not fit " + m + " (group size " + g + ", " + b + " bits, "
+                            + settings.source() + ")" + (shaped == null ? "" : "; they fit " + shaped));
         }
         return new Plan(m, g, b, null);
     }
@@ -409,8 +473,10 @@ public final class DequantizeCommand extends OutputCommand {
      */
     private static Plan planAffine(String name, TensorInfo w, TensorInfo s, TensorInfo b, Settings settings) {
         if (settings.mode() != null && !settings.mode().isAffine()) {
-            throw mismatch(settings, name + " has " + s.dtype() + " scales and biases (affine) but the mode is "
-                    + settings.mode() + " (" + settings.source() + ")");
+            throw mismatch(
+                    settings,
+                    name + " has " + s.dtype() + " scales and biases (affine) but the mode is " + settings.mode() + " ("
+                            + settings.source() + ")");
         }
         requireMatchingShapes(name, w, s, b);
         int[] ws = w.shape();
@@ -431,18 +497,25 @@ public final class DequantizeCommand extends OutputCommand {
         boolean defaults = settings.defaultValues();
         if (defaults && candidates.size() == 1) {
             int[] c = candidates.get(0);
-            return new Plan(QuantizationMode.AFFINE, c[0], c[1],
+            return new Plan(
+                    QuantizationMode.AFFINE,
+                    c[0],
+                    c[1],
                     "group size " + c[0] + " and " + c[1] + " bits inferred from the shapes");
         }
         StringBuilder fitting = new StringBuilder();
         for (int[] c : candidates) {
-            fitting.append(fitting.isEmpty() ? "" : ", ").append("--group-size ").append(c[0]).append(" --bits ")
+            fitting.append(fitting.isEmpty() ? "" : ", ")
+                    .append("--group-size ")
+                    .append(c[0])
+                    .append(" --bits ")
                     .append(c[1]);
         }
         String message = name + ": packed shape " + Shape.format(ws) + " and scales shape " + Shape.format(ss)
                 + " do not fit group size " + groupSize + " and " + bits + " bits (" + settings.source() + ")"
-                + (candidates.isEmpty() ? "; no supported group size and bits fit them"
-                : "; they fit " + fitting + (defaults ? ": pick one" : ""));
+                + (candidates.isEmpty()
+                        ? "; no supported group size and bits fit them"
+                        : "; they fit " + fitting + (defaults ? ": pick one" : ""));
         throw settings.valuesFromOptions() ? CommandFailure.usage(message) : CommandFailure.failed(message, null);
     }
 
@@ -455,12 +528,17 @@ public final class DequantizeCommand extends OutputCommand {
     private static void requireMatchingShapes(String name, TensorInfo w, TensorInfo s, TensorInfo b) {
         int[] ws = w.shape();
         int[] ss = s.shape();
-        if ((b != null && !Arrays.equals(ss, b.shape())) || ws.length < 2 || ss.length != ws.length
+        if ((b != null && !Arrays.equals(ss, b.shape()))
+                || ws.length < 2
+                || ss.length != ws.length
                 || !Arrays.equals(Arrays.copyOf(ss, ss.length - 1), Arrays.copyOf(ws, ws.length - 1))) {
-            throw CommandFailure.failed(name + " " + Shape.format(ws) + ", its scales " + Shape.format(ss)
-                    + (b == null ? "" : " and biases " + Shape.format(b.shape())) + " do not fit together: "
-                    + (b == null ? "the scales" : "scales and biases") + " must have the weight's shape but for the "
-                    + "last dimension", null);
+            throw CommandFailure.failed(
+                    name + " " + Shape.format(ws) + ", its scales " + Shape.format(ss)
+                            + (b == null ? "" : " and biases " + Shape.format(b.shape())) + " do not fit together: "
+                            + (b == null ? "the scales" : "scales and biases")
+                            + " must have the weight's shape but for the "
+                            + "last dimension",
+                    null);
         }
     }
 

@@ -4,34 +4,36 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
 import io.jmlx.io.SafetensorsWriter;
-import picocli.CommandLine.Command;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import picocli.CommandLine.Command;
 
 /**
  * {@code jmlx example}: writes a small deterministic checkpoint (a two-layer MLP) to try the other commands on.
  * The same bytes come out on every run and every machine.
  */
-@Command(name = "example",
+@Command(
+        name = "example",
         mixinStandardHelpOptions = true,
         header = "Write a small deterministic example checkpoint (a two-layer MLP).",
         versionProvider = JmlxCommand.Version.class,
         description = {
-                "Writes a small example checkpoint to try 'jmlx quantize' on: a two-layer MLP with",
-                "  layers.0.weight (256,512) float32, layers.0.bias (256) float32,",
-                "  layers.1.weight (64,256) bfloat16, layers.1.bias (64) bfloat16,",
-                "  norm.weight (512) float32 (1-D, so quantize copies it),",
-                "filled with Gaussian values * 0.05 from java.util.Random with a fixed seed: every run writes the "
-                        + "same bytes."},
+            "Writes a small example checkpoint to try 'jmlx quantize' on: a two-layer MLP with",
+            "  layers.0.weight (256,512) float32, layers.0.bias (256) float32,",
+            "  layers.1.weight (64,256) bfloat16, layers.1.bias (64) bfloat16,",
+            "  norm.weight (512) float32 (1-D, so quantize copies it),",
+            "filled with Gaussian values * 0.05 from java.util.Random with a fixed seed: every run writes the "
+                    + "same bytes."
+        },
         footerHeading = "%nExample:%n",
         footer = {
-                "  jmlx example --output ex.safetensors --force",
-                "  jmlx quantize --input ex.safetensors --output ex-4bit.safetensors --force"})
+            "  jmlx example --output ex.safetensors --force",
+            "  jmlx quantize --input ex.safetensors --output ex-4bit.safetensors --force"
+        })
 public final class ExampleCommand extends OutputCommand {
     /** The seed of the example's values. */
     static final long SEED = 20250611L;

@@ -1,14 +1,13 @@
 package io.jmlx.cli;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code jmlx} command line (run by the {@code ./jmlx} launcher): MLX-style quantization of safetensors
@@ -18,22 +17,29 @@ import java.util.concurrent.Callable;
  * the command failed (unreadable or malformed input, failed computation, I/O error), 2 for a usage error (bad
  * option value, output refused).
  */
-@Command(name = "jmlx",
+@Command(
+        name = "jmlx",
         mixinStandardHelpOptions = true,
         versionProvider = JmlxCommand.Version.class,
         description = "MLX-compatible quantization of safetensors checkpoints (affine, mxfp4, mxfp8, nvfp4), on "
                 + "the JVM.",
-        subcommands = {ConvertCommand.class, InspectCommand.class, QuantizeCommand.class, DequantizeCommand.class,
-                ExampleCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {
+            ConvertCommand.class,
+            InspectCommand.class,
+            QuantizeCommand.class,
+            DequantizeCommand.class,
+            ExampleCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  jmlx example --output ex.safetensors",
-                "  jmlx quantize --input ex.safetensors --output ex-4bit.safetensors",
-                "  jmlx dequantize --input ex-4bit.safetensors --output ex-dense.safetensors",
-                "",
-                "Exit codes: 0 success, 1 the command failed (bad input, I/O error), 2 usage error.",
-                "Run 'jmlx COMMAND --help' for the options of a command."})
+            "  jmlx example --output ex.safetensors",
+            "  jmlx quantize --input ex.safetensors --output ex-4bit.safetensors",
+            "  jmlx dequantize --input ex-4bit.safetensors --output ex-dense.safetensors",
+            "",
+            "Exit codes: 0 success, 1 the command failed (bad input, I/O error), 2 usage error.",
+            "Run 'jmlx COMMAND --help' for the options of a command."
+        })
 public final class JmlxCommand implements Callable<Integer> {
     /** Exit code of a successful run. */
     public static final int EXIT_OK = 0;
@@ -65,9 +71,10 @@ public final class JmlxCommand implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             return new String[] {
-                    "jmlx " + version(),
-                    "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + "), "
-                            + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+                "jmlx " + version(),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + "), "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+            };
         }
 
         /** The project version the build wrote into {@code version.properties}, or {@code unknown}. */

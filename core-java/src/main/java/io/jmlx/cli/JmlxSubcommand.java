@@ -2,10 +2,6 @@ package io.jmlx.cli;
 
 import io.jmlx.EvaluationException;
 import io.jmlx.io.SafetensorsFormatException;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -15,6 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * What every subcommand shares: the {@code --verbose} option, and the translation of every failure into a one-line
@@ -48,16 +47,25 @@ abstract class JmlxSubcommand implements Callable<Integer> {
         } catch (FileSystemException e) {
             return fail(err, e.getMessage(), e, JmlxCommand.EXIT_FAILED);
         } catch (IOException e) {
-            return fail(err, "I/O error: " + (e.getMessage() == null ? e.toString() : e.getMessage()), e,
+            return fail(
+                    err,
+                    "I/O error: " + (e.getMessage() == null ? e.toString() : e.getMessage()),
+                    e,
                     JmlxCommand.EXIT_FAILED);
         } catch (EvaluationException e) {
             return fail(err, e.getMessage(), e, JmlxCommand.EXIT_FAILED);
         } catch (OutOfMemoryError e) {
-            return fail(err, "out of memory (" + e.getMessage() + "); give Java more with JMLX_JAVA_OPTS=-Xmx<size>",
-                    e, JmlxCommand.EXIT_FAILED);
+            return fail(
+                    err,
+                    "out of memory (" + e.getMessage() + "); give Java more with JMLX_JAVA_OPTS=-Xmx<size>",
+                    e,
+                    JmlxCommand.EXIT_FAILED);
         } catch (Exception e) {
-            return fail(err, "unexpected error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)"),
-                    e, JmlxCommand.EXIT_FAILED);
+            return fail(
+                    err,
+                    "unexpected error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)"),
+                    e,
+                    JmlxCommand.EXIT_FAILED);
         } finally {
             out.flush();
             err.flush();
@@ -73,7 +81,9 @@ abstract class JmlxSubcommand implements Callable<Integer> {
     }
 
     private static String oneLine(String message) {
-        return message == null ? "failed" : message.replaceAll("\\s*\\R\\s*", " ").trim();
+        return message == null
+                ? "failed"
+                : message.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
     /** {@code input} must exist, as a file or a model directory (exit code 1 otherwise). */

@@ -1,7 +1,6 @@
 package io.jmlx.cli;
 
 import io.jmlx.quant.QuantizationSettings;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -27,17 +26,19 @@ record LayerRule(Pattern pattern, QuantizationSettings settings, String text) {
         }
         String[] parts = value.substring(eq + 1).split(":", -1);
         if (parts.length > 3) {
-            throw CommandFailure.usage("--override '" + value + "': after '=' give BITS[:GROUP[:MODE]], at most "
-                    + "three fields");
+            throw CommandFailure.usage(
+                    "--override '" + value + "': after '=' give BITS[:GROUP[:MODE]], at most " + "three fields");
         }
         Integer bits = number(parts[0], "BITS", value);
         Integer group = parts.length > 1 && !parts[1].isEmpty() ? number(parts[1], "GROUP", value) : null;
-        String mode = parts.length > 2 && !parts[2].isEmpty() ? parts[2] : global.mode().mlxName();
+        String mode = parts.length > 2 && !parts[2].isEmpty()
+                ? parts[2]
+                : global.mode().mlxName();
         QuantizationSettings settings;
         try {
             boolean sameMode = mode.equals(global.mode().mlxName());
-            settings = QuantizationSettings.resolve(group != null ? group : sameMode ? global.groupSize() : null, bits,
-                    mode);
+            settings = QuantizationSettings.resolve(
+                    group != null ? group : sameMode ? global.groupSize() : null, bits, mode);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage("--override '" + value + "': " + e.getMessage());
         }
@@ -58,8 +59,8 @@ record LayerRule(Pattern pattern, QuantizationSettings settings, String text) {
         try {
             return Pattern.compile(regex);
         } catch (PatternSyntaxException e) {
-            throw CommandFailure.usage(option + " '" + value + "': not a valid regular expression: "
-                    + e.getDescription());
+            throw CommandFailure.usage(
+                    option + " '" + value + "': not a valid regular expression: " + e.getDescription());
         }
     }
 
@@ -67,8 +68,8 @@ record LayerRule(Pattern pattern, QuantizationSettings settings, String text) {
         try {
             return Integer.valueOf(s);
         } catch (NumberFormatException e) {
-            throw CommandFailure.usage("--override '" + value + "': " + field + " must be a whole number but is '"
-                    + s + "'");
+            throw CommandFailure.usage(
+                    "--override '" + value + "': " + field + " must be a whole number but is '" + s + "'");
         }
     }
 }

@@ -11,7 +11,6 @@ import io.jmlx.io.ModelCheckpoint;
 import io.jmlx.io.TensorInfo;
 import io.jmlx.io.TensorSpec;
 import io.jmlx.quant.QuantizationSettings;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -50,28 +49,41 @@ final class ModelDirectoryDequantizer {
                 TensorInfo w = in.info(name);
                 TensorInfo scales = requireScales(layer, s.get());
                 int[] shape = w.shape();
-                shape[shape.length - 1] = Math.toIntExact((long) shape[shape.length - 1] * 32 / s.get().bits());
+                shape[shape.length - 1] = Math.toIntExact(
+                        (long) shape[shape.length - 1] * 32 / s.get().bits());
                 DType type = outType != null ? outType : s.get().mode().isAffine() ? scales.dtype() : DType.BFLOAT16;
                 specs.add(new TensorSpec(name, type, shape));
                 layers.put(layer, s.get());
-                long before = w.byteSize() + scales.byteSize()
-                        + (in.contains(layer + ".biases") ? in.info(layer + ".biases").byteSize() : 0);
-                report.add("dequantized", name, Shape.format(w.shape()) + " " + s.get() + " -> " + Shape.format(shape)
-                        + " " + type, before, Shape.size(shape) * type.byteSize(), null);
+                long before = w.byteSize()
+                        + scales.byteSize()
+                        + (in.contains(layer + ".biases")
+                                ? in.info(layer + ".biases").byteSize()
+                                : 0);
+                report.add(
+                        "dequantized",
+                        name,
+                        Shape.format(w.shape()) + " " + s.get() + " -> " + Shape.format(shape) + " " + type,
+                        before,
+                        Shape.size(shape) * type.byteSize(),
+                        null);
             } else if (!isQuantizationPart(name)) {
                 TensorInfo t = in.info(name);
                 specs.add(new TensorSpec(name, t.dtype(), t.shape()));
-                report.add("copied", name, Shape.format(t.shape()) + " " + t.dtype(), t.byteSize(), t.byteSize(),
-                        null);
+                report.add("copied", name, Shape.format(t.shape()) + " " + t.dtype(), t.byteSize(), t.byteSize(), null);
             }
         }
 
         ObjectNode config = in.config();
         config.remove("quantization");
         config.remove("quantization_config");
-        Progress progress = new Progress(err, Progress.onTerminal(), "dequantizing",
+        Progress progress = new Progress(
+                err,
+                Progress.onTerminal(),
+                "dequantizing",
                 specs.stream().mapToLong(TensorSpec::byteSize).sum());
-        CheckpointWriter.to(output).replaceExisting(replace).copyFiles(CarriedFiles.of(in.path()))
+        CheckpointWriter.to(output)
+                .replaceExisting(replace)
+                .copyFiles(CarriedFiles.of(in.path()))
                 .listener((spec, done, total) -> progress.update(done, spec.name()))
                 .write(config, specs, spec -> data(spec, layers));
         progress.finish();
@@ -90,7 +102,8 @@ final class ModelDirectoryDequantizer {
         for (String suffix : new String[] {".scales", ".biases"}) {
             if (name.endsWith(suffix)) {
                 String layer = name.substring(0, name.length() - suffix.length());
-                return in.contains(layer + ".weight") && in.layerQuantization(layer).isPresent();
+                return in.contains(layer + ".weight")
+                        && in.layerQuantization(layer).isPresent();
             }
         }
         return false;
@@ -98,12 +111,14 @@ final class ModelDirectoryDequantizer {
 
     private TensorInfo requireScales(String layer, QuantizationSettings s) {
         if (!in.contains(layer + ".scales")) {
-            throw CommandFailure.failed(ModelCheckpoint.CONFIG_FILE + " quantizes " + layer + " (" + s + ") but the "
-                    + "checkpoint has no " + layer + ".scales", null);
+            throw CommandFailure.failed(
+                    ModelCheckpoint.CONFIG_FILE + " quantizes " + layer + " (" + s + ") but the " + "checkpoint has no "
+                            + layer + ".scales",
+                    null);
         }
         if (s.mode().isAffine() && !in.contains(layer + ".biases")) {
-            throw CommandFailure.failed(layer + " is affine (" + s + ") but the checkpoint has no " + layer
-                    + ".biases", null);
+            throw CommandFailure.failed(
+                    layer + " is affine (" + s + ") but the checkpoint has no " + layer + ".biases", null);
         }
         return in.info(layer + ".scales");
     }
@@ -115,9 +130,16 @@ final class ModelDirectoryDequantizer {
             return in.get(spec.name()).data();
         }
         try {
-            Array dense = Jmlx.dequantize(in.get(spec.name()), in.get(layer + ".scales"),
-                    s.mode().isAffine() ? in.get(layer + ".biases") : null, s.groupSize(), s.bits(),
-                    s.mode().mlxName(), null, spec.dtype(), null);
+            Array dense = Jmlx.dequantize(
+                    in.get(spec.name()),
+                    in.get(layer + ".scales"),
+                    s.mode().isAffine() ? in.get(layer + ".biases") : null,
+                    s.groupSize(),
+                    s.bits(),
+                    s.mode().mlxName(),
+                    null,
+                    spec.dtype(),
+                    null);
             return dense.data();
         } catch (IllegalArgumentException | EvaluationException e) {
             throw CommandFailure.failed("cannot dequantize " + layer + " (" + s + "): " + e.getMessage(), e);

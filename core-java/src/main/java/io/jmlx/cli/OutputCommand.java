@@ -1,24 +1,28 @@
 package io.jmlx.cli;
 
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
 /**
  * What the subcommands that write a checkpoint share: the {@code --output} and {@code --force} options and the
  * checks that protect existing files and the input.
  */
 abstract class OutputCommand extends JmlxSubcommand {
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "PATH",
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            paramLabel = "PATH",
             description = "Where to write: a safetensors file, or a model directory when the input is one (always a "
                     + "directory for convert). It is built under a temporary name beside PATH and renamed into place "
                     + "at the end, so a failed or interrupted run leaves nothing partial.")
     Path output;
 
-    @Option(names = {"-f", "--force"}, description = "Replace PATH if it exists (without this, an existing PATH is "
-            + "refused with exit code 2).")
+    @Option(
+            names = {"-f", "--force"},
+            description =
+                    "Replace PATH if it exists (without this, an existing PATH is " + "refused with exit code 2).")
     boolean force;
 
     // ---------------------------------------------------------------- file checks
@@ -67,10 +71,12 @@ abstract class OutputCommand extends JmlxSubcommand {
         Path out = output.toAbsolutePath().normalize();
         Path in = input.toAbsolutePath().normalize();
         Path inDir = Files.isDirectory(in) ? in : in.getParent();
-        if (out.equals(in) || out.startsWith(in) || (Files.isDirectory(in) && in.startsWith(out))
+        if (out.equals(in)
+                || out.startsWith(in)
+                || (Files.isDirectory(in) && in.startsWith(out))
                 || (Files.exists(out) && Files.isSameFile(out, in))) {
-            throw CommandFailure.usage("--output " + output + " overlaps the input " + input
-                    + "; write to a separate directory");
+            throw CommandFailure.usage(
+                    "--output " + output + " overlaps the input " + input + "; write to a separate directory");
         }
         if (Files.isDirectory(in) && out.equals(inDir)) {
             throw CommandFailure.usage("--output " + output + " is the input's directory; write to another one");

@@ -48,9 +48,18 @@ final class Progress {
             }
             lastDraw = now;
             int filled = (int) Math.round(fraction * BAR);
-            String line = String.format(Locale.ROOT, "\r%s [%s%s] %3.0f%%  %s/%s  %s  ETA %s  %s", label,
-                    "#".repeat(filled), " ".repeat(BAR - filled), fraction * 100, JmlxSubcommand.size(done),
-                    JmlxSubcommand.size(total), rate(done, now), eta(done, now), item);
+            String line = String.format(
+                    Locale.ROOT,
+                    "\r%s [%s%s] %3.0f%%  %s/%s  %s  ETA %s  %s",
+                    label,
+                    "#".repeat(filled),
+                    " ".repeat(BAR - filled),
+                    fraction * 100,
+                    JmlxSubcommand.size(done),
+                    JmlxSubcommand.size(total),
+                    rate(done, now),
+                    eta(done, now),
+                    item);
             int width = line.length();
             out.print(line + " ".repeat(Math.max(0, drawnWidth - width)));
             drawnWidth = width;
@@ -59,8 +68,15 @@ final class Progress {
             int tenth = (int) Math.floor(fraction * 10);
             if (tenth > lastTenth) {
                 lastTenth = tenth;
-                out.println(String.format(Locale.ROOT, "%s: %3d%%  %s of %s  %s  ETA %s", label, tenth * 10,
-                        JmlxSubcommand.size(done), JmlxSubcommand.size(total), rate(done, now), eta(done, now)));
+                out.println(String.format(
+                        Locale.ROOT,
+                        "%s: %3d%%  %s of %s  %s  ETA %s",
+                        label,
+                        tenth * 10,
+                        JmlxSubcommand.size(done),
+                        JmlxSubcommand.size(total),
+                        rate(done, now),
+                        eta(done, now)));
                 out.flush();
             }
         }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.io.ModelCheckpoint;
 import io.jmlx.quant.QuantizationMode;
-
 import java.util.Map;
 
 /**
@@ -55,8 +54,13 @@ record QuantizationMetadata(int groupSize, int bits, String mode) {
         JsonNode g = node.get("group_size");
         JsonNode b = node.get("bits");
         JsonNode m = node.get("mode");
-        if (g == null || !g.canConvertToInt() || !g.isIntegralNumber() || b == null || !b.isIntegralNumber()
-                || !b.canConvertToInt() || (m != null && !m.isTextual())) {
+        if (g == null
+                || !g.canConvertToInt()
+                || !g.isIntegralNumber()
+                || b == null
+                || !b.isIntegralNumber()
+                || !b.canConvertToInt()
+                || (m != null && !m.isTextual())) {
             throw new IllegalArgumentException("metadata " + KEY + " needs integer group_size and bits (and an "
                     + "optional mode string) but is: " + text);
         }

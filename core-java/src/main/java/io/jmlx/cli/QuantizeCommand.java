@@ -10,9 +10,6 @@ import io.jmlx.io.SafetensorsWriter;
 import io.jmlx.io.TensorInfo;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizedParts;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,64 +18,80 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code jmlx quantize}: turns the linear weights of a safetensors checkpoint into MLX's quantized layout
  * ({@code P.weight} packed uint32 codes and {@code P.scales}, plus {@code P.biases} in affine mode), copying every
  * other tensor.
  */
-@Command(name = "quantize",
+@Command(
+        name = "quantize",
         mixinStandardHelpOptions = true,
         header = "Quantize the .weight tensors of a safetensors checkpoint (MLX's layout, any MLX mode).",
         versionProvider = JmlxCommand.Version.class,
         description = {
-                "Quantizes a safetensors checkpoint the way MLX (mlx-lm) does, bit-exact with MLX's CPU backend.",
-                "",
-                "Every float32, float16 or bfloat16 tensor whose name ends in '.weight', with at least 2 dimensions "
-                        + "and a last dimension divisible by the group size, is quantized; P is the name without "
-                        + "'.weight'. Affine mode gives MLX's trio P.weight (uint32 packed codes), P.scales and "
-                        + "P.biases (in the weight's type); the microscaling modes mxfp4, mxfp8 and nvfp4 give "
-                        + "P.weight (uint32) and P.scales (uint8) and no P.biases. Every other tensor is copied "
-                        + "unchanged; a '.weight' that does not qualify is copied with a note saying why.",
-                "",
-                "Modes, with their default group size / bits:",
-                "  affine  64 / 4  a float scale and bias per group (group size 32, 64 or",
-                "                  128; bits 2, 3, 4, 5, 6 or 8)",
-                "  mxfp4   32 / 4  FP4 (E2M1) elements, a power-of-two (E8M0) scale per group",
-                "  mxfp8   32 / 8  FP8 (E4M3) elements, a power-of-two (E8M0) scale per group",
-                "  nvfp4   16 / 4  FP4 (E2M1) elements, an FP8 (E4M3) scale per group; here",
-                "                  quantized without a global scale",
-                "The microscaling modes accept only their own group size and bits.",
-                "",
-                "The output has sorted keys, the input's metadata plus {\"format\": \"mlx\"} and "
-                        + "jmlx.quantization = {\"group_size\": G, \"bits\": B, \"mode\": M} (read back by "
-                        + "'jmlx dequantize'). The input is only read."},
+            "Quantizes a safetensors checkpoint the way MLX (mlx-lm) does, bit-exact with MLX's CPU backend.",
+            "",
+            "Every float32, float16 or bfloat16 tensor whose name ends in '.weight', with at least 2 dimensions "
+                    + "and a last dimension divisible by the group size, is quantized; P is the name without "
+                    + "'.weight'. Affine mode gives MLX's trio P.weight (uint32 packed codes), P.scales and "
+                    + "P.biases (in the weight's type); the microscaling modes mxfp4, mxfp8 and nvfp4 give "
+                    + "P.weight (uint32) and P.scales (uint8) and no P.biases. Every other tensor is copied "
+                    + "unchanged; a '.weight' that does not qualify is copied with a note saying why.",
+            "",
+            "Modes, with their default group size / bits:",
+            "  affine  64 / 4  a float scale and bias per group (group size 32, 64 or",
+            "                  128; bits 2, 3, 4, 5, 6 or 8)",
+            "  mxfp4   32 / 4  FP4 (E2M1) elements, a power-of-two (E8M0) scale per group",
+            "  mxfp8   32 / 8  FP8 (E4M3) elements, a power-of-two (E8M0) scale per group",
+            "  nvfp4   16 / 4  FP4 (E2M1) elements, an FP8 (E4M3) scale per group; here",
+            "                  quantized without a global scale",
+            "The microscaling modes accept only their own group size and bits.",
+            "",
+            "The output has sorted keys, the input's metadata plus {\"format\": \"mlx\"} and "
+                    + "jmlx.quantization = {\"group_size\": G, \"bits\": B, \"mode\": M} (read back by "
+                    + "'jmlx dequantize'). The input is only read."
+        },
         footerHeading = "%nExamples:%n",
         footer = {
-                "  jmlx quantize --input model.safetensors --output model-8bit.safetensors -b 8",
-                "  jmlx quantize -i model.safetensors -o model-mxfp4.safetensors --mode mxfp4"})
+            "  jmlx quantize --input model.safetensors --output model-8bit.safetensors -b 8",
+            "  jmlx quantize -i model.safetensors -o model-mxfp4.safetensors --mode mxfp4"
+        })
 public final class QuantizeCommand extends OutputCommand {
-    @Option(names = {"-i", "--input"}, required = true, paramLabel = "FILE",
+    @Option(
+            names = {"-i", "--input"},
+            required = true,
+            paramLabel = "FILE",
             description = "The safetensors checkpoint to quantize.")
     Path input;
 
-    @Option(names = {"-b", "--bits"}, paramLabel = "B",
+    @Option(
+            names = {"-b", "--bits"},
+            paramLabel = "B",
             description = "Bits per weight: 2, 3, 4, 5, 6 or 8 for affine; fixed for the other modes (default: the "
                     + "mode's: 4 for affine, mxfp4 and nvfp4, 8 for mxfp8).")
     Integer bits;
 
-    @Option(names = {"-g", "--group-size"}, paramLabel = "G",
+    @Option(
+            names = {"-g", "--group-size"},
+            paramLabel = "G",
             description = "Weights per scale: 32, 64 or 128 for affine; fixed for the other modes (default: the "
                     + "mode's: 64 for affine, 32 for mxfp4 and mxfp8, 16 for nvfp4).")
     Integer groupSize;
 
-    @Option(names = "--mode", defaultValue = "affine", paramLabel = "MODE",
+    @Option(
+            names = "--mode",
+            defaultValue = "affine",
+            paramLabel = "MODE",
             description = "affine, mxfp4, mxfp8 or nvfp4 (default: ${DEFAULT-VALUE}, as MLX). nvfp4 is quantized "
                     + "without a global scale.")
     String mode;
 
     /** The mode, group size and bits in effect (set by {@link #checkSettings}). */
     private QuantizationMode quantizationMode;
+
     private int g;
     private int b;
 
@@ -106,10 +119,12 @@ public final class QuantizeCommand extends OutputCommand {
                     continue;
                 }
                 String prefix = name.substring(0, name.length() - ".weight".length());
-                for (String part : new String[] {".scales", ".biases"}) {  // biases too: a stray one would be kept
+                for (String part : new String[] {".scales", ".biases"}) { // biases too: a stray one would be kept
                     if (in.contains(prefix + part)) {
-                        throw CommandFailure.failed("the input already has " + prefix + part + ", which quantizing "
-                                + name + " would replace; is the file partly quantized already?", null);
+                        throw CommandFailure.failed(
+                                "the input already has " + prefix + part + ", which quantizing " + name
+                                        + " would replace; is the file partly quantized already?",
+                                null);
                     }
                 }
                 QuantizedParts q;
@@ -135,7 +150,8 @@ public final class QuantizeCommand extends OutputCommand {
                     report.add("copied", name, what, info.byteSize(), info.byteSize(), notes.get(name));
                     continue;
                 }
-                Array[] parts = q.biases() == null ? new Array[] {q.packed(), q.scales()}
+                Array[] parts = q.biases() == null
+                        ? new Array[] {q.packed(), q.scales()}
                         : new Array[] {q.packed(), q.scales(), q.biases()};
                 try {
                     Jmlx.eval(parts);
@@ -155,8 +171,8 @@ public final class QuantizeCommand extends OutputCommand {
             metadata.put(QuantizationMetadata.KEY, settings.toJson());
             SafetensorsWriter.write(output, tensors, metadata);
 
-            out.println("jmlx quantize: " + input + " -> " + output + " (" + mode + ", " + b + " bits, group size "
-                    + g + ")");
+            out.println("jmlx quantize: " + input + " -> " + output + " (" + mode + ", " + b + " bits, group size " + g
+                    + ")");
             report.print(out);
             if (quantized.isEmpty()) {
                 out.println("note: no tensor qualified (names ending in .weight, float32/float16/bfloat16, at least 2 "
@@ -184,8 +200,11 @@ public final class QuantizeCommand extends OutputCommand {
         g = quantizationMode.groupSizeOr(groupSize);
         b = quantizationMode.bitsOr(bits);
         if (g <= 0) {
-            throw CommandFailure.usage("--group-size must be " + (quantizationMode.isAffine() ? "32, 64 or 128"
-                    : quantizationMode.defaultGroupSize() + " for " + mode) + " but is " + g);
+            throw CommandFailure.usage("--group-size must be "
+                    + (quantizationMode.isAffine()
+                            ? "32, 64 or 128"
+                            : quantizationMode.defaultGroupSize() + " for " + mode)
+                    + " but is " + g);
         }
         try {
             // A zero-row matrix runs every argument check of quantize and costs nothing to compute.
@@ -217,13 +236,21 @@ public final class QuantizeCommand extends OutputCommand {
             throw CommandFailure.failed("the input's " + e.getMessage(), e);
         }
         if (recorded == null || !recorded.equals(settings)) {
-            throw CommandFailure.failed("the input already holds quantized tensors (e.g. " + example + ") "
-                    + (recorded == null ? "with unrecorded settings" : "quantized in " + recorded.mode()
-                    + " mode with group size " + recorded.groupSize() + " and " + recorded.bits() + " bits")
-                    + "; quantizing the rest in " + settings.mode() + " mode with group size "
-                    + settings.groupSize() + " and " + settings.bits() + " bits would mislabel them. Dequantize it "
-                    + "first" + (recorded == null ? "" : ", or use --mode " + recorded.mode() + " --group-size "
-                    + recorded.groupSize() + " --bits " + recorded.bits()), null);
+            throw CommandFailure.failed(
+                    "the input already holds quantized tensors (e.g. " + example + ") "
+                            + (recorded == null
+                                    ? "with unrecorded settings"
+                                    : "quantized in " + recorded.mode() + " mode with group size "
+                                            + recorded.groupSize() + " and " + recorded.bits() + " bits")
+                            + "; quantizing the rest in " + settings.mode() + " mode with group size "
+                            + settings.groupSize() + " and " + settings.bits()
+                            + " bits would mislabel them. Dequantize it "
+                            + "first"
+                            + (recorded == null
+                                    ? ""
+                                    : ", or use --mode " + recorded.mode() + " --group-size " + recorded.groupSize()
+                                            + " --bits " + recorded.bits()),
+                    null);
         }
     }
 

@@ -6,8 +6,7 @@ import java.util.List;
 
 /** The per-tensor lines a subcommand prints, collected first so that the columns line up. */
 final class TensorReport {
-    private record Line(String action, String name, String what, long before, long after, String note) {
-    }
+    private record Line(String action, String name, String what, long before, long after, String note) {}
 
     private final List<Line> lines = new ArrayList<>();
     private long before;
@@ -52,11 +51,16 @@ final class TensorReport {
         for (Line l : lines) {
             String b = JmlxSubcommand.bytes(l.before);
             StringBuilder sb = new StringBuilder("  ")
-                    .append(JmlxSubcommand.pad(l.action, action)).append("  ")
-                    .append(JmlxSubcommand.pad(l.name, name)).append("  ")
-                    .append(JmlxSubcommand.pad(l.what, what)).append("  ")
-                    .append(" ".repeat(bytes - b.length())).append(b)
-                    .append(" -> ").append(JmlxSubcommand.bytes(l.after));
+                    .append(JmlxSubcommand.pad(l.action, action))
+                    .append("  ")
+                    .append(JmlxSubcommand.pad(l.name, name))
+                    .append("  ")
+                    .append(JmlxSubcommand.pad(l.what, what))
+                    .append("  ")
+                    .append(" ".repeat(bytes - b.length()))
+                    .append(b)
+                    .append(" -> ")
+                    .append(JmlxSubcommand.bytes(l.after));
             if (l.note != null) {
                 sb.append("  (").append(l.note).append(')');
             }

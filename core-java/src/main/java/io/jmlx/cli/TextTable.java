@@ -47,7 +47,9 @@ final class TextTable {
             StringBuilder sb = new StringBuilder(" ");
             for (int i = 0; i < r.length; i++) {
                 String gap = " ".repeat(width[i] - r[i].length());
-                sb.append(' ').append(rightAligned.contains(i) ? gap + r[i] : r[i] + gap).append(' ');
+                sb.append(' ')
+                        .append(rightAligned.contains(i) ? gap + r[i] : r[i] + gap)
+                        .append(' ');
             }
             out.println(sb.toString().stripTrailing());
         }

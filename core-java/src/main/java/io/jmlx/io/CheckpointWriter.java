@@ -6,7 +6,6 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
 import io.jmlx.quant.QuantizationSettings;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.DirectoryStream;
@@ -63,7 +62,7 @@ public final class CheckpointWriter {
     private long shardBytes = DEFAULT_SHARD_BYTES;
     private boolean replace;
     private List<Path> extraFiles = List.of();
-    private Listener listener = (spec, done, total) -> { };
+    private Listener listener = (spec, done, total) -> {};
 
     private CheckpointWriter(Path destination) {
         this.destination = destination.toAbsolutePath().normalize();
@@ -126,7 +125,8 @@ public final class CheckpointWriter {
         sorted.sort(Comparator.comparing(TensorSpec::name));
         for (int i = 1; i < sorted.size(); i++) {
             if (sorted.get(i).name().equals(sorted.get(i - 1).name())) {
-                throw new IllegalArgumentException("Two tensors are named '" + sorted.get(i).name() + "'");
+                throw new IllegalArgumentException(
+                        "Two tensors are named '" + sorted.get(i).name() + "'");
             }
         }
         List<List<TensorSpec>> shards = shards(sorted, shardBytes);
@@ -145,10 +145,11 @@ public final class CheckpointWriter {
             ObjectNode index = SafetensorsJson.MAPPER.createObjectNode();
             ObjectNode weightMap = SafetensorsJson.MAPPER.createObjectNode();
             for (int s = 0; s < shards.size(); s++) {
-                String name = shards.size() == 1 ? ModelCheckpoint.SINGLE_FILE
+                String name = shards.size() == 1
+                        ? ModelCheckpoint.SINGLE_FILE
                         : String.format("model-%05d-of-%05d.safetensors", s + 1, shards.size());
-                try (SafetensorsOutput out = SafetensorsOutput.create(temp.resolve(name), shards.get(s),
-                        Map.of("format", "mlx"))) {
+                try (SafetensorsOutput out =
+                        SafetensorsOutput.create(temp.resolve(name), shards.get(s), Map.of("format", "mlx"))) {
                     for (TensorSpec spec : shards.get(s)) {
                         out.write(spec.name(), source.data(spec));
                         written += spec.byteSize();
@@ -158,7 +159,8 @@ public final class CheckpointWriter {
                     out.commit();
                 }
             }
-            index.putObject("metadata").put("total_size", total)
+            index.putObject("metadata")
+                    .put("total_size", total)
                     .put("total_parameters", parameterCount(sorted, configOut));
             index.set("weight_map", weightMap);
             Files.write(temp.resolve(ModelCheckpoint.INDEX_FILE), PythonStyleJson.bytes(index));
@@ -166,7 +168,9 @@ public final class CheckpointWriter {
             for (Path extra : extraFiles) {
                 Path copy = temp.resolve(extra.getFileName().toString());
                 if (Files.exists(copy)) {
-                    throw new FileAlreadyExistsException(copy.getFileName().toString(), null,
+                    throw new FileAlreadyExistsException(
+                            copy.getFileName().toString(),
+                            null,
                             "a file to copy would replace one the checkpoint writes");
                 }
                 Files.copy(extra, copy);
@@ -238,8 +242,8 @@ public final class CheckpointWriter {
             }
             long elements = Shape.size(t.shape());
             if (quantizedLayer && name.endsWith(".weight") && t.dtype() == DType.UINT32) {
-                QuantizationSettings s = q.flatMap(c -> c.forLayer(layer, true))
-                        .orElse(QuantizationSettings.resolve(null, null, null));
+                QuantizationSettings s =
+                        q.flatMap(c -> c.forLayer(layer, true)).orElse(QuantizationSettings.resolve(null, null, null));
                 elements = elements * 32 / s.bits();
             }
             count += elements;
@@ -299,8 +303,8 @@ public final class CheckpointWriter {
         byte[] random = new byte[6];
         ThreadLocalRandom.current().nextBytes(random);
         String base = destination.getFileName().toString();
-        return "." + (base.length() > 100 ? base.substring(0, 100) : base) + "." + HexFormat.of().formatHex(random)
-                + suffix;
+        return "." + (base.length() > 100 ? base.substring(0, 100) : base) + "."
+                + HexFormat.of().formatHex(random) + suffix;
     }
 
     /** Deletes a directory tree, as far as it can. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.Array;
 import io.jmlx.quant.QuantizationSettings;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -53,8 +52,12 @@ public final class ModelCheckpoint implements AutoCloseable {
     private final ObjectNode config;
     private final QuantizationConfig quantization;
 
-    private ModelCheckpoint(Path path, List<TensorFile> files, Map<String, TensorFile> byTensor,
-                            ObjectNode config, QuantizationConfig quantization) {
+    private ModelCheckpoint(
+            Path path,
+            List<TensorFile> files,
+            Map<String, TensorFile> byTensor,
+            ObjectNode config,
+            QuantizationConfig quantization) {
         this.path = path;
         this.files = files;
         this.byTensor = byTensor;
@@ -75,13 +78,14 @@ public final class ModelCheckpoint implements AutoCloseable {
             throw new NoSuchFileException(path.toString());
         }
         if (!Files.isDirectory(path)) {
-            TensorFile file = path.getFileName().toString().endsWith(".onnx") ? OnnxTensors.open(path)
+            TensorFile file = path.getFileName().toString().endsWith(".onnx")
+                    ? OnnxTensors.open(path)
                     : SafetensorsFile.open(path);
             Map<String, TensorFile> byTensor = new TreeMap<>();
             file.names().forEach(n -> byTensor.put(n, file));
             try {
-                return new ModelCheckpoint(path, List.of(file), byTensor, JsonNodeFactory.instance.objectNode(),
-                        recordedSettings(file));
+                return new ModelCheckpoint(
+                        path, List.of(file), byTensor, JsonNodeFactory.instance.objectNode(), recordedSettings(file));
             } catch (IOException | RuntimeException e) {
                 file.close();
                 throw e;
@@ -90,14 +94,16 @@ public final class ModelCheckpoint implements AutoCloseable {
         ObjectNode config = readConfig(path.resolve(CONFIG_FILE));
         QuantizationConfig quantization;
         try {
-            quantization = QuantizationConfig.read(config, path.resolve(CONFIG_FILE).toString()).orElse(null);
+            quantization = QuantizationConfig.read(
+                            config, path.resolve(CONFIG_FILE).toString())
+                    .orElse(null);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
         List<TensorFile> files = new ArrayList<>();
         try {
-            Map<String, TensorFile> byTensor = Files.exists(path.resolve(INDEX_FILE))
-                    ? openIndexed(path, files) : openGlob(path, files);
+            Map<String, TensorFile> byTensor =
+                    Files.exists(path.resolve(INDEX_FILE)) ? openIndexed(path, files) : openGlob(path, files);
             return new ModelCheckpoint(path, List.copyOf(files), byTensor, config, quantization);
         } catch (IOException | RuntimeException e) {
             files.forEach(TensorFile::close);
@@ -138,8 +144,8 @@ public final class ModelCheckpoint implements AutoCloseable {
             throw new IOException(file + ": not valid JSON: " + SafetensorsJson.describe(e), e);
         }
         if (node == null || !node.isObject()) {
-            throw new IOException(file + ": must hold a JSON object but holds "
-                    + (node == null ? "nothing" : node.getNodeType()));
+            throw new IOException(
+                    file + ": must hold a JSON object but holds " + (node == null ? "nothing" : node.getNodeType()));
         }
         return (ObjectNode) node;
     }
@@ -169,8 +175,10 @@ public final class ModelCheckpoint implements AutoCloseable {
             if (file == null) {
                 Path shard = dir.resolve(v.textValue());
                 if (!Files.exists(shard)) {
-                    throw new NoSuchFileException(shard.toString(), null, "listed in " + indexFile + " for tensor "
-                            + e.getKey() + " but missing");
+                    throw new NoSuchFileException(
+                            shard.toString(),
+                            null,
+                            "listed in " + indexFile + " for tensor " + e.getKey() + " but missing");
                 }
                 file = SafetensorsFile.open(shard);
                 files.add(file);
@@ -186,8 +194,9 @@ public final class ModelCheckpoint implements AutoCloseable {
             for (String name : file.names()) {
                 if (byTensor.get(name) != file) {
                     throw new IOException(file.path() + " holds tensor " + name + ", which " + indexFile
-                            + (byTensor.containsKey(name) ? " places in " + byTensor.get(name).path().getFileName()
-                            : " does not list"));
+                            + (byTensor.containsKey(name)
+                                    ? " places in " + byTensor.get(name).path().getFileName()
+                                    : " does not list"));
                 }
             }
         }
@@ -260,8 +269,8 @@ public final class ModelCheckpoint implements AutoCloseable {
     private TensorFile file(String name) {
         TensorFile f = byTensor.get(name);
         if (f == null) {
-            throw new IllegalArgumentException("No tensor named '" + name + "' in " + path + " (it has "
-                    + byTensor.size() + " tensors)");
+            throw new IllegalArgumentException(
+                    "No tensor named '" + name + "' in " + path + " (it has " + byTensor.size() + " tensors)");
         }
         return f;
     }

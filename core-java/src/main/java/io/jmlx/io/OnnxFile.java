@@ -3,12 +3,10 @@ package io.jmlx.io;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +33,7 @@ import java.util.Objects;
  */
 public final class OnnxFile implements AutoCloseable {
     /** One node of the graph. */
-    public record Node(String name, String opType, List<String> inputs, List<String> outputs) {
-    }
+    public record Node(String name, String opType, List<String> inputs, List<String> outputs) {}
 
     private final Path path;
     private final Arena arena;
@@ -45,8 +42,13 @@ public final class OnnxFile implements AutoCloseable {
     private final List<String> inputs;
     private final List<String> outputs;
 
-    private OnnxFile(Path path, Arena arena, Map<String, Array> initializers, List<Node> nodes, List<String> inputs,
-                     List<String> outputs) {
+    private OnnxFile(
+            Path path,
+            Arena arena,
+            Map<String, Array> initializers,
+            List<Node> nodes,
+            List<String> inputs,
+            List<String> outputs) {
         this.path = path;
         this.arena = arena;
         this.initializers = Collections.unmodifiableMap(initializers);
@@ -188,8 +190,7 @@ public final class OnnxFile implements AutoCloseable {
             return name;
         }
 
-        private record Initializer(String name, Array array) {
-        }
+        private record Initializer(String name, Array array) {}
 
         /** A TensorProto: raw data as a view, or typed repeated fields copied into a new array. */
         private Initializer tensor(ProtobufReader t) throws OnnxFormatException {
@@ -208,8 +209,9 @@ public final class OnnxFile implements AutoCloseable {
                     case 8 -> name = t.readString();
                     case 9 -> raw = t.readBytes();
                     case 10 -> repeatedDoubles(t, values);
-                    case 13 -> throw t.error("initializer " + (name == null ? "" : "'" + name + "' ")
-                            + "uses external data, which jmlx does not read");
+                    case 13 ->
+                        throw t.error("initializer " + (name == null ? "" : "'" + name + "' ")
+                                + "uses external data, which jmlx does not read");
                     case 14 -> {
                         if (t.readVarint() == 1) {
                             throw t.error("initializer " + (name == null ? "" : "'" + name + "' ")
@@ -241,8 +243,8 @@ public final class OnnxFile implements AutoCloseable {
                 return new Initializer(name, Array.wrap(raw, dtype, shape));
             }
             if (values.size() != count) {
-                throw t.error("initializer '" + name + "' " + Shape.format(shape) + " needs " + count + " values but has "
-                        + values.size());
+                throw t.error("initializer '" + name + "' " + Shape.format(shape) + " needs " + count
+                        + " values but has " + values.size());
             }
             return new Initializer(name, copy(values, dtype, shape));
         }
@@ -257,7 +259,7 @@ public final class OnnxFile implements AutoCloseable {
                     case INT64, UINT64 -> out.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i, v.longValue());
                     case INT32, UINT32 -> out.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i, v.intValue());
                     case INT16, UINT16, FLOAT16, BFLOAT16 ->
-                            out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) v.intValue());
+                        out.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) v.intValue());
                     default -> out.set(ValueLayout.JAVA_BYTE, i, (byte) v.intValue());
                 }
             }
@@ -280,8 +282,10 @@ public final class OnnxFile implements AutoCloseable {
                 case 12 -> DType.UINT32;
                 case 13 -> DType.UINT64;
                 case 16 -> DType.BFLOAT16;
-                default -> throw new OnnxFormatException(path, "initializer '" + name + "' has ONNX data type " + code
-                        + ", which jmlx does not read");
+                default ->
+                    throw new OnnxFormatException(
+                            path,
+                            "initializer '" + name + "' has ONNX data type " + code + ", which jmlx does not read");
             };
         }
 

@@ -1,7 +1,6 @@
 package io.jmlx.io;
 
 import io.jmlx.Array;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

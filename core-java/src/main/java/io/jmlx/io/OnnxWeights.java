@@ -2,7 +2,6 @@ package io.jmlx.io;
 
 import io.jmlx.Array;
 import io.jmlx.Jmlx;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,8 +16,7 @@ import java.util.TreeMap;
 public final class OnnxWeights {
     private static final String ANONYMOUS = "onnx::";
 
-    private OnnxWeights() {
-    }
+    private OnnxWeights() {}
 
     /**
      * The initializers with recovered names, sorted; transposed weights are computed lazily (ops on the default
@@ -34,9 +32,14 @@ public final class OnnxWeights {
             }
             String weight = node.inputs().get(1);
             Array w = onnx.initializers().get(weight);
-            if (weight.startsWith(ANONYMOUS) && w != null && w.ndim() == 2 && node.name().endsWith("/MatMul")) {
-                String module = node.name().substring(node.name().startsWith("/") ? 1 : 0,
-                        node.name().length() - "/MatMul".length()).replace('/', '.');
+            if (weight.startsWith(ANONYMOUS)
+                    && w != null
+                    && w.ndim() == 2
+                    && node.name().endsWith("/MatMul")) {
+                String module = node.name()
+                        .substring(
+                                node.name().startsWith("/") ? 1 : 0, node.name().length() - "/MatMul".length())
+                        .replace('/', '.');
                 renamed.put(weight, module + ".weight");
             }
         }

@@ -137,8 +137,10 @@ final class ProtobufReader {
         long at = pos;
         long length = readVarint();
         if (length < 0 || length > end - pos) {
-            throw error(at, "a field of " + Long.toUnsignedString(length) + " bytes runs past the end of the " + what
-                    + " (" + (end - pos) + " bytes left; truncated file?)");
+            throw error(
+                    at,
+                    "a field of " + Long.toUnsignedString(length) + " bytes runs past the end of the " + what + " ("
+                            + (end - pos) + " bytes left; truncated file?)");
         }
         return length;
     }

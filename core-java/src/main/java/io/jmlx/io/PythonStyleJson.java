@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -30,8 +29,7 @@ final class PythonStyleJson {
         WRITER = SafetensorsJson.MAPPER.writer(printer);
     }
 
-    private PythonStyleJson() {
-    }
+    private PythonStyleJson() {}
 
     /** {@code node} as UTF-8 bytes, ending in a newline. */
     static byte[] bytes(JsonNode node) throws IOException {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,8 +27,12 @@ import java.util.Optional;
  * @param layers    per-layer entries in file order: settings, or {@code null} for a layer that stays dense
  * @param extra     other keys of the entry, kept for writing back
  */
-public record QuantizationConfig(Integer groupSize, Integer bits, QuantizationMode mode,
-                                 Map<String, QuantizationSettings> layers, Map<String, JsonNode> extra) {
+public record QuantizationConfig(
+        Integer groupSize,
+        Integer bits,
+        QuantizationMode mode,
+        Map<String, QuantizationSettings> layers,
+        Map<String, JsonNode> extra) {
     private static final String GROUP_SIZE = "group_size";
     private static final String BITS = "bits";
     private static final String MODE = "mode";
@@ -100,8 +103,8 @@ public record QuantizationConfig(Integer groupSize, Integer bits, QuantizationMo
         }
         QuantizationMode mode;
         try {
-            mode = QuantizationMode.parse("quantize", node.has(MODE) ? text(node.get(MODE), where + "." + MODE)
-                    : "affine");
+            mode = QuantizationMode.parse(
+                    "quantize", node.has(MODE) ? text(node.get(MODE), where + "." + MODE) : "affine");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
@@ -142,7 +145,8 @@ public record QuantizationConfig(Integer groupSize, Integer bits, QuantizationMo
             }
         }
         try {
-            return QuantizationSettings.resolve(integer(value.get(GROUP_SIZE), where + "." + GROUP_SIZE),
+            return QuantizationSettings.resolve(
+                    integer(value.get(GROUP_SIZE), where + "." + GROUP_SIZE),
                     integer(value.get(BITS), where + "." + BITS),
                     value.has(MODE) ? text(value.get(MODE), where + "." + MODE) : null);
         } catch (IllegalArgumentException e) {
@@ -189,7 +193,9 @@ public record QuantizationConfig(Integer groupSize, Integer bits, QuantizationMo
             if (s == null) {
                 node.put(e.getKey(), false);
             } else {
-                node.putObject(e.getKey()).put(GROUP_SIZE, s.groupSize()).put(BITS, s.bits())
+                node.putObject(e.getKey())
+                        .put(GROUP_SIZE, s.groupSize())
+                        .put(BITS, s.bits())
                         .put(MODE, s.mode().mlxName());
             }
         }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -57,8 +56,8 @@ public final class SafetensorsFile implements TensorFile {
     private final Map<String, String> metadata;
     private boolean closed;
 
-    private SafetensorsFile(Path path, Arena arena, MemorySegment data, List<TensorInfo> inOrder,
-                            Map<String, String> metadata) {
+    private SafetensorsFile(
+            Path path, Arena arena, MemorySegment data, List<TensorInfo> inOrder, Map<String, String> metadata) {
         this.path = path;
         this.arena = arena;
         this.data = data;
@@ -89,19 +88,25 @@ public final class SafetensorsFile implements TensorFile {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size < 8) {
-                throw new SafetensorsFormatException(path, "the file has " + size + " bytes, too few for the 8-byte "
-                        + "header length that starts a safetensors file");
+                throw new SafetensorsFormatException(
+                        path,
+                        "the file has " + size + " bytes, too few for the 8-byte "
+                                + "header length that starts a safetensors file");
             }
             MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLength = file.get(U64, 0);
             if (headerLength < 0 || headerLength > SafetensorsJson.MAX_HEADER_BYTES) {
-                throw new SafetensorsFormatException(path, "the header length " + Long.toUnsignedString(headerLength)
-                        + " is larger than the " + SafetensorsJson.MAX_HEADER_BYTES + " bytes readers accept");
+                throw new SafetensorsFormatException(
+                        path,
+                        "the header length " + Long.toUnsignedString(headerLength) + " is larger than the "
+                                + SafetensorsJson.MAX_HEADER_BYTES + " bytes readers accept");
             }
             if (headerLength > size - 8) {
-                throw new SafetensorsFormatException(path, "the header length " + headerLength
-                        + " runs past the end of the file (" + size + " bytes, so at most " + (size - 8)
-                        + " header bytes); the file may be truncated");
+                throw new SafetensorsFormatException(
+                        path,
+                        "the header length " + headerLength
+                                + " runs past the end of the file (" + size + " bytes, so at most " + (size - 8)
+                                + " header bytes); the file may be truncated");
             }
             byte[] header = file.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
             MemorySegment data = file.asSlice(8 + headerLength);
@@ -113,21 +118,25 @@ public final class SafetensorsFile implements TensorFile {
         }
     }
 
-    private record Parsed(List<TensorInfo> tensors, Map<String, String> metadata) {
-    }
+    private record Parsed(List<TensorInfo> tensors, Map<String, String> metadata) {}
 
     private static Parsed parseHeader(Path path, byte[] header, long dataLength) throws SafetensorsFormatException {
         JsonNode root;
         try {
             root = SafetensorsJson.MAPPER.readTree(header);
         } catch (JsonProcessingException e) {
-            throw new SafetensorsFormatException(path, "the header is not valid JSON: " + SafetensorsJson.describe(e), e);
+            throw new SafetensorsFormatException(
+                    path, "the header is not valid JSON: " + SafetensorsJson.describe(e), e);
         } catch (IOException e) {
             throw new SafetensorsFormatException(path, "the header cannot be read as JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
-            throw new SafetensorsFormatException(path, "the header is not a JSON object but "
-                    + (root == null || root.isMissingNode() ? "empty" : "a JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT)));
+            throw new SafetensorsFormatException(
+                    path,
+                    "the header is not a JSON object but "
+                            + (root == null || root.isMissingNode()
+                                    ? "empty"
+                                    : "a JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         List<TensorInfo> tensors = new ArrayList<>();
@@ -146,9 +155,12 @@ public final class SafetensorsFile implements TensorFile {
                 continue;
             }
             if (previous != null && t.begin() < previous.end()) {
-                throw new SafetensorsFormatException(path, "tensors '" + previous.name() + "' (bytes "
-                        + previous.begin() + ".." + previous.end() + ") and '" + t.name() + "' (bytes " + t.begin()
-                        + ".." + t.end() + ") overlap");
+                throw new SafetensorsFormatException(
+                        path,
+                        "tensors '" + previous.name() + "' (bytes "
+                                + previous.begin() + ".." + previous.end() + ") and '" + t.name() + "' (bytes "
+                                + t.begin()
+                                + ".." + t.end() + ") overlap");
             }
             if (previous == null || t.end() > previous.end()) {
                 previous = t;
@@ -163,13 +175,17 @@ public final class SafetensorsFile implements TensorFile {
             return;
         }
         if (!node.isObject()) {
-            throw new SafetensorsFormatException(path, "\"" + SafetensorsJson.METADATA_KEY + "\" must be a JSON object "
-                    + "of strings but is " + describe(node));
+            throw new SafetensorsFormatException(
+                    path,
+                    "\"" + SafetensorsJson.METADATA_KEY + "\" must be a JSON object " + "of strings but is "
+                            + describe(node));
         }
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
-                throw new SafetensorsFormatException(path, "\"" + SafetensorsJson.METADATA_KEY + "\" values must be "
-                        + "strings but \"" + e.getKey() + "\" is " + describe(e.getValue()));
+                throw new SafetensorsFormatException(
+                        path,
+                        "\"" + SafetensorsJson.METADATA_KEY + "\" values must be " + "strings but \"" + e.getKey()
+                                + "\" is " + describe(e.getValue()));
             }
             into.put(e.getKey(), e.getValue().textValue());
         }
@@ -179,15 +195,17 @@ public final class SafetensorsFile implements TensorFile {
             throws SafetensorsFormatException {
         String where = "tensor '" + name + "'";
         if (!node.isObject()) {
-            throw new SafetensorsFormatException(path, where + " must be a JSON object with dtype, shape and "
-                    + "data_offsets but is " + describe(node));
+            throw new SafetensorsFormatException(
+                    path,
+                    where + " must be a JSON object with dtype, shape and " + "data_offsets but is " + describe(node));
         }
         JsonNode dtypeNode = required(path, where, node, "dtype");
         JsonNode shapeNode = required(path, where, node, "shape");
         JsonNode offsetsNode = required(path, where, node, "data_offsets");
 
         if (!dtypeNode.isTextual()) {
-            throw new SafetensorsFormatException(path, where + ": dtype must be a string but is " + describe(dtypeNode));
+            throw new SafetensorsFormatException(
+                    path, where + ": dtype must be a string but is " + describe(dtypeNode));
         }
         DType dtype;
         try {
@@ -197,67 +215,82 @@ public final class SafetensorsFile implements TensorFile {
         }
 
         if (!shapeNode.isArray()) {
-            throw new SafetensorsFormatException(path, where + ": shape must be an array of integers but is "
-                    + describe(shapeNode));
+            throw new SafetensorsFormatException(
+                    path, where + ": shape must be an array of integers but is " + describe(shapeNode));
         }
         int[] shape = new int[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.isIntegralNumber()) {
-                throw new SafetensorsFormatException(path, where + ": shape must be an array of integers but element "
-                        + i + " is " + describe(d));
+                throw new SafetensorsFormatException(
+                        path, where + ": shape must be an array of integers but element " + i + " is " + describe(d));
             }
             if (d.bigIntegerValue().signum() < 0) {
-                throw new SafetensorsFormatException(path, where + ": shape " + shapeNode + " has a negative dimension");
+                throw new SafetensorsFormatException(
+                        path, where + ": shape " + shapeNode + " has a negative dimension");
             }
             if (!d.canConvertToInt()) {
-                throw new SafetensorsFormatException(path, where + ": dimension " + d + " of shape " + shapeNode
-                        + " is larger than " + Integer.MAX_VALUE + ", the largest jmlx supports");
+                throw new SafetensorsFormatException(
+                        path,
+                        where + ": dimension " + d + " of shape " + shapeNode + " is larger than " + Integer.MAX_VALUE
+                                + ", the largest jmlx supports");
             }
             shape[i] = d.intValue();
         }
 
         if (!offsetsNode.isArray() || offsetsNode.size() != 2) {
-            throw new SafetensorsFormatException(path, where + ": data_offsets must be an array of two integers "
-                    + "[begin, end] but is " + describe(offsetsNode));
+            throw new SafetensorsFormatException(
+                    path,
+                    where + ": data_offsets must be an array of two integers " + "[begin, end] but is "
+                            + describe(offsetsNode));
         }
         long[] offsets = new long[2];
         for (int i = 0; i < 2; i++) {
             JsonNode o = offsetsNode.get(i);
             if (!o.isIntegralNumber()) {
-                throw new SafetensorsFormatException(path, where + ": data_offsets must be an array of two integers "
-                        + "[begin, end] but is " + offsetsNode);
+                throw new SafetensorsFormatException(
+                        path,
+                        where + ": data_offsets must be an array of two integers " + "[begin, end] but is "
+                                + offsetsNode);
             }
             if (o.bigIntegerValue().signum() < 0) {
                 throw new SafetensorsFormatException(path, where + ": data_offsets " + offsetsNode + " are negative");
             }
             if (!o.canConvertToLong()) {
-                throw new SafetensorsFormatException(path, where + ": data_offsets " + offsetsNode
-                        + " lie beyond the data buffer (" + dataLength + " bytes)");
+                throw new SafetensorsFormatException(
+                        path,
+                        where + ": data_offsets " + offsetsNode + " lie beyond the data buffer (" + dataLength
+                                + " bytes)");
             }
             offsets[i] = o.longValue();
         }
         long begin = offsets[0];
         long end = offsets[1];
         if (begin > end) {
-            throw new SafetensorsFormatException(path, where + ": data_offsets " + offsetsNode
-                    + " begin after they end");
+            throw new SafetensorsFormatException(
+                    path, where + ": data_offsets " + offsetsNode + " begin after they end");
         }
         if (end > dataLength) {
-            throw new SafetensorsFormatException(path, where + ": data_offsets " + offsetsNode
-                    + " lie beyond the data buffer, which has " + dataLength + " bytes; the file may be truncated");
+            throw new SafetensorsFormatException(
+                    path,
+                    where + ": data_offsets " + offsetsNode + " lie beyond the data buffer, which has " + dataLength
+                            + " bytes; the file may be truncated");
         }
         long expected;
         try {
             expected = Math.multiplyExact(Shape.size(shape), (long) dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new SafetensorsFormatException(path, where + ": shape " + Shape.format(shape) + " of "
-                    + dtype.safetensorsCode() + " has more bytes than a file can hold");
+            throw new SafetensorsFormatException(
+                    path,
+                    where + ": shape " + Shape.format(shape) + " of " + dtype.safetensorsCode()
+                            + " has more bytes than a file can hold");
         }
         if (expected != end - begin) {
-            throw new SafetensorsFormatException(path, where + ": shape " + Shape.format(shape) + " of "
-                    + dtype.safetensorsCode() + " needs " + expected + " bytes but data_offsets " + offsetsNode
-                    + " hold " + (end - begin));
+            throw new SafetensorsFormatException(
+                    path,
+                    where + ": shape " + Shape.format(shape) + " of "
+                            + dtype.safetensorsCode() + " needs " + expected + " bytes but data_offsets " + offsetsNode
+                            + " hold " + (end - begin));
         }
         return new TensorInfo(name, dtype, shape, begin, end);
     }
@@ -315,8 +348,8 @@ public final class SafetensorsFile implements TensorFile {
     public TensorInfo info(String name) {
         TensorInfo t = tensors.get(name);
         if (t == null) {
-            throw new IllegalArgumentException("No tensor named '" + name + "' in " + path + " (it has "
-                    + names.size() + " tensors)");
+            throw new IllegalArgumentException(
+                    "No tensor named '" + name + "' in " + path + " (it has " + names.size() + " tensors)");
         }
         return t;
     }

@@ -23,8 +23,7 @@ final class SafetensorsJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private SafetensorsJson() {
-    }
+    private SafetensorsJson() {}
 
     /** A one-line description of a JSON error: Jackson's message and where in the header it was found. */
     static String describe(JsonProcessingException e) {

@@ -2,7 +2,6 @@ package io.jmlx.io;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -112,15 +111,16 @@ public final class SafetensorsOutput implements AutoCloseable {
         }
         TensorSpec spec = specs.get(next);
         if (!spec.name().equals(name)) {
-            throw new IllegalArgumentException("The next tensor of " + target + " is '" + spec.name() + "' but '"
-                    + name + "' was given");
+            throw new IllegalArgumentException(
+                    "The next tensor of " + target + " is '" + spec.name() + "' but '" + name + "' was given");
         }
         if (data.byteSize() != spec.byteSize()) {
             throw new IllegalArgumentException("Tensor '" + name + "' (" + spec + ") needs " + spec.byteSize()
                     + " bytes but " + data.byteSize() + " were given");
         }
         for (long off = 0; off < data.byteSize(); off += CHUNK_BYTES) {
-            writeFully(data.asSlice(off, Math.min(CHUNK_BYTES, data.byteSize() - off)).asByteBuffer());
+            writeFully(data.asSlice(off, Math.min(CHUNK_BYTES, data.byteSize() - off))
+                    .asByteBuffer());
         }
         next++;
     }
@@ -175,7 +175,8 @@ public final class SafetensorsOutput implements AutoCloseable {
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject(SafetensorsJson.METADATA_KEY);
             for (Map.Entry<String, String> e : metadata.entrySet()) {
-                meta.put(Objects.requireNonNull(e.getKey(), "metadata key"),
+                meta.put(
+                        Objects.requireNonNull(e.getKey(), "metadata key"),
                         Objects.requireNonNull(e.getValue(), () -> "metadata value of '" + e.getKey() + "'"));
             }
         }

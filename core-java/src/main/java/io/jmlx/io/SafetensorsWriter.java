@@ -2,7 +2,6 @@ package io.jmlx.io;
 
 import io.jmlx.Array;
 import io.jmlx.EvaluationException;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +23,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class SafetensorsWriter {
-    private SafetensorsWriter() {
-    }
+    private SafetensorsWriter() {}
 
     /**
      * Writes {@code tensors}, in the map's iteration order, and {@code metadata} (the header's
@@ -51,8 +49,11 @@ public final class SafetensorsWriter {
             try {
                 e.getValue().data();
             } catch (EvaluationException failed) {
-                throw new EvaluationException(failed.op(), failed.getMessage() + " (computing tensor '" + e.getKey()
-                        + "' for " + path + "; nothing was written)", failed.getCause());
+                throw new EvaluationException(
+                        failed.op(),
+                        failed.getMessage() + " (computing tensor '" + e.getKey() + "' for " + path
+                                + "; nothing was written)",
+                        failed.getCause());
             }
         }
         try (SafetensorsOutput out = SafetensorsOutput.create(path, specs, metadata)) {

@@ -6,7 +6,9 @@ package io.jmlx.kernels;
  * {@code nvfp4}: E2M1 elements, E4M3 scale per 16 (and an optional float32 global scale).
  */
 public enum FpFormat {
-    MXFP4(32, 4), MXFP8(32, 8), NVFP4(16, 4);
+    MXFP4(32, 4),
+    MXFP8(32, 8),
+    NVFP4(16, 4);
 
     private final int groupSize;
     private final int bits;

@@ -17,8 +17,7 @@ public final class KernelProvider {
 
     private static final Kernels INSTANCE = choose(System.getProperty(PROPERTY, "auto"));
 
-    private KernelProvider() {
-    }
+    private KernelProvider() {}
 
     /** The kernels chosen for this process. */
     public static Kernels get() {
@@ -35,21 +34,23 @@ public final class KernelProvider {
             case "scalar" -> new ScalarKernels();
             case "vector" -> {
                 if (!vectorApiAvailable()) {
-                    throw new IllegalStateException("-D" + PROPERTY + "=vector needs the Vector API: start the JVM with "
-                            + "--add-modules " + VECTOR_MODULE);
+                    throw new IllegalStateException("-D" + PROPERTY
+                            + "=vector needs the Vector API: start the JVM with " + "--add-modules " + VECTOR_MODULE);
                 }
                 yield vectorKernels();
             }
             case "auto" -> vectorApiAvailable() ? vectorKernels() : new ScalarKernels();
-            default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + wanted
-                    + " is not a kernel set; expected auto, vector or scalar");
+            default ->
+                throw new IllegalArgumentException(
+                        "-D" + PROPERTY + "=" + wanted + " is not a kernel set; expected auto, vector or scalar");
         };
     }
 
     /** Loaded by name so that this class works without the Vector API module. */
     private static Kernels vectorKernels() {
         try {
-            return (Kernels) Class.forName(VECTOR_KERNELS).getDeclaredConstructor().newInstance();
+            return (Kernels)
+                    Class.forName(VECTOR_KERNELS).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create " + VECTOR_KERNELS, e);
         }

@@ -1,7 +1,6 @@
 package io.jmlx.kernels;
 
 import io.jmlx.DType;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -25,15 +24,31 @@ public interface Kernels {
      *
      * @throws IllegalArgumentException if {@code w} holds NaN or an infinity (MLX's result is unspecified there)
      */
-    void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
-                        MemorySegment packed, MemorySegment scales, MemorySegment biases);
+    void affineQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases);
 
     /**
      * Decodes {@code rows × cols} elements: {@code out = scale * code + bias}, each op rounded to {@code dtype}
      * (the type of scales, biases and out), as MLX's CPU backend does.
      */
-    void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
-                          long rows, int cols, int groupSize, int bits, MemorySegment out);
+    void affineDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment out);
 
     /**
      * {@code out[m × n] = x[m × k] · Ŵ}, where Ŵ is the dequantized weight ({@link #affineDequantize}):
@@ -43,8 +58,19 @@ public interface Kernels {
      * per group ({@code s·Σx·q + b·Σx}) instead of per weight; the order of additions must depend on the shapes
      * only, never on the number of threads.
      */
-    void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
-                      int m, int k, int n, boolean transpose, int groupSize, int bits, MemorySegment out);
+    void affineMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            int groupSize,
+            int bits,
+            MemorySegment out);
 
     /**
      * Quantizes {@code rows × cols} elements of {@code w} (float32, float16 or bfloat16) in a microscaling format
@@ -52,24 +78,48 @@ public interface Kernels {
      *
      * @param globalScale nvfp4's optional global scale, {@code null} for none
      */
-    void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
-                    MemorySegment packed, MemorySegment scales);
+    void fpQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment packed,
+            MemorySegment scales);
 
     /**
      * Decodes {@code rows × cols} microscaled elements into {@code out} of {@code outType}: {@code element · scale}
      * computed in {@code outType} as MLX does, or in float32 when a global scale is given (then rounded to
      * {@code outType}).
      */
-    void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
-                      Float globalScale, DType outType, MemorySegment out);
+    void fpDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            DType outType,
+            MemorySegment out);
 
     /**
      * {@link #affineMatmul} for a microscaled weight: x and out are of {@code dtype}; decoded weights
      * ({@code element · scale}, times the global factor when given) are exact in float32, sums accumulate in
      * float32 and are rounded to {@code dtype} once.
      */
-    void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k, int n,
-                  boolean transpose, FpFormat format, Float globalScale, MemorySegment out);
+    void fpMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment out);
 
     /**
      * Dense {@code out[m × n] = a[m × k] · b[k × n]} for a floating {@code dtype}, accumulating in float32

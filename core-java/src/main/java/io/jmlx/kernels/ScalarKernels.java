@@ -1,7 +1,6 @@
 package io.jmlx.kernels;
 
 import io.jmlx.DType;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -15,8 +14,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
-                               MemorySegment packed, MemorySegment scales, MemorySegment biases) {
+    public void affineQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases) {
         int groups = cols / groupSize;
         long wordsPerRow = BitPacking.words(cols, bits);
         float[] row = new float[cols];
@@ -38,8 +45,8 @@ public final class ScalarKernels implements Kernels {
      * One group, in float32 exactly as MLX's CPU {@code quantize}: the scale takes the sign that keeps the
      * larger-magnitude edge as the bias, is snapped so that 0 lies on the grid, and codes are rounded half to even.
      */
-    private static void quantizeGroup(float[] row, int from, int size, int bits, int[] codes,
-                                      float[] scales, float[] biases, int g, long r) {
+    private static void quantizeGroup(
+            float[] row, int from, int size, int bits, int[] codes, float[] scales, float[] biases, int g, long r) {
         float nBins = (1 << bits) - 1;
         float wMax = Float.NEGATIVE_INFINITY;
         float wMin = Float.POSITIVE_INFINITY;
@@ -62,8 +69,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
-                           MemorySegment packed, MemorySegment scales) {
+    public void fpQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment packed,
+            MemorySegment scales) {
         int g = format.groupSize();
         int groups = cols / g;
         long wordsPerRow = BitPacking.words(cols, format.bits());
@@ -123,8 +137,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
-                             Float globalScale, DType outType, MemorySegment out) {
+    public void fpDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            DType outType,
+            MemorySegment out) {
         int g = format.groupSize();
         int groups = cols / g;
         long wordsPerRow = BitPacking.words(cols, format.bits());
@@ -140,7 +161,8 @@ public final class ScalarKernels implements Kernels {
                     scale *= FpFormat.globalFactor(globalScale);
                 }
                 for (int j = group * g; j < (group + 1) * g; j++) {
-                    row[j] = FloatFormats.roundTo(compute, FloatFormats.roundTo(outType, format.element(codes[j])) * scale);
+                    row[j] = FloatFormats.roundTo(
+                            compute, FloatFormats.roundTo(outType, format.element(codes[j])) * scale);
                 }
             }
             Elements.writeRow(row, cols, out, outType, r * cols);
@@ -148,8 +170,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
-                                 long rows, int cols, int groupSize, int bits, MemorySegment out) {
+    public void affineDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         RowDecoder decoder = RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits);
         float[] row = new float[cols];
         for (long r = 0; r < rows; r++) {
@@ -159,17 +189,44 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
-                             DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
-                             MemorySegment out) {
+    public void affineMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         int cols = transpose ? k : n;
-        matmul(x, dtype, m, k, n, transpose, RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits),
+        matmul(
+                x,
+                dtype,
+                m,
+                k,
+                n,
+                transpose,
+                RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits),
                 out);
     }
 
     @Override
-    public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k,
-                         int n, boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
+    public void fpMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment out) {
         int cols = transpose ? k : n;
         matmul(x, dtype, m, k, n, transpose, RowDecoder.microscaled(packed, scales, cols, format, globalScale), out);
     }
@@ -178,8 +235,15 @@ public final class ScalarKernels implements Kernels {
      * {@code out = x · Ŵ} (or {@code x · Ŵᵀ}) with the weight rows delivered by {@code decoder}: float32 sums,
      * k ascending, rounded to {@code dtype} once.
      */
-    private static void matmul(MemorySegment x, DType dtype, int m, int k, int n, boolean transpose,
-                               RowDecoder decoder, MemorySegment out) {
+    private static void matmul(
+            MemorySegment x,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            RowDecoder decoder,
+            MemorySegment out) {
         float[] xs = new float[Math.multiplyExact(m, k)];
         Elements.readRow(x, dtype, 0, xs, xs.length);
         float[] acc = new float[Math.multiplyExact(m, n)];
@@ -243,7 +307,8 @@ public final class ScalarKernels implements Kernels {
             for (int j = 0; j < n; j++) {
                 double sum = 0;
                 for (int kk = 0; kk < k; kk++) {
-                    sum += a.getAtIndex(Elements.F64, (long) i * k + kk) * b.getAtIndex(Elements.F64, (long) kk * n + j);
+                    sum += a.getAtIndex(Elements.F64, (long) i * k + kk)
+                            * b.getAtIndex(Elements.F64, (long) kk * n + j);
                 }
                 out.setAtIndex(Elements.F64, (long) i * n + j, sum);
             }

@@ -21,7 +21,8 @@ public final class Linear extends Layer implements Quantizable {
 
     /** A layer with or without a bias, initialized as MLX does (uniform in ±1/√input_dims, float32). */
     public Linear(int inputDims, int outputDims, boolean bias) {
-        this(initialWeight(inputDims, outputDims),
+        this(
+                initialWeight(inputDims, outputDims),
                 bias ? Initializers.uniform((float) Math.sqrt(1.0 / inputDims), outputDims) : null);
     }
 

@@ -1,6 +1,7 @@
 package io.jmlx.nn;
 
 import io.jmlx.quant.QuantizationSettings;
+
 /**
  * What a {@link QuantizePredicate} answers for one layer (MLX's {@code class_predicate} returning {@code False},
  * {@code True} or a dict of {@code to_quantized} parameters): {@link #skip()}, {@link #quantize()} with the call's
@@ -34,8 +35,7 @@ public sealed interface QuantizeDecision {
     }
 
     /** Leave the layer as it is. */
-    record Skip() implements QuantizeDecision {
-    }
+    record Skip() implements QuantizeDecision {}
 
     /**
      * Quantize the layer. Any setting left {@code null} is taken from the call: the call's mode; the call's group

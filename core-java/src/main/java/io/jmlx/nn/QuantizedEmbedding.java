@@ -28,8 +28,8 @@ public final class QuantizedEmbedding extends QuantizedLayer {
      */
     public static QuantizedEmbedding fromEmbedding(Embedding embedding, Integer groupSize, Integer bits, String mode) {
         QuantizationSettings s = QuantizationSettings.resolve(groupSize, bits, mode);
-        return new QuantizedEmbedding(QuantizedArray.fromDense(embedding.weight(), s.groupSize(), s.bits(),
-                s.mode().mlxName(), null, null));
+        return new QuantizedEmbedding(QuantizedArray.fromDense(
+                embedding.weight(), s.groupSize(), s.bits(), s.mode().mlxName(), null, null));
     }
 
     /**
@@ -39,9 +39,15 @@ public final class QuantizedEmbedding extends QuantizedLayer {
     @Override
     public Array forward(Array x) {
         Array biases = biases();
-        return Jmlx.dequantize(Jmlx.take(weight(), x, 0), Jmlx.take(scales(), x, 0),
-                biases == null ? null : Jmlx.take(biases, x, 0), settings().groupSize(), settings().bits(),
-                settings().mode().mlxName(), null, null);
+        return Jmlx.dequantize(
+                Jmlx.take(weight(), x, 0),
+                Jmlx.take(scales(), x, 0),
+                biases == null ? null : Jmlx.take(biases, x, 0),
+                settings().groupSize(),
+                settings().bits(),
+                settings().mode().mlxName(),
+                null,
+                null);
     }
 
     /** {@code x · Êᵀ} on the packed table: an output head tied to the input embedding (logits per token). */

@@ -65,13 +65,28 @@ public abstract class QuantizedLayer extends Layer {
 
     /** The dequantized weight: the scales' type in affine mode, bfloat16 in the microscaling modes (as MLX). */
     protected final Array dequantizedWeight() {
-        return Jmlx.dequantize(weight(), scales(), biases(), settings.groupSize(), settings.bits(),
-                settings.mode().mlxName(), null, null);
+        return Jmlx.dequantize(
+                weight(),
+                scales(),
+                biases(),
+                settings.groupSize(),
+                settings.bits(),
+                settings.mode().mlxName(),
+                null,
+                null);
     }
 
     /** {@code x · Ŵᵀ} on the packed weight (MLX's {@code quantized_matmul(..., transpose=True)}). */
     protected final Array matmulTransposed(Array x) {
-        return Jmlx.quantizedMatmul(x, weight(), scales(), biases(), true, settings.groupSize(), settings.bits(),
-                settings.mode().mlxName(), null);
+        return Jmlx.quantizedMatmul(
+                x,
+                weight(),
+                scales(),
+                biases(),
+                true,
+                settings.groupSize(),
+                settings.bits(),
+                settings.mode().mlxName(),
+                null);
     }
 }

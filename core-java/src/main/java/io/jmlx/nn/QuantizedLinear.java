@@ -32,8 +32,8 @@ public final class QuantizedLinear extends QuantizedLayer {
      */
     public static QuantizedLinear fromLinear(Linear linear, Integer groupSize, Integer bits, String mode) {
         QuantizationSettings s = QuantizationSettings.resolve(groupSize, bits, mode);
-        QuantizedArray w = QuantizedArray.fromDense(linear.weight(), s.groupSize(), s.bits(), s.mode().mlxName(),
-                null, null);
+        QuantizedArray w = QuantizedArray.fromDense(
+                linear.weight(), s.groupSize(), s.bits(), s.mode().mlxName(), null, null);
         return new QuantizedLinear(w, linear.bias());
     }
 

@@ -7,7 +7,6 @@ import io.jmlx.Shape;
 import io.jmlx.kernels.KernelProvider;
 import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.util.Arrays;
 
 /**
@@ -19,8 +18,7 @@ import java.util.Arrays;
 public final class DequantizeOp {
     static final String NAME = "dequantize";
 
-    private DequantizeOp() {
-    }
+    private DequantizeOp() {}
 
     /**
      * Dequantizes packed codes {@code w} ({@code [..., K*bits/32]} uint32) with {@code scales} (and
@@ -31,12 +29,20 @@ public final class DequantizeOp {
      *                    whatever is asked; jmlx computes in float32 and honours an explicit {@code dtype})
      * @param globalScale nvfp4 only: the float32 scalar given to {@code quantize}, or {@code null}
      */
-    public static Array dequantize(Array w, Array scales, Array biases, Integer groupSize, Integer bits, String mode,
-                                   Array globalScale, DType dtype, StreamOrDevice s) {
+    public static Array dequantize(
+            Array w,
+            Array scales,
+            Array biases,
+            Integer groupSize,
+            Integer bits,
+            String mode,
+            Array globalScale,
+            DType dtype,
+            StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
         if (dtype != null && !dtype.isFloating()) {
-            throw new IllegalArgumentException("[dequantize] Only real floating types are supported but output dtype == "
-                    + dtype + ".");
+            throw new IllegalArgumentException(
+                    "[dequantize] Only real floating types are supported but output dtype == " + dtype + ".");
         }
         DType affineType = QuantChecks.checkScales(NAME, m, scales, biases);
         int g = m.groupSizeOr(groupSize);
@@ -48,8 +54,8 @@ public final class DequantizeOp {
             throw new IllegalArgumentException("[dequantize] Invalid value for group_size: " + g);
         }
         if (w.dtype() != DType.UINT32) {
-            throw new IllegalArgumentException("[dequantize] The matrix should be given as a uint32 but w has type "
-                    + w.dtype() + ".");
+            throw new IllegalArgumentException(
+                    "[dequantize] The matrix should be given as a uint32 but w has type " + w.dtype() + ".");
         }
         int[] shape = w.shape();
         if (shape.length < 2) {
@@ -62,7 +68,8 @@ public final class DequantizeOp {
         }
         String parts = m.isAffine() ? "scales and biases" : "scales";
         int[] sShape = scales.shape();
-        if ((biases != null && !Arrays.equals(sShape, biases.shape())) || sShape.length != shape.length
+        if ((biases != null && !Arrays.equals(sShape, biases.shape()))
+                || sShape.length != shape.length
                 || !Arrays.equals(Arrays.copyOf(sShape, sShape.length - 1), Arrays.copyOf(shape, shape.length - 1))) {
             throw new IllegalArgumentException("[dequantize] Shape of " + parts + " does not match the matrix: "
                     + "w has shape " + Shape.format(shape) + " and scales " + Shape.format(sShape)
@@ -82,14 +89,33 @@ public final class DequantizeOp {
         int[] outShape = Shape.withLast(shape, cols);
         if (!m.isAffine()) {
             DType out = dtype != null ? dtype : globalScale != null ? DType.FLOAT32 : DType.BFLOAT16;
-            return Scheduler.submit(NAME, s, QuantChecks.withGlobalScale(globalScale, w, scales), outShape, out,
-                    (in, o) -> KernelProvider.get().fpDequantize(in[0], in[1], rows, cols, m.fpFormat(),
-                            QuantChecks.globalScaleValue(in, 2), out, o[0]));
+            return Scheduler.submit(
+                    NAME,
+                    s,
+                    QuantChecks.withGlobalScale(globalScale, w, scales),
+                    outShape,
+                    out,
+                    (in, o) -> KernelProvider.get()
+                            .fpDequantize(
+                                    in[0],
+                                    in[1],
+                                    rows,
+                                    cols,
+                                    m.fpFormat(),
+                                    QuantChecks.globalScaleValue(in, 2),
+                                    out,
+                                    o[0]));
         }
         Array sc = scales.dtype() == affineType ? scales : Jmlx.astype(scales, affineType, s);
         Array bi = biases.dtype() == affineType ? biases : Jmlx.astype(biases, affineType, s);
-        Array out = Scheduler.submit(NAME, s, new Array[] {w, sc, bi}, outShape, affineType,
-                (in, o) -> KernelProvider.get().affineDequantize(in[0], in[1], in[2], affineType, rows, cols, g, b, o[0]));
+        Array out = Scheduler.submit(
+                NAME,
+                s,
+                new Array[] {w, sc, bi},
+                outShape,
+                affineType,
+                (in, o) ->
+                        KernelProvider.get().affineDequantize(in[0], in[1], in[2], affineType, rows, cols, g, b, o[0]));
         return dtype == null || dtype == affineType ? out : Jmlx.astype(out, dtype, s);
     }
 }

@@ -4,13 +4,11 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
 import io.jmlx.kernels.Elements;
-
 import java.lang.foreign.MemorySegment;
 
 /** Argument checks and shape arithmetic shared by the quantization ops, with MLX's messages. */
 final class QuantChecks {
-    private QuantChecks() {
-    }
+    private QuantChecks() {}
 
     /**
      * The group size and bits a mode accepts: for affine MLX's supported settings (32/64/128; 2, 3, 4, 5, 6, 8),
@@ -22,12 +20,12 @@ final class QuantChecks {
             return;
         }
         if (groupSize != 32 && groupSize != 64 && groupSize != 128) {
-            throw new IllegalArgumentException("[" + op + "] The requested group size " + groupSize + " is not supported. "
-                    + "The supported group sizes are 32, 64, and 128.");
+            throw new IllegalArgumentException("[" + op + "] The requested group size " + groupSize
+                    + " is not supported. " + "The supported group sizes are 32, 64, and 128.");
         }
         if (bits < 2 || bits > 8 || bits == 7) {
-            throw new IllegalArgumentException("[" + op + "] The requested number of bits " + bits + " is not supported. "
-                    + "The supported bits are 2, 3, 4, 5, 6 and 8.");
+            throw new IllegalArgumentException("[" + op + "] The requested number of bits " + bits
+                    + " is not supported. " + "The supported bits are 2, 3, 4, 5, 6 and 8.");
         }
     }
 
@@ -42,12 +40,12 @@ final class QuantChecks {
         }
         if (!mode.isAffine()) {
             if (scales.dtype() != DType.UINT8) {
-                throw new IllegalArgumentException("[" + op + "] Scale type must be uint8 but received type "
-                        + scales.dtype() + ".");
+                throw new IllegalArgumentException(
+                        "[" + op + "] Scale type must be uint8 but received type " + scales.dtype() + ".");
             }
             if (biases != null) {
-                throw new IllegalArgumentException("[" + op + "] Biases must be null for quantization mode '" + mode
-                        + "'.");
+                throw new IllegalArgumentException(
+                        "[" + op + "] Biases must be null for quantization mode '" + mode + "'.");
             }
             return null;
         }
@@ -56,8 +54,9 @@ final class QuantChecks {
         }
         DType t = DType.promote(scales.dtype(), biases.dtype());
         if (!t.isFloating()) {
-            throw new IllegalArgumentException("[" + op + "] Only real floating types are supported but scales.dtype() == "
-                    + scales.dtype() + " and biases.dtype() == " + biases.dtype() + ".");
+            throw new IllegalArgumentException(
+                    "[" + op + "] Only real floating types are supported but scales.dtype() == " + scales.dtype()
+                            + " and biases.dtype() == " + biases.dtype() + ".");
         }
         if (t == DType.FLOAT64) {
             throw new IllegalArgumentException("[" + op + "] scales and biases of type float64 are not supported; "
@@ -72,15 +71,16 @@ final class QuantChecks {
             return;
         }
         if (mode != QuantizationMode.NVFP4) {
-            throw new IllegalArgumentException("[" + op + "] Global scale is only supported for 'nvfp4' quantization mode.");
+            throw new IllegalArgumentException(
+                    "[" + op + "] Global scale is only supported for 'nvfp4' quantization mode.");
         }
         if (globalScale.size() != 1) {
             throw new IllegalArgumentException("[" + op + "] Global scale must be a scalar but got shape "
                     + Shape.format(globalScale.shape()) + ".");
         }
         if (globalScale.dtype() != DType.FLOAT32) {
-            throw new IllegalArgumentException("[" + op + "] Global scale must have dtype float32 but got "
-                    + globalScale.dtype() + ".");
+            throw new IllegalArgumentException(
+                    "[" + op + "] Global scale must have dtype float32 but got " + globalScale.dtype() + ".");
         }
     }
 

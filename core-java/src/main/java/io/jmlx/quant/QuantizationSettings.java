@@ -46,8 +46,8 @@ public record QuantizationSettings(int groupSize, int bits, QuantizationMode mod
                 return m;
             }
         }
-        throw new IllegalArgumentException("Invalid quantization mode '" + mode
-                + "'. Valid modes are: affine, mxfp4, nvfp4, mxfp8.");
+        throw new IllegalArgumentException(
+                "Invalid quantization mode '" + mode + "'. Valid modes are: affine, mxfp4, nvfp4, mxfp8.");
     }
 
     /** E.g. {@code affine, group size 64, 4 bits}. */

@@ -14,8 +14,7 @@ import io.jmlx.stream.StreamOrDevice;
 public final class QuantizeOp {
     static final String NAME = "quantize";
 
-    private QuantizeOp() {
-    }
+    private QuantizeOp() {}
 
     /**
      * Quantizes {@code w} group-wise along its last axis: affine gives packed codes, scales and biases (of w's
@@ -26,15 +25,15 @@ public final class QuantizeOp {
      * @param mode        {@code "affine"}, {@code "mxfp4"}, {@code "mxfp8"} or {@code "nvfp4"}
      * @param globalScale nvfp4 only: an optional float32 scalar (e.g. {@code max|w|}); {@code null} for none
      */
-    public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, Array globalScale,
-                                          StreamOrDevice s) {
+    public static QuantizedParts quantize(
+            Array w, Integer groupSize, Integer bits, String mode, Array globalScale, StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
         int g = m.groupSizeOr(groupSize);
         int b = m.bitsOr(bits);
         DType dtype = w.dtype();
         if (!dtype.isFloating()) {
-            throw new IllegalArgumentException("[quantize] Only real floating types can be quantized but w has type "
-                    + dtype + ".");
+            throw new IllegalArgumentException(
+                    "[quantize] Only real floating types can be quantized but w has type " + dtype + ".");
         }
         int[] shape = w.shape();
         if (shape.length < 2) {
@@ -50,27 +49,36 @@ public final class QuantizeOp {
         QuantChecks.checkGlobalScale(NAME, m, globalScale);
         QuantChecks.checkSettings(NAME, m, g, b);
         if (dtype == DType.FLOAT64) {
-            throw new IllegalArgumentException("[quantize] w has type float64, which MLX's CPU backend cannot quantize; "
-                    + "convert it to float32 first.");
+            throw new IllegalArgumentException(
+                    "[quantize] w has type float64, which MLX's CPU backend cannot quantize; "
+                            + "convert it to float32 first.");
         }
         long rows = w.size() / k;
         int[] packedShape = Shape.withLast(shape, k * b / 32);
         int[] scaleShape = Shape.withLast(shape, k / g);
         if (m.isAffine()) {
-            Array[] out = Scheduler.submit(NAME, s, new Array[] {w},
+            Array[] out = Scheduler.submit(
+                    NAME,
+                    s,
+                    new Array[] {w},
                     new Scheduler.Output[] {
-                            new Scheduler.Output(packedShape, DType.UINT32),
-                            new Scheduler.Output(scaleShape, dtype),
-                            new Scheduler.Output(scaleShape, dtype)},
+                        new Scheduler.Output(packedShape, DType.UINT32),
+                        new Scheduler.Output(scaleShape, dtype),
+                        new Scheduler.Output(scaleShape, dtype)
+                    },
                     (in, o) -> KernelProvider.get().affineQuantize(in[0], dtype, rows, k, g, b, o[0], o[1], o[2]));
             return new QuantizedParts(out[0], out[1], out[2]);
         }
-        Array[] out = Scheduler.submit(NAME, s, QuantChecks.withGlobalScale(globalScale, w),
+        Array[] out = Scheduler.submit(
+                NAME,
+                s,
+                QuantChecks.withGlobalScale(globalScale, w),
                 new Scheduler.Output[] {
-                        new Scheduler.Output(packedShape, DType.UINT32),
-                        new Scheduler.Output(scaleShape, DType.UINT8)},
-                (in, o) -> KernelProvider.get().fpQuantize(in[0], dtype, rows, k, m.fpFormat(),
-                        QuantChecks.globalScaleValue(in, 1), o[0], o[1]));
+                    new Scheduler.Output(packedShape, DType.UINT32), new Scheduler.Output(scaleShape, DType.UINT8)
+                },
+                (in, o) -> KernelProvider.get()
+                        .fpQuantize(
+                                in[0], dtype, rows, k, m.fpFormat(), QuantChecks.globalScaleValue(in, 1), o[0], o[1]));
         return new QuantizedParts(out[0], out[1], null);
     }
 }

@@ -6,7 +6,6 @@ import io.jmlx.Jmlx;
 import io.jmlx.Shape;
 import io.jmlx.Tensor;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.util.Arrays;
 
 /**
@@ -35,8 +34,16 @@ public final class QuantizedArray implements Tensor {
     private final DType dtype;
     private final boolean transposed;
 
-    private QuantizedArray(Array packed, Array scales, Array biases, Array globalScale, int groupSize, int bits,
-                           QuantizationMode mode, DType dtype, boolean transposed) {
+    private QuantizedArray(
+            Array packed,
+            Array scales,
+            Array biases,
+            Array globalScale,
+            int groupSize,
+            int bits,
+            QuantizationMode mode,
+            DType dtype,
+            boolean transposed) {
         this.packed = packed;
         this.scales = scales;
         this.biases = biases;
@@ -70,20 +77,28 @@ public final class QuantizedArray implements Tensor {
      * @param bits        {@code null} for the mode's default
      * @param globalScale nvfp4 only: an optional float32 scalar, kept with the array; {@code null} for none
      */
-    public static QuantizedArray fromDense(Array w, Integer groupSize, Integer bits, String mode, Array globalScale,
-                                           StreamOrDevice s) {
+    public static QuantizedArray fromDense(
+            Array w, Integer groupSize, Integer bits, String mode, Array globalScale, StreamOrDevice s) {
         QuantizedParts parts = QuantizeOp.quantize(w, groupSize, bits, mode, globalScale, s);
         QuantizationMode m = QuantizationMode.parse(QuantizeOp.NAME, mode);
-        return new QuantizedArray(parts.packed(), parts.scales(), parts.biases(), globalScale, m.groupSizeOr(groupSize),
-                m.bitsOr(bits), m, w.dtype(), false);
+        return new QuantizedArray(
+                parts.packed(),
+                parts.scales(),
+                parts.biases(),
+                globalScale,
+                m.groupSizeOr(groupSize),
+                m.bitsOr(bits),
+                m,
+                w.dtype(),
+                false);
     }
 
     /**
      * Wraps affine parts computed earlier (e.g. read from an MLX checkpoint), checking that they fit together:
      * packed uint32 codes {@code [..., rows, K*bits/32]}, floating scales and biases {@code [..., rows, K/groupSize]}.
      */
-    public static QuantizedArray fromParts(Array packed, Array scales, Array biases, int groupSize, int bits,
-                                           String mode) {
+    public static QuantizedArray fromParts(
+            Array packed, Array scales, Array biases, int groupSize, int bits, String mode) {
         return fromParts(packed, scales, biases, null, groupSize, bits, mode);
     }
 
@@ -92,8 +107,8 @@ public final class QuantizedArray implements Tensor {
      * need uint8 scales, no biases, their fixed group size and bits, and optionally (nvfp4) a float32 global scale.
      * The dense type is the scales' for affine and bfloat16 (MLX's default) otherwise.
      */
-    public static QuantizedArray fromParts(Array packed, Array scales, Array biases, Array globalScale, int groupSize,
-                                           int bits, String mode) {
+    public static QuantizedArray fromParts(
+            Array packed, Array scales, Array biases, Array globalScale, int groupSize, int bits, String mode) {
         String op = "QuantizedArray.fromParts";
         QuantizationMode m = QuantizationMode.parse(op, mode);
         DType affineType = QuantChecks.checkScales(op, m, scales, biases);
@@ -102,7 +117,8 @@ public final class QuantizedArray implements Tensor {
             m.checkFixedSettings(op, groupSize, bits);
         }
         if (packed.dtype() != DType.UINT32) {
-            throw new IllegalArgumentException("[" + op + "] packed must be uint32 but has type " + packed.dtype() + ".");
+            throw new IllegalArgumentException(
+                    "[" + op + "] packed must be uint32 but has type " + packed.dtype() + ".");
         }
         if (bits < 1 || bits > 8) {
             throw new IllegalArgumentException("[" + op + "] bits must be 1 to 8 but is " + bits + ".");
@@ -113,8 +129,8 @@ public final class QuantizedArray implements Tensor {
         int[] p = packed.shape();
         int[] sc = scales.shape();
         if (p.length < 2) {
-            throw new IllegalArgumentException("[" + op + "] packed must have at least 2 dimensions but has shape "
-                    + Shape.format(p) + ".");
+            throw new IllegalArgumentException(
+                    "[" + op + "] packed must have at least 2 dimensions but has shape " + Shape.format(p) + ".");
         }
         if (biases != null && !Arrays.equals(sc, biases.shape())) {
             throw new IllegalArgumentException("[" + op + "] scales " + Shape.format(sc) + " and biases "
@@ -123,13 +139,16 @@ public final class QuantizedArray implements Tensor {
         long k = QuantChecks.codesPerRow(p[p.length - 1], bits);
         boolean fits = sc.length == p.length
                 && Arrays.equals(Arrays.copyOf(sc, sc.length - 1), Arrays.copyOf(p, p.length - 1))
-                && k >= 0 && k == (long) sc[sc.length - 1] * groupSize;
+                && k >= 0
+                && k == (long) sc[sc.length - 1] * groupSize;
         if (!fits) {
             throw new IllegalArgumentException("[" + op + "] scales" + (biases == null ? "" : " and biases")
                     + " of shape " + Shape.format(sc) + " do not fit packed codes of shape " + Shape.format(p)
                     + " with group_size=" + groupSize + " and bits=" + bits + ": expected scales of shape "
-                    + (k < 0 ? "none: " + p[p.length - 1] + " words do not hold a whole number of " + bits + "-bit codes"
-                    : Shape.format(Shape.withLast(p, (int) (k / groupSize)))) + ".");
+                    + (k < 0
+                            ? "none: " + p[p.length - 1] + " words do not hold a whole number of " + bits + "-bit codes"
+                            : Shape.format(Shape.withLast(p, (int) (k / groupSize))))
+                    + ".");
         }
         DType dense = affineType != null ? affineType : globalScale != null ? DType.FLOAT32 : DType.BFLOAT16;
         return new QuantizedArray(packed, scales, biases, globalScale, groupSize, bits, m, dense, false);
@@ -217,15 +236,15 @@ public final class QuantizedArray implements Tensor {
 
     /** The dense equivalent (logical shape, {@link #dtype()}). */
     public Array dequantize() {
-        Array stored = DequantizeOp.dequantize(packed, scales, biases, groupSize, bits, mode.mlxName(), globalScale,
-                dtype, null);
+        Array stored = DequantizeOp.dequantize(
+                packed, scales, biases, groupSize, bits, mode.mlxName(), globalScale, dtype, null);
         return transposed ? Jmlx.matrixTranspose(stored) : stored;
     }
 
     /** {@code x @ this}, on the packed data (MLX's {@code quantized_matmul}). */
     public Array rightMatmul(Array x, StreamOrDevice s) {
-        return QuantizedMatmulOp.quantizedMatmul(x, packed, scales, biases, transposed, groupSize, bits,
-                mode.mlxName(), globalScale, s);
+        return QuantizedMatmulOp.quantizedMatmul(
+                x, packed, scales, biases, transposed, groupSize, bits, mode.mlxName(), globalScale, s);
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.jmlx.kernels.KernelProvider;
 import io.jmlx.kernels.Kernels;
 import io.jmlx.stream.Scheduler;
 import io.jmlx.stream.StreamOrDevice;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -22,12 +21,19 @@ import java.util.Arrays;
 public final class QuantizedMatmulOp {
     static final String NAME = "quantized_matmul";
 
-    private QuantizedMatmulOp() {
-    }
+    private QuantizedMatmulOp() {}
 
     /** Computes the product; see the class comment. {@code null} group size and bits take the mode's defaults. */
-    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose,
-                                        Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
+    public static Array quantizedMatmul(
+            Array x,
+            Array w,
+            Array scales,
+            Array biases,
+            boolean transpose,
+            Integer groupSize,
+            Integer bits,
+            String mode,
+            StreamOrDevice s) {
         return quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, mode, null, s);
     }
 
@@ -36,9 +42,17 @@ public final class QuantizedMatmulOp {
      * with nvfp4's global scale (which MLX's op has no argument for): the product then uses the weights
      * {@code dequantize} gives with that scale.
      */
-    public static Array quantizedMatmul(Array x, Array w, Array scales, Array biases, boolean transpose,
-                                        Integer groupSize, Integer bits, String mode, Array globalScale,
-                                        StreamOrDevice s) {
+    public static Array quantizedMatmul(
+            Array x,
+            Array w,
+            Array scales,
+            Array biases,
+            boolean transpose,
+            Integer groupSize,
+            Integer bits,
+            String mode,
+            Array globalScale,
+            StreamOrDevice s) {
         QuantizationMode m = QuantizationMode.parse(NAME, mode);
         DType scaleType = QuantChecks.checkScales(NAME, m, scales, biases);
         int g = m.groupSizeOr(groupSize);
@@ -48,12 +62,12 @@ public final class QuantizedMatmulOp {
         int[] wShape = w.shape();
         int[] sShape = scales.shape();
         if (w.dtype() != DType.UINT32) {
-            throw new IllegalArgumentException("[quantized_matmul] The weight matrix should be uint32 but received "
-                    + w.dtype());
+            throw new IllegalArgumentException(
+                    "[quantized_matmul] The weight matrix should be uint32 but received " + w.dtype());
         }
         if (wShape.length < 2) {
-            throw new IllegalArgumentException("[quantized_matmul] w must have at least 2 dimensions but has shape "
-                    + Shape.format(wShape) + ".");
+            throw new IllegalArgumentException(
+                    "[quantized_matmul] w must have at least 2 dimensions but has shape " + Shape.format(wShape) + ".");
         }
         if (biases != null && !Arrays.equals(sShape, biases.shape())) {
             throw new IllegalArgumentException("[quantized_matmul] Scales and biases should have the same shape. "
@@ -69,9 +83,11 @@ public final class QuantizedMatmulOp {
         long words = wShape[wShape.length - 1];
         long expanded = QuantChecks.codesPerRow(words, b);
         if (expanded < 0 || expanded != (long) sShape[sShape.length - 1] * g) {
-            throw new IllegalArgumentException("[quantized_matmul] The shapes of the weight and scales are incompatible "
-                    + "based on bits and group_size. w.shape() == " + Shape.format(wShape) + " and scales.shape() == "
-                    + Shape.format(sShape) + " with group_size=" + g + " and bits=" + b);
+            throw new IllegalArgumentException(
+                    "[quantized_matmul] The shapes of the weight and scales are incompatible "
+                            + "based on bits and group_size. w.shape() == " + Shape.format(wShape)
+                            + " and scales.shape() == "
+                            + Shape.format(sShape) + " with group_size=" + g + " and bits=" + b);
         }
         if (sShape[sShape.length - 2] != rows) {
             throw new IllegalArgumentException("[quantized_matmul] scales has " + sShape[sShape.length - 2]
@@ -85,24 +101,26 @@ public final class QuantizedMatmulOp {
         if (xShape.length < 1 || xShape[xShape.length - 1] != inner) {
             throw new IllegalArgumentException("[quantized_matmul] Last dimension of first input with shape "
                     + (xShape.length < 1 ? "()" : "(..., " + xShape[xShape.length - 1] + ")")
-                    + " does not match the expanded quantized matrix (" + inner + ", " + outer + ") computed from shape "
+                    + " does not match the expanded quantized matrix (" + inner + ", " + outer
+                    + ") computed from shape "
                     + Shape.format(wShape) + " with group_size=" + g + ", bits=" + b + " and transpose=" + transpose);
         }
         if (wShape.length > 2 && xShape.length <= 2) {
             throw new IllegalArgumentException("[quantized_matmul] w of shape " + Shape.format(wShape)
                     + " is batched but x of shape " + Shape.format(xShape) + " has no batch dimensions (MLX would "
                     + "silently use w's first matrix only); give x batch dimensions, e.g. shape "
-                    + Shape.format(Shape.concat(new int[] {1}, xShape.length == 1 ? Shape.concat(new int[] {1}, xShape) : xShape))
+                    + Shape.format(Shape.concat(
+                            new int[] {1}, xShape.length == 1 ? Shape.concat(new int[] {1}, xShape) : xShape))
                     + ", to broadcast over w's batch.");
         }
         DType t = m.isAffine() ? DType.promote(x.dtype(), scaleType) : x.dtype();
         if (!t.isFloating()) {
-            throw new IllegalArgumentException("[quantized_matmul] Only real floating types are supported but x.dtype() == "
-                    + x.dtype() + ".");
+            throw new IllegalArgumentException(
+                    "[quantized_matmul] Only real floating types are supported but x.dtype() == " + x.dtype() + ".");
         }
         if (t == DType.FLOAT64) {
-            throw new IllegalArgumentException("[quantized_matmul] x of type float64 is not supported; use float32, "
-                    + "float16 or bfloat16.");
+            throw new IllegalArgumentException(
+                    "[quantized_matmul] x of type float64 is not supported; use float32, " + "float16 or bfloat16.");
         }
 
         int[] xMatrix = xShape.length == 1 ? new int[] {1, xShape[0]} : xShape;
@@ -120,15 +138,25 @@ public final class QuantizedMatmulOp {
         long yBytes = (long) mRows * outer * t.byteSize();
         if (!m.isAffine()) {
             long sBytes = rows * groupsPerRow;
-            return Scheduler.submit(NAME, s, QuantChecks.withGlobalScale(globalScale, xt, w, scales), outShape, t,
-                    (in, o) -> {
+            return Scheduler.submit(
+                    NAME, s, QuantChecks.withGlobalScale(globalScale, xt, w, scales), outShape, t, (in, o) -> {
                         Kernels kernels = KernelProvider.get();
                         Float global = QuantChecks.globalScaleValue(in, 3);
                         for (long i = 0; i < batchCount; i++) {
                             long xi = Shape.broadcastIndex(batch, i, xBatch);
                             long wi = Shape.broadcastIndex(batch, i, wBatch);
-                            kernels.fpMatmul(slice(in[0], xi, xBytes), slice(in[1], wi, wBytes), slice(in[2], wi, sBytes),
-                                    t, mRows, inner, outer, transpose, m.fpFormat(), global, slice(o[0], i, yBytes));
+                            kernels.fpMatmul(
+                                    slice(in[0], xi, xBytes),
+                                    slice(in[1], wi, wBytes),
+                                    slice(in[2], wi, sBytes),
+                                    t,
+                                    mRows,
+                                    inner,
+                                    outer,
+                                    transpose,
+                                    m.fpFormat(),
+                                    global,
+                                    slice(o[0], i, yBytes));
                         }
                     });
         }
@@ -140,8 +168,19 @@ public final class QuantizedMatmulOp {
             for (long i = 0; i < batchCount; i++) {
                 long xi = Shape.broadcastIndex(batch, i, xBatch);
                 long wi = Shape.broadcastIndex(batch, i, wBatch);
-                kernels.affineMatmul(slice(in[0], xi, xBytes), slice(in[1], wi, wBytes), slice(in[2], wi, sBytes),
-                        slice(in[3], wi, sBytes), t, mRows, inner, outer, transpose, g, b, slice(o[0], i, yBytes));
+                kernels.affineMatmul(
+                        slice(in[0], xi, xBytes),
+                        slice(in[1], wi, wBytes),
+                        slice(in[2], wi, sBytes),
+                        slice(in[3], wi, sBytes),
+                        t,
+                        mRows,
+                        inner,
+                        outer,
+                        transpose,
+                        g,
+                        b,
+                        slice(o[0], i, yBytes));
             }
         });
     }

@@ -6,7 +6,6 @@ import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.KernelProvider;
 import io.jmlx.kernels.Kernels;
-
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -20,8 +19,7 @@ public final class ReconstructionError {
     /** Elements decoded per step. */
     private static final int CHUNK = 1 << 16;
 
-    private ReconstructionError() {
-    }
+    private ReconstructionError() {}
 
     /**
      * {@code ‖w − dequantize(q)‖ / ‖w‖}; 0 when both are zero, infinite when only {@code w} is. Waits for the arrays.
@@ -37,9 +35,10 @@ public final class ReconstructionError {
         long wordsPerRow = BitPacking.words(cols, settings.bits());
         int groups = cols / settings.groupSize();
         if (q.packed().size() != rows * wordsPerRow || q.scales().size() != rows * groups) {
-            throw new IllegalArgumentException("The quantized parts (packed " + Arrays.toString(q.packed().shape())
-                    + ", scales " + Arrays.toString(q.scales().shape()) + ") do not fit a weight of shape "
-                    + Arrays.toString(shape) + " with " + settings);
+            throw new IllegalArgumentException(
+                    "The quantized parts (packed " + Arrays.toString(q.packed().shape())
+                            + ", scales " + Arrays.toString(q.scales().shape()) + ") do not fit a weight of shape "
+                            + Arrays.toString(shape) + " with " + settings);
         }
         Kernels kernels = KernelProvider.get();
         DType decoded = settings.mode().isAffine() ? q.scales().dtype() : DType.FLOAT32;

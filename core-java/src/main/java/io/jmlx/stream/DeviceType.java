@@ -2,7 +2,8 @@ package io.jmlx.stream;
 
 /** Kinds of device an op can run on, as MLX's {@code mx.cpu} and {@code mx.gpu}. */
 public enum DeviceType {
-    CPU, GPU;
+    CPU,
+    GPU;
 
     /** Lower-case name, as MLX prints it. */
     @Override

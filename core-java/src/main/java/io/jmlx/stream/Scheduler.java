@@ -3,7 +3,6 @@ package io.jmlx.stream;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.EvaluationException;
-
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,8 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * computation.
  */
 public final class Scheduler {
-    private Scheduler() {
-    }
+    private Scheduler() {}
 
     /** One output of an op; once every output is cancelled, the op's pending computation is cancelled too. */
     private static final class OutputFuture extends CompletableFuture<MemorySegment> {
@@ -55,8 +53,8 @@ public final class Scheduler {
     }
 
     /** Submits a single-output op; see {@link #submit(String, StreamOrDevice, Array[], Output[], Computation)}. */
-    public static Array submit(String op, StreamOrDevice where, Array[] inputs, int[] shape, DType dtype,
-                               Computation body) {
+    public static Array submit(
+            String op, StreamOrDevice where, Array[] inputs, int[] shape, DType dtype, Computation body) {
         return submit(op, where, inputs, new Output[] {new Output(shape, dtype)}, body)[0];
     }
 
@@ -70,23 +68,27 @@ public final class Scheduler {
         for (int i = 0; i < inputs.length; i++) {
             deps[i] = inputs[i].dataFuture();
         }
-        CompletableFuture<MemorySegment[]> task = CompletableFuture.allOf(deps).thenApplyAsync(ignored -> {
-            MemorySegment[] in = new MemorySegment[inputs.length];
-            for (int i = 0; i < in.length; i++) {
-                in[i] = inputs[i].dataFuture().join();
-            }
-            MemorySegment[] out = new MemorySegment[outputs.length];
-            try {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = Array.allocate(io.jmlx.Shape.size(outputs[i].shape()), outputs[i].dtype());
-                }
-                body.run(in, out);
-            } catch (Throwable t) {
-                String message = t.getMessage() == null ? t.toString() : t.getMessage();
-                throw new EvaluationException(op, message.startsWith("[") ? message : "[" + op + "] " + message, t);
-            }
-            return out;
-        }, stream.executor());
+        CompletableFuture<MemorySegment[]> task = CompletableFuture.allOf(deps)
+                .thenApplyAsync(
+                        ignored -> {
+                            MemorySegment[] in = new MemorySegment[inputs.length];
+                            for (int i = 0; i < in.length; i++) {
+                                in[i] = inputs[i].dataFuture().join();
+                            }
+                            MemorySegment[] out = new MemorySegment[outputs.length];
+                            try {
+                                for (int i = 0; i < out.length; i++) {
+                                    out[i] = Array.allocate(io.jmlx.Shape.size(outputs[i].shape()), outputs[i].dtype());
+                                }
+                                body.run(in, out);
+                            } catch (Throwable t) {
+                                String message = t.getMessage() == null ? t.toString() : t.getMessage();
+                                throw new EvaluationException(
+                                        op, message.startsWith("[") ? message : "[" + op + "] " + message, t);
+                            }
+                            return out;
+                        },
+                        stream.executor());
         AtomicInteger uncancelled = new AtomicInteger(outputs.length);
         Array[] result = new Array[outputs.length];
         for (int i = 0; i < outputs.length; i++) {

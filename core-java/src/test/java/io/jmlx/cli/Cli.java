@@ -1,10 +1,11 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.jmlx.Array;
 import io.jmlx.io.SafetensorsFile;
 import io.jmlx.io.SafetensorsWriter;
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,9 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import picocli.CommandLine;
 
 /** Runs the {@code jmlx} command line in-process and captures what it prints; helpers for the CLI tests. */
 final class Cli {
@@ -27,8 +26,7 @@ final class Cli {
         }
     }
 
-    private Cli() {
-    }
+    private Cli() {}
 
     static Result run(Object... args) {
         String[] strings = new String[args.length];

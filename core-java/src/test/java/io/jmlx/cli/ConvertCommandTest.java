@@ -1,5 +1,10 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,11 +19,6 @@ import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.testing.RandomArrays;
 import io.jmlx.testing.SharedData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code jmlx convert} end to end: MLX's own bytes for every layer (golden files), mlx-lm's layout with shards,
@@ -58,7 +57,8 @@ class ConvertCommandTest {
         Path golden = SharedData.golden("affine_" + dtype + "_128x256.safetensors");
         try (SafetensorsFile g = SafetensorsFile.open(golden)) {
             Map<String, Array> tensors = new TreeMap<>();
-            List<String> args = new ArrayList<>(List.of("convert", "-o", dir.resolve("out").toString()));
+            List<String> args =
+                    new ArrayList<>(List.of("convert", "-o", dir.resolve("out").toString()));
             for (int b : BITS) {
                 for (int gs : GROUPS) {
                     String layer = "layers.b" + b + "_g" + gs;
@@ -78,12 +78,15 @@ class ConvertCommandTest {
                     for (int gs : GROUPS) {
                         String layer = "layers.b" + b + "_g" + gs;
                         String key = "b" + b + "_g" + gs;
-                        for (String[] part : new String[][] {{".weight", "/w_q"}, {".scales", "/scales"},
-                                {".biases", "/biases"}}) {
-                            assertArrayEquals(g.get(key + part[1]).toBytes(), out.get(layer + part[0]).toBytes(),
+                        for (String[] part :
+                                new String[][] {{".weight", "/w_q"}, {".scales", "/scales"}, {".biases", "/biases"}}) {
+                            assertArrayEquals(
+                                    g.get(key + part[1]).toBytes(),
+                                    out.get(layer + part[0]).toBytes(),
                                     layer + part[0] + " vs MLX's " + key + part[1]);
                         }
-                        assertEquals(Optional.of(new QuantizationSettings(gs, b, QuantizationMode.AFFINE)),
+                        assertEquals(
+                                Optional.of(new QuantizationSettings(gs, b, QuantizationMode.AFFINE)),
                                 out.layerQuantization(layer));
                         assertEquals(b, q.get(layer).get("bits").asInt());
                     }
@@ -96,14 +99,19 @@ class ConvertCommandTest {
     @ValueSource(strings = {"mxfp4", "mxfp8", "nvfp4"})
     void microscalingLayersHoldMlxsBytes(String mode) throws IOException {
         try (SafetensorsFile g = SafetensorsFile.open(SharedData.golden(mode + "_bfloat16_64x128.safetensors"))) {
-            String key = g.names().stream().filter(n -> n.endsWith("/w_q")).findFirst().orElseThrow()
+            String key = g.names().stream()
+                    .filter(n -> n.endsWith("/w_q"))
+                    .findFirst()
+                    .orElseThrow()
                     .replace("/w_q", "");
             Path in = model("in", Map.of("proj.weight", g.get("w")), "{}");
             Cli.Result r = Cli.run("convert", "-i", in, "-o", dir.resolve("out"), "--mode", mode);
             assertEquals(0, r.exitCode(), r.toString());
             try (ModelCheckpoint out = ModelCheckpoint.open(dir.resolve("out"))) {
-                assertArrayEquals(g.get(key + "/w_q").toBytes(), out.get("proj.weight").toBytes());
-                assertArrayEquals(g.get(key + "/scales").toBytes(), out.get("proj.scales").toBytes());
+                assertArrayEquals(
+                        g.get(key + "/w_q").toBytes(), out.get("proj.weight").toBytes());
+                assertArrayEquals(
+                        g.get(key + "/scales").toBytes(), out.get("proj.scales").toBytes());
                 assertFalse(out.contains("proj.biases"));
                 assertEquals(mode, out.config().get("quantization").get("mode").asText());
             }
@@ -132,9 +140,26 @@ class ConvertCommandTest {
         Path in = model("in", tensors, "{\"model_type\": \"llama\", \"torch_dtype\": \"float16\", \"x\": [1, 2]}");
         Files.writeString(in.resolve("tokenizer.json"), "{\"vocab\": {}}");
         Path out = dir.resolve("out");
-        Cli.Result r = Cli.run("convert", "-i", in, "-o", out, "--bits", "3", "--group-size", "32",
-                "--override", "lm_head=8", "--skip", "layers\\.1\\.self_attn", "--override", "self_attn=6",
-                "--dtype", "bfloat16", "--shard-size", "100kB");
+        Cli.Result r = Cli.run(
+                "convert",
+                "-i",
+                in,
+                "-o",
+                out,
+                "--bits",
+                "3",
+                "--group-size",
+                "32",
+                "--override",
+                "lm_head=8",
+                "--skip",
+                "layers\\.1\\.self_attn",
+                "--override",
+                "self_attn=6",
+                "--dtype",
+                "bfloat16",
+                "--shard-size",
+                "100kB");
         assertEquals(0, r.exitCode(), r.toString());
 
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(out)) {
@@ -154,10 +179,14 @@ class ConvertCommandTest {
             expectQuantized(ckpt, tensors, "model.layers.0.mlp.down_proj", 32, 3);
             expectQuantized(ckpt, tensors, "model.layers.0.self_attn.q_proj", 32, 6);
             expectQuantized(ckpt, tensors, "lm_head", 32, 8);
-            for (String dense : List.of("model.layers.1.self_attn.q_proj.weight", "model.layers.0.input_layernorm"
-                    + ".weight", "model.layers.1.self_attn.q_proj.bias")) {
+            for (String dense : List.of(
+                    "model.layers.1.self_attn.q_proj.weight",
+                    "model.layers.0.input_layernorm" + ".weight",
+                    "model.layers.1.self_attn.q_proj.bias")) {
                 assertEquals(DType.BFLOAT16, ckpt.info(dense).dtype(), dense);
-                assertArrayEquals(tensors.get(dense).astype(DType.BFLOAT16).toBytes(), ckpt.get(dense).toBytes(),
+                assertArrayEquals(
+                        tensors.get(dense).astype(DType.BFLOAT16).toBytes(),
+                        ckpt.get(dense).toBytes(),
                         dense);
             }
         }
@@ -170,14 +199,16 @@ class ConvertCommandTest {
         Map<String, Array> tensors = transformer();
         Path in = model("in", tensors, "{}");
         Path out = dir.resolve("out");
-        Cli.Result r = Cli.run("convert", "-i", in, "-o", out);    // group size 64: down_proj's 96 does not divide
+        Cli.Result r = Cli.run("convert", "-i", in, "-o", out); // group size 64: down_proj's 96 does not divide
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("kept dense: last dimension 96 is not divisible by the group size 64"), r.out());
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(out)) {
-            assertEquals(JSON.readTree("{\"group_size\": 64, \"bits\": 4, \"mode\": \"affine\"}"),
+            assertEquals(
+                    JSON.readTree("{\"group_size\": 64, \"bits\": 4, \"mode\": \"affine\"}"),
                     ckpt.config().get("quantization"));
             assertFalse(ckpt.contains("model.layers.0.mlp.down_proj.scales"));
-            assertArrayEquals(tensors.get("model.layers.0.mlp.down_proj.weight").toBytes(),
+            assertArrayEquals(
+                    tensors.get("model.layers.0.mlp.down_proj.weight").toBytes(),
                     ckpt.get("model.layers.0.mlp.down_proj.weight").toBytes());
             expectQuantized(ckpt, tensors, "model.layers.1.self_attn.q_proj", 64, 4);
         }
@@ -190,8 +221,8 @@ class ConvertCommandTest {
         assertArrayEquals(q.packed().toBytes(), ckpt.get(layer + ".weight").toBytes(), layer);
         assertArrayEquals(q.scales().toBytes(), ckpt.get(layer + ".scales").toBytes(), layer);
         assertArrayEquals(q.biases().toBytes(), ckpt.get(layer + ".biases").toBytes(), layer);
-        assertEquals(Optional.of(new QuantizationSettings(g, b, QuantizationMode.AFFINE)),
-                ckpt.layerQuantization(layer));
+        assertEquals(
+                Optional.of(new QuantizationSettings(g, b, QuantizationMode.AFFINE)), ckpt.layerQuantization(layer));
     }
 
     @Test
@@ -200,7 +231,8 @@ class ConvertCommandTest {
         Path out = dir.resolve("tinystories-4bit");
         Cli.Result r = Cli.run("convert", "-i", in, "-o", out, "--group-size", "32");
         assertEquals(0, r.exitCode(), r.toString());
-        try (ModelCheckpoint src = ModelCheckpoint.open(in); ModelCheckpoint q = ModelCheckpoint.open(out)) {
+        try (ModelCheckpoint src = ModelCheckpoint.open(in);
+                ModelCheckpoint q = ModelCheckpoint.open(out)) {
             for (String name : src.names()) {
                 String layer = name.replace(".weight", "");
                 int[] shape = src.info(name).shape();
@@ -214,12 +246,22 @@ class ConvertCommandTest {
         }
         Cli.Result inspect = Cli.run("inspect", out);
         assertEquals(0, inspect.exitCode(), inspect.toString());
-        assertTrue(inspect.out().lines().anyMatch(l -> l.matches("\\s*model\\.layers\\.4\\.mlp\\.up_proj\\.weight\\s+"
-                + "uint32\\s+\\(172,8\\)\\s+5,504 B")), inspect.out());
+        assertTrue(
+                inspect.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("\\s*model\\.layers\\.4\\.mlp\\.up_proj\\.weight\\s+"
+                                + "uint32\\s+\\(172,8\\)\\s+5,504 B")),
+                inspect.out());
         assertTrue(inspect.out().contains("quantization: affine, group size 32, 4 bits"), inspect.out());
         assertTrue(inspect.out().contains("31 layers: affine, group size 32, 4 bits"), inspect.out());
-        long layerLines = inspect.out().lines().filter(l -> l.matches(".*, group size 32, 4 bits\\s+global\\s+.*")).count();
-        long okLines = inspect.out().lines().filter(l -> l.matches(".*\\sglobal\\s+ok")).count();
+        long layerLines = inspect.out()
+                .lines()
+                .filter(l -> l.matches(".*, group size 32, 4 bits\\s+global\\s+.*"))
+                .count();
+        long okLines = inspect.out()
+                .lines()
+                .filter(l -> l.matches(".*\\sglobal\\s+ok"))
+                .count();
         assertEquals(31, layerLines, inspect.out());
         assertEquals(31, okLines, "every layer's shapes fit its settings:\n" + inspect.out());
     }
@@ -229,7 +271,8 @@ class ConvertCommandTest {
         Path in = model("in", transformer(), "{}");
         Path out = dir.resolve("out");
         assertUsage(Cli.run("convert", "-i", in, "-o", out, "--override", "lm_head"), "REGEX=BITS[:GROUP[:MODE]]");
-        assertUsage(Cli.run("convert", "-i", in, "-o", out, "--override", "lm_head=7"),
+        assertUsage(
+                Cli.run("convert", "-i", in, "-o", out, "--override", "lm_head=7"),
                 "The requested number of bits 7 is not supported");
         assertUsage(Cli.run("convert", "-i", in, "-o", out, "--skip", "(oops"), "not a valid regular expression");
         assertUsage(Cli.run("convert", "-i", in, "-o", out, "--shard-size", "lots"), "--shard-size must be");
@@ -239,7 +282,10 @@ class ConvertCommandTest {
 
         assertEquals(0, Cli.run("convert", "-i", in, "-o", out).exitCode());
         assertUsage(Cli.run("convert", "-i", in, "-o", out), "already exists; add --force");
-        assertEquals(0, Cli.run("convert", "-i", in, "-o", out, "--force", "--bits", "8").exitCode());
+        assertEquals(
+                0,
+                Cli.run("convert", "-i", in, "-o", out, "--force", "--bits", "8")
+                        .exitCode());
 
         Cli.Result again = Cli.run("convert", "-i", out, "-o", dir.resolve("twice"));
         assertEquals(JmlxCommand.EXIT_FAILED, again.exitCode(), again.toString());

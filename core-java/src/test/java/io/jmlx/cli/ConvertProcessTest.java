@@ -1,5 +1,10 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.Array;
@@ -9,11 +14,6 @@ import io.jmlx.io.CheckpointWriter;
 import io.jmlx.io.ModelCheckpoint;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,11 +28,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code jmlx convert} in its own JVM, as users run it, on a generated 256 MB checkpoint: it converts under a
@@ -46,13 +45,15 @@ class ConvertProcessTest {
 
     @TempDir
     static Path dir;
+
     static Path input;
 
     @BeforeAll
     static void writeInput() throws IOException {
         Map<String, Array> tensors = new TreeMap<>();
         for (int i = 0; i < LAYERS; i++) {
-            tensors.put("model.layers." + i + ".mlp.up_proj.weight",
+            tensors.put(
+                    "model.layers." + i + ".mlp.up_proj.weight",
                     RandomArrays.normal(100 + i, 0.02f, DType.FLOAT32, ROWS, COLS));
             tensors.put("model.layers." + i + ".norm.weight", RandomArrays.normal(200 + i, 1f, DType.FLOAT32, COLS));
         }
@@ -63,10 +64,21 @@ class ConvertProcessTest {
 
     /** A {@code jmlx convert} child JVM with {@code -Xmx64m}; stderr is merged into stdout. */
     private static Process convert(Path output, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx64m", "-XX:MaxDirectMemorySize=256m", "--enable-native-access=ALL-UNNAMED",
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                JmlxCommand.class.getName(), "convert", "-i", input.toString(), "-o", output.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx64m",
+                "-XX:MaxDirectMemorySize=256m",
+                "--enable-native-access=ALL-UNNAMED",
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-cp",
+                System.getProperty("java.class.path"),
+                JmlxCommand.class.getName(),
+                "convert",
+                "-i",
+                input.toString(),
+                "-o",
+                output.toString()));
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
@@ -79,7 +91,8 @@ class ConvertProcessTest {
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), log);
         assertTrue(log.contains("total: " + LAYERS + " layers quantized"), log);
-        try (ModelCheckpoint out = ModelCheckpoint.open(output); ModelCheckpoint in = ModelCheckpoint.open(input)) {
+        try (ModelCheckpoint out = ModelCheckpoint.open(output);
+                ModelCheckpoint in = ModelCheckpoint.open(input)) {
             assertTrue(out.files().size() > 2, "shards: " + out.files());
             String layer = "model.layers.7.mlp.up_proj";
             QuantizedParts q = Jmlx.quantize(in.get(layer + ".weight"), 64, 4);
@@ -100,7 +113,7 @@ class ConvertProcessTest {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 seen.append(line).append('\n');
-                if (line.startsWith("converting:")) {    // the first tenth is on disk: stop it now
+                if (line.startsWith("converting:")) { // the first tenth is on disk: stop it now
                     p.destroy();
                     break;
                 }

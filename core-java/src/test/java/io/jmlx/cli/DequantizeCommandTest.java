@@ -1,16 +1,15 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.io.SafetensorsFile;
 import io.jmlx.quant.QuantizedParts;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code jmlx dequantize}: where mode, group size and bits come from, the output dtype, and the same file-safety
@@ -71,9 +70,12 @@ class DequantizeCommandTest {
     private void assertDense(Path out, String mode, DType dtype) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
             assertEquals(List.of("layer.bias", "layer.weight", "packed_ids.weight"), f.names());
-            assertEquals(dtype == null ? DType.BFLOAT16 : dtype, f.info("layer.weight").dtype());
+            assertEquals(
+                    dtype == null ? DType.BFLOAT16 : dtype,
+                    f.info("layer.weight").dtype());
             assertArrayEquals(new int[] {16, 256}, f.info("layer.weight").shape());
-            assertArrayEquals(expected(mode, dtype).toBytes(), f.get("layer.weight").toBytes());
+            assertArrayEquals(
+                    expected(mode, dtype).toBytes(), f.get("layer.weight").toBytes());
             assertArrayEquals(new int[] {1, 2, 3, 4}, f.get("packed_ids.weight").toIntArray());
         }
     }
@@ -119,7 +121,10 @@ class DequantizeCommandTest {
 
     @Test
     void theMetadataWrittenByQuantizeIsUsed() throws IOException {
-        Path in = quantizedFile("q.safetensors", 128, 2,
+        Path in = quantizedFile(
+                "q.safetensors",
+                128,
+                2,
                 Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(128, 2, "affine").toJson()));
         Path out = dir.resolve("d.safetensors");
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out);
@@ -133,7 +138,10 @@ class DequantizeCommandTest {
 
     @Test
     void optionsWinOverMetadata() throws IOException {
-        Path in = quantizedFile("q.safetensors", 32, 8,
+        Path in = quantizedFile(
+                "q.safetensors",
+                32,
+                8,
                 Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 4, "affine").toJson()));
         Path out = dir.resolve("d.safetensors");
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out, "--group-size", "32", "--bits", "8");
@@ -155,8 +163,12 @@ class DequantizeCommandTest {
     void severalFittingPairsStopTheRunWithTheChoices() throws IOException {
         Path in = quantizedFile("q.safetensors", 64, 8, Map.of());
         Path out = dir.resolve("d.safetensors");
-        assertOneLineError(Cli.run("dequantize", "-i", in, "-o", out), 1, "layer.weight",
-                "--group-size 64 --bits 8, --group-size 128 --bits 4", "pick one");
+        assertOneLineError(
+                Cli.run("dequantize", "-i", in, "-o", out),
+                1,
+                "layer.weight",
+                "--group-size 64 --bits 8, --group-size 128 --bits 4",
+                "pick one");
         assertFalse(Files.exists(out));
     }
 
@@ -164,8 +176,11 @@ class DequantizeCommandTest {
     void explicitOptionsThatDoNotFitAreAUsageError() throws IOException {
         Path in = quantizedFile("q.safetensors", 64, 4, Map.of());
         Path out = dir.resolve("d.safetensors");
-        assertOneLineError(Cli.run("dequantize", "-i", in, "-o", out, "--bits", "3"), 2, "do not fit group size 64 and "
-                + "3 bits (from --group-size/--bits)", "--group-size 64 --bits 4");
+        assertOneLineError(
+                Cli.run("dequantize", "-i", in, "-o", out, "--bits", "3"),
+                2,
+                "do not fit group size 64 and " + "3 bits (from --group-size/--bits)",
+                "--group-size 64 --bits 4");
         assertOneLineError(Cli.run("dequantize", "-i", in, "-o", out, "--bits", "0"), 2, "--bits");
         assertOneLineError(Cli.run("dequantize", "-i", in, "-o", out, "--group-size", "0"), 2, "--group-size");
         assertFalse(Files.exists(out));
@@ -173,9 +188,14 @@ class DequantizeCommandTest {
 
     @Test
     void metadataThatDoesNotFitIsAnError() throws IOException {
-        Path in = quantizedFile("q.safetensors", 64, 4,
+        Path in = quantizedFile(
+                "q.safetensors",
+                64,
+                4,
                 Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 8, "affine").toJson()));
-        assertOneLineError(Cli.run("dequantize", "-i", in, "-o", dir.resolve("d.safetensors")), 1,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", in, "-o", dir.resolve("d.safetensors")),
+                1,
                 "from the input's jmlx.quantization metadata");
     }
 
@@ -183,32 +203,49 @@ class DequantizeCommandTest {
     void malformedOrForeignMetadataIsRefused() throws IOException {
         Path bad = quantizedFile("bad.safetensors", 64, 4, Map.of(QuantizationMetadata.KEY, "{not json"));
         assertOneLineError(Cli.run("dequantize", "-i", bad, "-o", dir.resolve("d.safetensors")), 1, "not valid JSON");
-        Path wrongTypes = quantizedFile("types.safetensors", 64, 4,
-                Map.of(QuantizationMetadata.KEY, "{\"group_size\":\"64\",\"bits\":4}"));
-        assertOneLineError(Cli.run("dequantize", "-i", wrongTypes, "-o", dir.resolve("d.safetensors")), 1,
+        Path wrongTypes = quantizedFile(
+                "types.safetensors", 64, 4, Map.of(QuantizationMetadata.KEY, "{\"group_size\":\"64\",\"bits\":4}"));
+        assertOneLineError(
+                Cli.run("dequantize", "-i", wrongTypes, "-o", dir.resolve("d.safetensors")),
+                1,
                 "integer group_size and bits");
-        Path unknown = quantizedFile("unknown.safetensors", 64, 4,
+        Path unknown = quantizedFile(
+                "unknown.safetensors",
+                64,
+                4,
                 Map.of(QuantizationMetadata.KEY, "{\"group_size\":32,\"bits\":4,\"mode\":\"mxfp5\"}"));
-        assertOneLineError(Cli.run("dequantize", "-i", unknown, "-o", dir.resolve("d.safetensors")), 1,
-                "unknown mode 'mxfp5'");
-        Path mislabelled = quantizedFile("mislabelled.safetensors", 64, 4,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", unknown, "-o", dir.resolve("d.safetensors")), 1, "unknown mode 'mxfp5'");
+        Path mislabelled = quantizedFile(
+                "mislabelled.safetensors",
+                64,
+                4,
                 Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(32, 4, "mxfp4").toJson()));
-        assertOneLineError(Cli.run("dequantize", "-i", mislabelled, "-o", dir.resolve("d.safetensors")), 1,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", mislabelled, "-o", dir.resolve("d.safetensors")),
+                1,
                 "layer.weight has float16 scales and biases (affine) but the mode is mxfp4");
         assertFalse(Files.exists(dir.resolve("d.safetensors")));
     }
 
     @Test
     void mxfp4MetadataIsReadBack() throws IOException {
-        Path mx = microscaledFile("mx.safetensors", "mxfp4",
+        Path mx = microscaledFile(
+                "mx.safetensors",
+                "mxfp4",
                 Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(32, 4, "mxfp4").toJson()));
         Path out = dir.resolve("d.safetensors");
         Cli.Result r = Cli.run("dequantize", "-i", mx, "-o", out);
         assertEquals(0, r.exitCode(), r::toString);
-        assertTrue(r.out().contains("(mxfp4, group size 32, 4 bits, from the input's jmlx.quantization metadata)"),
+        assertTrue(
+                r.out().contains("(mxfp4, group size 32, 4 bits, from the input's jmlx.quantization metadata)"),
                 r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s+dequantized\\s+layer\\.weight\\s+\\(16,32\\) mxfp4, "
-                + "group 32 -> \\(16,256\\) bfloat16\\s+2,176 B -> 8,192 B")), r.out());
+        assertTrue(
+                r.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("\\s+dequantized\\s+layer\\.weight\\s+\\(16,32\\) mxfp4, "
+                                + "group 32 -> \\(16,256\\) bfloat16\\s+2,176 B -> 8,192 B")),
+                r.out());
         assertDense(out, "mxfp4", null);
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
             assertTrue(f.metadata().isEmpty(), "jmlx.quantization is dropped");
@@ -223,8 +260,13 @@ class DequantizeCommandTest {
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out);
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("mode from each weight's scales"), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.contains("dequantized") && l.contains("layer.weight")
-                && l.contains(mode + " inferred from the shapes")), r.out());
+        assertTrue(
+                r.out()
+                        .lines()
+                        .anyMatch(l -> l.contains("dequantized")
+                                && l.contains("layer.weight")
+                                && l.contains(mode + " inferred from the shapes")),
+                r.out());
         assertDense(out, mode, null);
     }
 
@@ -248,10 +290,23 @@ class DequantizeCommandTest {
         assertTrue(r.out().contains("total: 4 tensors (4 dequantized, 0 copied)"), r.out());
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
             assertEquals(List.of("a.weight", "mxfp4.weight", "mxfp8.weight", "nvfp4.weight"), f.names());
-            assertArrayEquals(Jmlx.dequantize(affine.packed(), affine.scales(), affine.biases(), 32, 2, "affine",
-                    DType.FLOAT32, null).toBytes(), f.get("a.weight").toBytes());
+            assertArrayEquals(
+                    Jmlx.dequantize(
+                                    affine.packed(),
+                                    affine.scales(),
+                                    affine.biases(),
+                                    32,
+                                    2,
+                                    "affine",
+                                    DType.FLOAT32,
+                                    null)
+                            .toBytes(),
+                    f.get("a.weight").toBytes());
             for (String mode : new String[] {"mxfp4", "mxfp8", "nvfp4"}) {
-                assertArrayEquals(expected(mode, DType.FLOAT32).toBytes(), f.get(mode + ".weight").toBytes(), mode);
+                assertArrayEquals(
+                        expected(mode, DType.FLOAT32).toBytes(),
+                        f.get(mode + ".weight").toBytes(),
+                        mode);
             }
         }
     }
@@ -266,13 +321,20 @@ class DequantizeCommandTest {
         QuantizedParts q = Jmlx.quantize(weight, 64, 4);
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
             assertEquals(DType.FLOAT32, f.info("layer.weight").dtype());
-            assertArrayEquals(Jmlx.dequantize(q.packed(), q.scales(), q.biases(), 64, 4, "affine", DType.FLOAT32,
-                    null).toBytes(), f.get("layer.weight").toBytes());
-            assertArrayEquals(expected(64, 4).astype(DType.FLOAT32).toBytes(), f.get("layer.weight").toBytes(),
+            assertArrayEquals(
+                    Jmlx.dequantize(q.packed(), q.scales(), q.biases(), 64, 4, "affine", DType.FLOAT32, null)
+                            .toBytes(),
+                    f.get("layer.weight").toBytes());
+            assertArrayEquals(
+                    expected(64, 4).astype(DType.FLOAT32).toBytes(),
+                    f.get("layer.weight").toBytes(),
                     "affine computes in the scales' type, then converts");
         }
         Path mx8 = microscaledFile("mx8.safetensors", "mxfp8", Map.of());
-        assertEquals(0, Cli.run("dequantize", "-i", mx8, "-o", out, "-f", "--dtype", "float16").exitCode());
+        assertEquals(
+                0,
+                Cli.run("dequantize", "-i", mx8, "-o", out, "-f", "--dtype", "float16")
+                        .exitCode());
         assertDense(out, "mxfp8", DType.FLOAT16);
     }
 
@@ -282,23 +344,31 @@ class DequantizeCommandTest {
         Path in = microscaledFile("q.safetensors", "mxfp4", Map.of());
         Path out = dir.resolve("d.safetensors");
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out, "--dtype", dtype);
-        assertEquals("jmlx dequantize: --dtype must be a floating type (float32, float16, bfloat16 or float64) but is '"
-                + dtype + "'", r.err().strip(), r::toString);
+        assertEquals(
+                "jmlx dequantize: --dtype must be a floating type (float32, float16, bfloat16 or float64) but is '"
+                        + dtype + "'",
+                r.err().strip(),
+                r::toString);
         assertEquals(2, r.exitCode());
-        assertEquals(r, Cli.run("dequantize", "-i", dir.resolve("absent.safetensors"), "-o", out, "--dtype", dtype),
+        assertEquals(
+                r,
+                Cli.run("dequantize", "-i", dir.resolve("absent.safetensors"), "-o", out, "--dtype", dtype),
                 "checked before the input is read");
         assertFalse(Files.exists(out));
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
-    @CsvSource(delimiter = '|', value = {
-            "mxfp4 | --group-size | 64 | [dequantize] mxfp4 quantization requires group size 32 but got 64.",
-            "mxfp4 | --bits       | 8  | [dequantize] mxfp4 quantization requires bits to be 4 but got 8.",
-            "mxfp8 | --group-size | 64 | [dequantize] mxfp8 quantization requires group size 32 but got 64.",
-            "mxfp8 | --bits       | 4  | [dequantize] mxfp8 quantization requires bits to be 8 but got 4.",
-            "nvfp4 | --group-size | 32 | [dequantize] nvfp4 quantization requires group size 16 but got 32.",
-            "nvfp4 | --bits       | 2  | [dequantize] nvfp4 quantization requires bits to be 4 but got 2.",
-            "xyz   | --bits       | 4  | [dequantize] Invalid quantization mode 'xyz'."})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "mxfp4 | --group-size | 64 | [dequantize] mxfp4 quantization requires group size 32 but got 64.",
+                "mxfp4 | --bits       | 8  | [dequantize] mxfp4 quantization requires bits to be 4 but got 8.",
+                "mxfp8 | --group-size | 64 | [dequantize] mxfp8 quantization requires group size 32 but got 64.",
+                "mxfp8 | --bits       | 4  | [dequantize] mxfp8 quantization requires bits to be 8 but got 4.",
+                "nvfp4 | --group-size | 32 | [dequantize] nvfp4 quantization requires group size 16 but got 32.",
+                "nvfp4 | --bits       | 2  | [dequantize] nvfp4 quantization requires bits to be 4 but got 2.",
+                "xyz   | --bits       | 4  | [dequantize] Invalid quantization mode 'xyz'."
+            })
     void aWrongExplicitSettingIsAUsageErrorWithMlxsMessage(String mode, String option, int value, String message)
             throws IOException {
         Path in = microscaledFile("q.safetensors", "mxfp4", Map.of());
@@ -306,8 +376,19 @@ class DequantizeCommandTest {
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out, "--mode", mode, option, value);
         assertEquals(2, r.exitCode(), r::toString);
         assertEquals("jmlx dequantize: " + message, r.err().strip());
-        assertEquals(r, Cli.run("dequantize", "-i", dir.resolve("absent.safetensors"), "-o", out, "--mode", mode,
-                option, value), "checked before the input is read");
+        assertEquals(
+                r,
+                Cli.run(
+                        "dequantize",
+                        "-i",
+                        dir.resolve("absent.safetensors"),
+                        "-o",
+                        out,
+                        "--mode",
+                        mode,
+                        option,
+                        value),
+                "checked before the input is read");
         assertFalse(Files.exists(out));
     }
 
@@ -315,34 +396,51 @@ class DequantizeCommandTest {
     void anExplicitModeThatDoesNotMatchTheFileIsAUsageError() throws IOException {
         Path mx = microscaledFile("mx.safetensors", "mxfp4", Map.of());
         Path out = dir.resolve("d.safetensors");
-        assertOneLineError(Cli.run("dequantize", "-i", mx, "-o", out, "--mode", "nvfp4"), 2,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", mx, "-o", out, "--mode", "nvfp4"),
+                2,
                 "do not fit nvfp4 (group size 16, 4 bits, from --mode and the mode's defaults); they fit mxfp4");
-        assertOneLineError(Cli.run("dequantize", "-i", mx, "-o", out, "--mode", "affine"), 2,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", mx, "-o", out, "--mode", "affine"),
+                2,
                 "layer.weight has uint8 scales and no biases (a microscaling mode) but the mode is affine",
                 "its shapes fit mxfp4");
-        assertOneLineError(Cli.run("dequantize", "-i", mx, "-o", out, "--bits", "8"), 2,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", mx, "-o", out, "--bits", "8"),
+                2,
                 "layer.weight is mxfp4 by its shapes: [dequantize] mxfp4 quantization requires bits to be 4 but got 8.");
         Path affine = quantizedFile("a.safetensors", 64, 4, Map.of());
-        assertOneLineError(Cli.run("dequantize", "-i", affine, "-o", out, "--mode", "mxfp8"), 2,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", affine, "-o", out, "--mode", "mxfp8"),
+                2,
                 "layer.weight has float16 scales and biases (affine) but the mode is mxfp8 (from --mode");
         assertFalse(Files.exists(out));
         Cli.Result right = Cli.run("dequantize", "-i", mx, "-o", out, "--mode", "mxfp4", "-g", "32", "-b", "4");
         assertEquals(0, right.exitCode(), right::toString);
-        assertTrue(right.out().contains("(mxfp4, group size 32, 4 bits, from --mode, --group-size/--bits)"),
-                right.out());
+        assertTrue(
+                right.out().contains("(mxfp4, group size 32, 4 bits, from --mode, --group-size/--bits)"), right.out());
         assertDense(out, "mxfp4", null);
     }
 
     @Test
     void metadataThatDoesNotFitItsModeOrTheFileIsAnError() throws IOException {
-        Path wrongSettings = microscaledFile("w.safetensors", "mxfp4",
+        Path wrongSettings = microscaledFile(
+                "w.safetensors",
+                "mxfp4",
                 Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 4, "mxfp4").toJson()));
         Path out = dir.resolve("d.safetensors");
-        assertOneLineError(Cli.run("dequantize", "-i", wrongSettings, "-o", out), 1, "jmlx.quantization metadata",
+        assertOneLineError(
+                Cli.run("dequantize", "-i", wrongSettings, "-o", out),
+                1,
+                "jmlx.quantization metadata",
                 "is not valid: [dequantize] mxfp4 quantization requires group size 32 but got 64.");
-        Path wrongMode = microscaledFile("m.safetensors", "mxfp4",
+        Path wrongMode = microscaledFile(
+                "m.safetensors",
+                "mxfp4",
                 Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(16, 4, "nvfp4").toJson()));
-        assertOneLineError(Cli.run("dequantize", "-i", wrongMode, "-o", out), 1,
+        assertOneLineError(
+                Cli.run("dequantize", "-i", wrongMode, "-o", out),
+                1,
                 "do not fit nvfp4 (group size 16, 4 bits, from the input's jmlx.quantization metadata); they fit mxfp4");
         assertFalse(Files.exists(out));
         // The options win: --mode mxfp4 sets the metadata (written for nvfp4) aside.
@@ -364,7 +462,8 @@ class DequantizeCommandTest {
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out);
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("uint8 scales (a microscaling mode) but also odd.biases"), r.out());
-        try (SafetensorsFile a = SafetensorsFile.open(in); SafetensorsFile b = SafetensorsFile.open(out)) {
+        try (SafetensorsFile a = SafetensorsFile.open(in);
+                SafetensorsFile b = SafetensorsFile.open(out)) {
             assertEquals(a.names(), b.names());
             for (String name : a.names()) {
                 Cli.assertSameTensor(a, b, name);
@@ -380,7 +479,8 @@ class DequantizeCommandTest {
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out);
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("no quantized weight"), r.out());
-        try (SafetensorsFile a = SafetensorsFile.open(in); SafetensorsFile b = SafetensorsFile.open(out)) {
+        try (SafetensorsFile a = SafetensorsFile.open(in);
+                SafetensorsFile b = SafetensorsFile.open(out)) {
             Cli.assertSameTensor(a, b, "a.weight");
         }
     }

@@ -1,5 +1,10 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.Array;
@@ -8,20 +13,14 @@ import io.jmlx.Jmlx;
 import io.jmlx.io.CheckpointWriter;
 import io.jmlx.io.ModelCheckpoint;
 import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code jmlx dequantize} on a model directory: each layer with its own settings from the config (per-layer
@@ -42,23 +41,32 @@ class DequantizeDirectoryTest {
         CheckpointWriter.to(in).write((ObjectNode) new ObjectMapper().readTree("{\"model_type\": \"t\"}"), dense);
         Files.writeString(in.resolve("tokenizer_config.json"), "{}");
         Path q = dir.resolve("q");
-        assertEquals(0, Cli.run("convert", "-i", in, "-o", q, "--override", "^b=6:32", "--override",
-                "^c=4:32:mxfp4").exitCode());
+        assertEquals(
+                0,
+                Cli.run("convert", "-i", in, "-o", q, "--override", "^b=6:32", "--override", "^c=4:32:mxfp4")
+                        .exitCode());
 
         Path out = dir.resolve("dense");
         Cli.Result r = Cli.run("dequantize", "-i", q, "-o", out);
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("3 dequantized"), r.out());
-        try (ModelCheckpoint quantized = ModelCheckpoint.open(q); ModelCheckpoint back = ModelCheckpoint.open(out)) {
+        try (ModelCheckpoint quantized = ModelCheckpoint.open(q);
+                ModelCheckpoint back = ModelCheckpoint.open(out)) {
             assertEquals(List.of("a.weight", "b.weight", "c.bias", "c.weight"), back.names());
             assertFalse(back.config().has("quantization"));
             assertFalse(back.config().has("quantization_config"));
             assertEquals("t", back.config().get("model_type").asText());
             assertTrue(Files.exists(out.resolve("tokenizer_config.json")));
-            expect(back, "a.weight", Jmlx.dequantize(quantized.get("a.weight"), quantized.get("a.scales"),
-                    quantized.get("a.biases"), 64, 4));
-            expect(back, "b.weight", Jmlx.dequantize(quantized.get("b.weight"), quantized.get("b.scales"),
-                    quantized.get("b.biases"), 32, 6));
+            expect(
+                    back,
+                    "a.weight",
+                    Jmlx.dequantize(
+                            quantized.get("a.weight"), quantized.get("a.scales"), quantized.get("a.biases"), 64, 4));
+            expect(
+                    back,
+                    "b.weight",
+                    Jmlx.dequantize(
+                            quantized.get("b.weight"), quantized.get("b.scales"), quantized.get("b.biases"), 32, 6));
             expect(back, "c.weight", Jmlx.dequantize(quantized.get("c.weight"), quantized.get("c.scales"), "mxfp4"));
             assertArrayEquals(dense.get("c.bias").toBytes(), back.get("c.bias").toBytes());
         }

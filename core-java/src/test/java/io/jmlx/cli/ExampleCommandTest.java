@@ -1,18 +1,17 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.DType;
 import io.jmlx.io.SafetensorsFile;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code jmlx example}: a fixed, deterministic checkpoint. */
 class ExampleCommandTest {
@@ -26,7 +25,8 @@ class ExampleCommandTest {
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().startsWith("jmlx example: wrote "), r.out());
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
-            assertEquals(List.of("layers.0.bias", "layers.0.weight", "layers.1.bias", "layers.1.weight", "norm.weight"),
+            assertEquals(
+                    List.of("layers.0.bias", "layers.0.weight", "layers.1.bias", "layers.1.weight", "norm.weight"),
                     f.names());
             assertTensor(f, "layers.0.weight", DType.FLOAT32, 256, 512);
             assertTensor(f, "layers.0.bias", DType.FLOAT32, 256);
@@ -67,7 +67,9 @@ class ExampleCommandTest {
         Files.writeString(out, "mine");
         Cli.Result r = Cli.run("example", "-o", out);
         assertEquals(2, r.exitCode(), r::toString);
-        assertEquals("jmlx example: output " + out + " already exists; add --force to replace it", r.err().strip());
+        assertEquals(
+                "jmlx example: output " + out + " already exists; add --force to replace it",
+                r.err().strip());
         assertEquals("mine", Files.readString(out));
         assertEquals(0, Cli.run("example", "-o", out, "--force").exitCode());
         assertTrue(Files.size(out) > 500_000);

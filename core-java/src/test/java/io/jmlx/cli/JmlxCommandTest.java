@@ -1,11 +1,11 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The top-level {@code jmlx} command: help, version, and what happens without a subcommand. */
 class JmlxCommandTest {
@@ -62,7 +62,8 @@ class JmlxCommandTest {
     void dequantizeHelpDocumentsWhereGroupSizeAndBitsComeFrom() {
         String help = Cli.run("dequantize", "--help").out();
         assertTrue(help.contains("jmlx.quantization") && help.contains("MLX's defaults"), help);
-        assertTrue(help.contains("uint8 scales mean a microscaling mode") && help.contains("4: mxfp4, 8: mxfp8, 2: nvfp4"),
+        assertTrue(
+                help.contains("uint8 scales mean a microscaling mode") && help.contains("4: mxfp4, 8: mxfp8, 2: nvfp4"),
                 help);
         assertTrue(help.contains("--dtype=TYPE") && help.contains("bfloat16 for the microscaling modes"), help);
     }

@@ -1,5 +1,11 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
@@ -7,20 +13,13 @@ import io.jmlx.io.SafetensorsFile;
 import io.jmlx.kernels.FpCodecs;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizedParts;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code jmlx quantize --mode mxfp4|mxfp8|nvfp4} then {@code jmlx dequantize} on the example checkpoint: the file
@@ -34,7 +33,9 @@ class MicroscalingRoundTripTest {
     Path dir;
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = QuantizationMode.class, names = {"MXFP4", "MXFP8", "NVFP4"})
+    @EnumSource(
+            value = QuantizationMode.class,
+            names = {"MXFP4", "MXFP8", "NVFP4"})
     void theExampleCheckpointRoundTrips(QuantizationMode mode) throws IOException {
         int g = mode.defaultGroupSize();
         int b = mode.defaultBits();
@@ -46,26 +47,50 @@ class MicroscalingRoundTripTest {
 
         Cli.Result qr = Cli.run("quantize", "-i", in, "-o", q, "--mode", mode.mlxName());
         assertEquals(0, qr.exitCode(), qr::toString);
-        assertTrue(qr.out().startsWith("jmlx quantize: " + in + " -> " + q + " (" + mode + ", " + b
-                + " bits, group size " + g + ")"), qr.out());
-        assertTrue(qr.out().lines().anyMatch(l -> l.matches("\\s+quantized\\s+layers\\.1\\.weight\\s+\\(64,256\\) "
-                + "bfloat16 -> " + mode + ", group " + g + "\\s+32,768 B -> .*")), qr.out());
+        assertTrue(
+                qr.out()
+                        .startsWith("jmlx quantize: " + in + " -> " + q + " (" + mode + ", " + b + " bits, group size "
+                                + g + ")"),
+                qr.out());
+        assertTrue(
+                qr.out()
+                        .lines()
+                        .anyMatch(l -> l.matches("\\s+quantized\\s+layers\\.1\\.weight\\s+\\(64,256\\) "
+                                + "bfloat16 -> " + mode + ", group " + g + "\\s+32,768 B -> .*")),
+                qr.out());
 
         Cli.Result dr = Cli.run("dequantize", "-i", q, "-o", d);
         assertEquals(0, dr.exitCode(), dr::toString);
-        assertTrue(dr.out().contains("(" + mode + ", group size " + g + ", " + b + " bits, from the input's "
-                + "jmlx.quantization metadata)"), dr.out());
+        assertTrue(
+                dr.out()
+                        .contains("(" + mode + ", group size " + g + ", " + b + " bits, from the input's "
+                                + "jmlx.quantization metadata)"),
+                dr.out());
         Cli.Result dr32 = Cli.run("dequantize", "-i", q, "-o", d32, "--dtype", "float32");
         assertEquals(0, dr32.exitCode(), dr32::toString);
 
         try (SafetensorsFile fi = SafetensorsFile.open(in);
-             SafetensorsFile fq = SafetensorsFile.open(q);
-             SafetensorsFile fd = SafetensorsFile.open(d);
-             SafetensorsFile fd32 = SafetensorsFile.open(d32)) {
-            assertEquals(List.of("layers.0.bias", "layers.0.scales", "layers.0.weight", "layers.1.bias",
-                    "layers.1.scales", "layers.1.weight", "norm.weight"), fq.names(), "no biases in " + mode);
-            assertEquals(Map.of("format", "mlx", "jmlx.quantization", "{\"group_size\":" + g + ",\"bits\":" + b
-                    + ",\"mode\":\"" + mode + "\"}"), fq.metadata());
+                SafetensorsFile fq = SafetensorsFile.open(q);
+                SafetensorsFile fd = SafetensorsFile.open(d);
+                SafetensorsFile fd32 = SafetensorsFile.open(d32)) {
+            assertEquals(
+                    List.of(
+                            "layers.0.bias",
+                            "layers.0.scales",
+                            "layers.0.weight",
+                            "layers.1.bias",
+                            "layers.1.scales",
+                            "layers.1.weight",
+                            "norm.weight"),
+                    fq.names(),
+                    "no biases in " + mode);
+            assertEquals(
+                    Map.of(
+                            "format",
+                            "mlx",
+                            "jmlx.quantization",
+                            "{\"group_size\":" + g + ",\"bits\":" + b + ",\"mode\":\"" + mode + "\"}"),
+                    fq.metadata());
             assertEquals(fi.names(), fd.names());
             assertEquals(fi.names(), fd32.names());
             assertEquals(Map.of("format", "mlx"), fd.metadata());
@@ -97,16 +122,37 @@ class MicroscalingRoundTripTest {
                 assertEquals(DType.FLOAT32, f32.dtype());
                 assertArrayEquals(original.shape(), bf16.shape());
                 assertArrayEquals(original.shape(), f32.shape());
-                assertArrayEquals(Jmlx.dequantize(core.packed(), core.scales(), mode.mlxName()).toBytes(),
-                        bf16.toBytes(), name);
-                assertArrayEquals(Jmlx.dequantize(core.packed(), core.scales(), null, null, null, mode.mlxName(),
-                        null, DType.FLOAT32, null).toBytes(), f32.toBytes(), name);
+                assertArrayEquals(
+                        Jmlx.dequantize(core.packed(), core.scales(), mode.mlxName())
+                                .toBytes(),
+                        bf16.toBytes(),
+                        name);
+                assertArrayEquals(
+                        Jmlx.dequantize(
+                                        core.packed(),
+                                        core.scales(),
+                                        null,
+                                        null,
+                                        null,
+                                        mode.mlxName(),
+                                        null,
+                                        DType.FLOAT32,
+                                        null)
+                                .toBytes(),
+                        f32.toBytes(),
+                        name);
                 // element * scale has at most 2 (FP4) or 4 (FP8) significant bits times a power of two (mx), or
                 // 2 times 4 (nvfp4's E4M3 scale): exact in bfloat16, so both outputs hold the same values.
                 assertArrayEquals(f32.toFloatArray(), bf16.toFloatArray(), name);
 
-                assertWithinRoundingError(name, mode, original.dtype(), original.toFloatArray(),
-                        scales.toIntArray(), f32.toFloatArray(), g);
+                assertWithinRoundingError(
+                        name,
+                        mode,
+                        original.dtype(),
+                        original.toFloatArray(),
+                        scales.toIntArray(),
+                        f32.toFloatArray(),
+                        g);
             }
         }
     }
@@ -130,8 +176,14 @@ class MicroscalingRoundTripTest {
      * FP4 compares distances rounded to it, where a tie after rounding picks the smaller magnitude (an ulp of a
      * distance below 2). The dequantized value itself is exact (see the caller).
      */
-    private static void assertWithinRoundingError(String name, QuantizationMode mode, DType type, float[] original,
-                                                  int[] scaleBytes, float[] dense, int groupSize) {
+    private static void assertWithinRoundingError(
+            String name,
+            QuantizationMode mode,
+            DType type,
+            float[] original,
+            int[] scaleBytes,
+            float[] dense,
+            int groupSize) {
         boolean fp8 = mode == QuantizationMode.MXFP8;
         double max = fp8 ? FpCodecs.FP8_MAX : FpCodecs.FP4_MAX;
         int groups = original.length / groupSize;
@@ -181,8 +233,8 @@ class MicroscalingRoundTripTest {
      * so within a factor √2 of {@code amax/max} plus what rounding {@code amax/max} and its log2 to the type can
      * move it; nvfp4, {@code amax/6} rounded to E4M3 (half a step of its grid, plus the rounding to the type).
      */
-    private static void assertScaleFitsTheGroup(String name, QuantizationMode mode, DType type, int group, double s,
-                                                double amax) {
+    private static void assertScaleFitsTheGroup(
+            String name, QuantizationMode mode, DType type, int group, double s, double amax) {
         double max = mode == QuantizationMode.MXFP8 ? FpCodecs.FP8_MAX : FpCodecs.FP4_MAX;
         double r = amax / max;
         boolean ok;

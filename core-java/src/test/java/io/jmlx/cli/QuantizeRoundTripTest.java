@@ -1,16 +1,15 @@
 package io.jmlx.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.io.SafetensorsFile;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.testing.SharedData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code jmlx quantize} then {@code jmlx dequantize} on real files: every quantized weight comes back within half a
@@ -103,8 +102,8 @@ class QuantizeRoundTripTest {
     private void roundTrip(Path in, int groupSize, int bits, List<String> quantizedNames) throws IOException {
         Path q = dir.resolve("q.safetensors");
         Path d = dir.resolve("d.safetensors");
-        Cli.Result qr = Cli.run("quantize", "--input", in, "--output", q, "--bits", bits, "--group-size", groupSize,
-                "--force");
+        Cli.Result qr =
+                Cli.run("quantize", "--input", in, "--output", q, "--bits", bits, "--group-size", groupSize, "--force");
         assertEquals(0, qr.exitCode(), qr::toString);
         assertTrue(qr.out().contains("total: "), qr.out());
         Cli.Result dr = Cli.run("dequantize", "--input", q, "--output", d, "--force");
@@ -112,8 +111,8 @@ class QuantizeRoundTripTest {
         assertTrue(dr.out().contains("from the input's jmlx.quantization metadata"), dr.out());
 
         try (SafetensorsFile fi = SafetensorsFile.open(in);
-             SafetensorsFile fq = SafetensorsFile.open(q);
-             SafetensorsFile fd = SafetensorsFile.open(d)) {
+                SafetensorsFile fq = SafetensorsFile.open(q);
+                SafetensorsFile fd = SafetensorsFile.open(d)) {
             List<String> expectedQ = new ArrayList<>();
             for (String name : fi.names()) {
                 if (quantizedNames.contains(name)) {
@@ -132,8 +131,9 @@ class QuantizeRoundTripTest {
 
             Map<String, String> meta = new LinkedHashMap<>(fi.metadata());
             meta.put("format", "mlx");
-            meta.put("jmlx.quantization", "{\"group_size\":" + groupSize + ",\"bits\":" + bits
-                    + ",\"mode\":\"affine\"}");
+            meta.put(
+                    "jmlx.quantization",
+                    "{\"group_size\":" + groupSize + ",\"bits\":" + bits + ",\"mode\":\"affine\"}");
             assertEquals(meta, fq.metadata());
             meta.remove("jmlx.quantization");
             assertEquals(meta, fd.metadata());
@@ -154,10 +154,18 @@ class QuantizeRoundTripTest {
                 assertArrayEquals(core.packed().toBytes(), packed.toBytes(), name);
                 assertArrayEquals(core.scales().toBytes(), scales.toBytes(), name);
                 assertArrayEquals(core.biases().toBytes(), biases.toBytes(), name);
-                assertArrayEquals(Jmlx.dequantize(packed, scales, biases, groupSize, bits).toBytes(), dense.toBytes());
+                assertArrayEquals(
+                        Jmlx.dequantize(packed, scales, biases, groupSize, bits).toBytes(), dense.toBytes());
 
-                assertWithinQuantizationError(name, original.toFloatArray(), packed.toIntArray(),
-                        scales.toFloatArray(), biases.toFloatArray(), dense.toFloatArray(), groupSize, bits,
+                assertWithinQuantizationError(
+                        name,
+                        original.toFloatArray(),
+                        packed.toIntArray(),
+                        scales.toFloatArray(),
+                        biases.toFloatArray(),
+                        dense.toFloatArray(),
+                        groupSize,
+                        bits,
                         original.dtype());
             }
         }
@@ -170,8 +178,16 @@ class QuantizeRoundTripTest {
      * that 0 is on the grid, which can shrink it enough that the far end of the group needs one more code than
      * there are; those elements are clamped to the top code and may be up to a whole step away.
      */
-    static void assertWithinQuantizationError(String name, float[] original, int[] words, float[] scales,
-                                              float[] biases, float[] dense, int groupSize, int bits, DType type) {
+    static void assertWithinQuantizationError(
+            String name,
+            float[] original,
+            int[] words,
+            float[] scales,
+            float[] biases,
+            float[] dense,
+            int groupSize,
+            int bits,
+            DType type) {
         int top = (1 << bits) - 1;
         // Groups never cross rows and every row ends on a word boundary, so element i of the flattened weight
         // is in group i / groupSize and its code at bit i * bits of the packed words.
@@ -184,8 +200,11 @@ class QuantizeRoundTripTest {
             double err = Math.abs((double) dense[i] - original[i]);
             // Rounding, each term about twice its worst case: the stored scale and bias (rounded to the type after
             // the codes were chosen with the float32 values), then scale * code and + bias, each rounded.
-            double tolerance = code * ulp(type, s) + ulp(type, Math.abs(biases[g])) + ulp(type, s * code)
-                    + ulp(type, Math.abs(dense[i])) + ulp(DType.FLOAT32, Math.abs(original[i]));
+            double tolerance = code * ulp(type, s)
+                    + ulp(type, Math.abs(biases[g]))
+                    + ulp(type, s * code)
+                    + ulp(type, Math.abs(dense[i]))
+                    + ulp(DType.FLOAT32, Math.abs(original[i]));
             double allowed = (code == top ? s : s / 2) + tolerance;
             if (err > allowed) {
                 throw new AssertionError(name + " element " + i + ": original " + original[i] + ", dequantized "
@@ -229,7 +248,10 @@ class QuantizeRoundTripTest {
     void quantizingLeavesTheInputUntouched() throws IOException {
         Path in = mixedInput();
         byte[] before = Files.readAllBytes(in);
-        assertEquals(0, Cli.run("quantize", "-i", in, "-o", dir.resolve("q.safetensors")).exitCode());
+        assertEquals(
+                0,
+                Cli.run("quantize", "-i", in, "-o", dir.resolve("q.safetensors"))
+                        .exitCode());
         assertArrayEquals(before, Files.readAllBytes(in));
     }
 }

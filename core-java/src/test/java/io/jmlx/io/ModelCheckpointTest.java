@@ -1,5 +1,11 @@
 package io.jmlx.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,9 +16,6 @@ import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.FileAlreadyExistsException;
@@ -26,12 +29,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Model directories in mlx-lm's layout: {@link CheckpointWriter} writes them (single file or shards with the index,
@@ -74,10 +73,13 @@ class ModelCheckpointTest {
         Map<String, Array> tensors = tensors();
         Path out = dir.resolve("model-4bit");
         long[] progress = new long[2];
-        CheckpointWriter.to(out).shardBytes(6000).listener((spec, done, total) -> {
-            progress[0] = done;
-            progress[1] = total;
-        }).write(config(), tensors);
+        CheckpointWriter.to(out)
+                .shardBytes(6000)
+                .listener((spec, done, total) -> {
+                    progress[0] = done;
+                    progress[1] = total;
+                })
+                .write(config(), tensors);
 
         List<String> files = listing(out);
         assertTrue(files.size() > 4, "several shards: " + files);
@@ -86,10 +88,13 @@ class ModelCheckpointTest {
         assertEquals(total, progress[0]);
         assertEquals(total, progress[1]);
 
-        JsonNode index = JSON.readTree(out.resolve("model.safetensors.index.json").toFile());
+        JsonNode index =
+                JSON.readTree(out.resolve("model.safetensors.index.json").toFile());
         assertEquals(total, index.get("metadata").get("total_size").asLong());
         // 64·128 + 64 (bias) + 32·128 + 8·128 + 128: scales and biases of quantized layers do not count.
-        assertEquals(64 * 128 + 64 + 32 * 128 + 8 * 128 + 128, index.get("metadata").get("total_parameters").asLong());
+        assertEquals(
+                64 * 128 + 64 + 32 * 128 + 8 * 128 + 128,
+                index.get("metadata").get("total_parameters").asLong());
         List<String> mapped = new ArrayList<>();
         index.get("weight_map").fieldNames().forEachRemaining(mapped::add);
         assertEquals(List.copyOf(tensors.keySet()), mapped, "weight_map keys sorted");
@@ -99,7 +104,8 @@ class ModelCheckpointTest {
         config.fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("hidden_size", "model_type", "quantization", "quantization_config"), keys);
         assertEquals(config.get("quantization"), config.get("quantization_config"));
-        assertTrue(Files.readString(out.resolve("config.json")).contains("\n    \"hidden_size\": 128,\n"),
+        assertTrue(
+                Files.readString(out.resolve("config.json")).contains("\n    \"hidden_size\": 128,\n"),
                 "Python-style layout");
 
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(out)) {
@@ -111,10 +117,14 @@ class ModelCheckpointTest {
                 assertArrayEquals(e.getValue().toBytes(), back.toBytes(), e.getKey());
                 assertEquals(Map.of("format", "mlx"), ckpt.metadata());
             }
-            assertEquals(Optional.of(new QuantizationSettings(64, 4, QuantizationMode.AFFINE)),
-                    ckpt.layerQuantization("model.layers.0.proj"), "global settings: it has scales");
-            assertEquals(Optional.of(new QuantizationSettings(32, 8, QuantizationMode.AFFINE)),
-                    ckpt.layerQuantization("lm_head"), "its config entry");
+            assertEquals(
+                    Optional.of(new QuantizationSettings(64, 4, QuantizationMode.AFFINE)),
+                    ckpt.layerQuantization("model.layers.0.proj"),
+                    "global settings: it has scales");
+            assertEquals(
+                    Optional.of(new QuantizationSettings(32, 8, QuantizationMode.AFFINE)),
+                    ckpt.layerQuantization("lm_head"),
+                    "its config entry");
             assertEquals(Optional.empty(), ckpt.layerQuantization("model.router"));
             assertEquals(Optional.empty(), ckpt.layerQuantization("model.norm"));
             assertEquals(total, ckpt.dataBytes());
@@ -132,8 +142,11 @@ class ModelCheckpointTest {
     void shardingFollowsMlxLm() {
         List<TensorSpec> specs = List.of(spec("a", 40), spec("b", 40), spec("c", 30), spec("d", 200), spec("e", 1));
         List<List<TensorSpec>> shards = CheckpointWriter.shards(specs, 100);
-        assertEquals(List.of(List.of("a", "b"), List.of("c"), List.of("d"), List.of("e")),
-                shards.stream().map(s -> s.stream().map(TensorSpec::name).toList()).toList(),
+        assertEquals(
+                List.of(List.of("a", "b"), List.of("c"), List.of("d"), List.of("e")),
+                shards.stream()
+                        .map(s -> s.stream().map(TensorSpec::name).toList())
+                        .toList(),
                 "a new shard when the next tensor would pass the limit; an oversized tensor alone");
     }
 
@@ -146,7 +159,8 @@ class ModelCheckpointTest {
         Path out = dir.resolve("m");
         CheckpointWriter.to(out).write(config(), tensors());
         byte[] before = Files.readAllBytes(out.resolve("model.safetensors"));
-        assertThrows(FileAlreadyExistsException.class, () -> CheckpointWriter.to(out).write(config(), tensors()));
+        assertThrows(
+                FileAlreadyExistsException.class, () -> CheckpointWriter.to(out).write(config(), tensors()));
         assertArrayEquals(before, Files.readAllBytes(out.resolve("model.safetensors")));
 
         Map<String, Array> other = Map.of("x.weight", Array.of(new float[] {1, 2}, 2));
@@ -157,7 +171,8 @@ class ModelCheckpointTest {
 
         Path notAModel = Files.createDirectory(dir.resolve("photos"));
         Files.writeString(notAModel.resolve("cat.jpg"), "meow");
-        IOException refused = assertThrows(IOException.class,
+        IOException refused = assertThrows(
+                IOException.class,
                 () -> CheckpointWriter.to(notAModel).replaceExisting(true).write(JSON.createObjectNode(), other));
         assertTrue(refused.getMessage().contains("refusing to replace"), refused.getMessage());
         assertTrue(Files.exists(notAModel.resolve("cat.jpg")));
@@ -174,13 +189,17 @@ class ModelCheckpointTest {
         Iterator<String> names = t.keySet().iterator();
         names.next();
         String failAt = names.next();
-        IOException e = assertThrows(IOException.class, () -> CheckpointWriter.to(out).replaceExisting(true)
-                .shardBytes(5000).write(config(), specs, spec -> {
-                    if (spec.name().equals(failAt)) {
-                        throw new IOException("disk on fire");
-                    }
-                    return t.get(spec.name()).data();
-                }));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> CheckpointWriter.to(out)
+                        .replaceExisting(true)
+                        .shardBytes(5000)
+                        .write(config(), specs, spec -> {
+                            if (spec.name().equals(failAt)) {
+                                throw new IOException("disk on fire");
+                            }
+                            return t.get(spec.name()).data();
+                        }));
         assertEquals("disk on fire", e.getMessage());
         assertEquals(before, listing(dir), "no temporary directory left beside it");
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(out)) {

@@ -1,10 +1,12 @@
 package io.jmlx.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,11 +17,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link OnnxFile} and {@link OnnxWeights} on ONNX models encoded here field by field (protobuf wire format):
@@ -89,16 +88,39 @@ class OnnxFileTest {
 
     /** y = x · W + b with W anonymous [2, 3] raw data and b named, float_data unpacked; dims packed for b. */
     private static byte[] linearModel() {
-        Proto w = new Proto().varint(1, 2).varint(1, 3).varint(2, 1).string(8, "onnx::MatMul_7")
+        Proto w = new Proto()
+                .varint(1, 2)
+                .varint(1, 3)
+                .varint(2, 1)
+                .string(8, "onnx::MatMul_7")
                 .bytes(9, floats(1, 2, 3, 4, 5, 6));
-        Proto b = new Proto().bytes(1, new byte[] {3}).varint(2, 1).fixed32(4, 0.5f).fixed32(4, -1f)
-                .fixed32(4, 2f).string(8, "dense.bias");
-        Proto matmul = new Proto().string(1, "x").string(1, "onnx::MatMul_7").string(2, "h")
-                .string(3, "/dense/MatMul").string(4, "MatMul");
-        Proto add = new Proto().string(1, "h").string(1, "dense.bias").string(2, "y").string(3, "/dense/Add")
+        Proto b = new Proto()
+                .bytes(1, new byte[] {3})
+                .varint(2, 1)
+                .fixed32(4, 0.5f)
+                .fixed32(4, -1f)
+                .fixed32(4, 2f)
+                .string(8, "dense.bias");
+        Proto matmul = new Proto()
+                .string(1, "x")
+                .string(1, "onnx::MatMul_7")
+                .string(2, "h")
+                .string(3, "/dense/MatMul")
+                .string(4, "MatMul");
+        Proto add = new Proto()
+                .string(1, "h")
+                .string(1, "dense.bias")
+                .string(2, "y")
+                .string(3, "/dense/Add")
                 .string(4, "Add");
-        Proto graph = new Proto().message(1, matmul).message(1, add).string(2, "g").message(5, w).message(5, b)
-                .message(11, new Proto().string(1, "x")).message(12, new Proto().string(1, "y"));
+        Proto graph = new Proto()
+                .message(1, matmul)
+                .message(1, add)
+                .string(2, "g")
+                .message(5, w)
+                .message(5, b)
+                .message(11, new Proto().string(1, "x"))
+                .message(12, new Proto().string(1, "y"));
         return new Proto().varint(1, 8).string(2, "test").message(7, graph).toBytes();
     }
 
@@ -111,11 +133,15 @@ class OnnxFileTest {
         try (OnnxFile onnx = OnnxFile.open(write("m.onnx", linearModel()))) {
             assertEquals(List.of("x"), onnx.inputs());
             assertEquals(List.of("y"), onnx.outputs());
-            assertEquals(List.of("MatMul", "Add"), onnx.nodes().stream().map(OnnxFile.Node::opType).toList());
+            assertEquals(
+                    List.of("MatMul", "Add"),
+                    onnx.nodes().stream().map(OnnxFile.Node::opType).toList());
             Array raw = onnx.initializers().get("onnx::MatMul_7");
             assertArrayEquals(new int[] {2, 3}, raw.shape());
             assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, raw.toFloatArray());
-            assertArrayEquals(new float[] {0.5f, -1f, 2f}, onnx.initializers().get("dense.bias").toFloatArray());
+            assertArrayEquals(
+                    new float[] {0.5f, -1f, 2f},
+                    onnx.initializers().get("dense.bias").toFloatArray());
 
             Map<String, Array> weights = OnnxWeights.pytorchLayout(onnx);
             assertEquals(List.of("dense.bias", "dense.weight"), List.copyOf(weights.keySet()));
@@ -135,8 +161,8 @@ class OnnxFileTest {
         byte[] full = linearModel();
         for (int length = 0; length < full.length; length++) {
             Path p = write("cut.onnx", Arrays.copyOf(full, length));
-            OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> OnnxFile.open(p).close(),
-                    "cut at " + length);
+            OnnxFormatException e = assertThrows(
+                    OnnxFormatException.class, () -> OnnxFile.open(p).close(), "cut at " + length);
             assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
         }
     }
@@ -148,7 +174,8 @@ class OnnxFileTest {
         assertMessage(model, "initializer 'big' uses external data");
 
         Proto shortRaw = new Proto().varint(1, 4).varint(2, 1).string(8, "w").bytes(9, floats(1, 2, 3));
-        assertMessage(new Proto().message(7, new Proto().message(5, shortRaw)).toBytes(),
+        assertMessage(
+                new Proto().message(7, new Proto().message(5, shortRaw)).toBytes(),
                 "initializer 'w' (4) float32 needs 16 bytes of raw data but has 12");
 
         Proto oddType = new Proto().varint(1, 1).varint(2, 8).string(8, "s").bytes(6, new byte[] {1});
@@ -160,7 +187,8 @@ class OnnxFileTest {
 
     private void assertMessage(byte[] model, String part) throws IOException {
         Path p = write("bad.onnx", model);
-        OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> OnnxFile.open(p).close());
+        OnnxFormatException e =
+                assertThrows(OnnxFormatException.class, () -> OnnxFile.open(p).close());
         assertTrue(e.getMessage().contains(part), "expected '" + part + "' in: " + e.getMessage());
     }
 }

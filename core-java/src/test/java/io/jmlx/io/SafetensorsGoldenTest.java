@@ -1,5 +1,9 @@
 package io.jmlx.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jmlx.Array;
@@ -7,10 +11,6 @@ import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.testing.SharedData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,10 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Reading real files written by MLX ({@code mx::save_safetensors}) and a real model checkpoint. */
 class SafetensorsGoldenTest {
@@ -85,15 +84,28 @@ class SafetensorsGoldenTest {
             assertEquals(described.get("mode").asText(), f.metadata().get("mode"));
             assertEquals(described.get("dtype").asText(), f.metadata().get("dtype"));
             assertEquals(described.get("seed").asText(), f.metadata().get("seed"));
-            assertTrue(f.metadata().get("generator").startsWith("mlx"), f.metadata().toString());
+            assertTrue(
+                    f.metadata().get("generator").startsWith("mlx"),
+                    f.metadata().toString());
         }
     }
 
     @Test
     void metadataOfTheFloat32FileParses() throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(SharedData.golden("affine_float32_64x128.safetensors"))) {
-            assertEquals(Map.of("dtype", "float32", "generator", "mlx 0.32.2 cpu", "mode", "affine", "seed", "1000",
-                    "w_shape", "64x128"), f.metadata());
+            assertEquals(
+                    Map.of(
+                            "dtype",
+                            "float32",
+                            "generator",
+                            "mlx 0.32.2 cpu",
+                            "mode",
+                            "affine",
+                            "seed",
+                            "1000",
+                            "w_shape",
+                            "64x128"),
+                    f.metadata());
             assertEquals(0, f.info(f.names().get(0)).begin());
         }
     }
@@ -119,8 +131,11 @@ class SafetensorsGoldenTest {
             assertEquals("model.embed_tokens.weight", f.names().get(0));
             assertEquals("model.norm.weight", f.names().get(46));
             assertEquals("pt", f.metadata().get("format"));
-            assertArrayEquals(new int[] {512, 64}, f.get("model.embed_tokens.weight").shape());
-            assertArrayEquals(new int[] {64, 172}, f.get("model.layers.0.mlp.down_proj.weight").shape());
+            assertArrayEquals(
+                    new int[] {512, 64}, f.get("model.embed_tokens.weight").shape());
+            assertArrayEquals(
+                    new int[] {64, 172},
+                    f.get("model.layers.0.mlp.down_proj.weight").shape());
             long dataBytes = 0;
             for (String name : f.names()) {
                 assertEquals(DType.FLOAT32, f.info(name).dtype());
@@ -130,7 +145,8 @@ class SafetensorsGoldenTest {
             try (var in = Files.newInputStream(path)) {
                 assertEquals(8, in.read(head));
             }
-            long headerLength = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerLength =
+                    ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getLong();
             assertEquals(Files.size(path), 8 + headerLength + dataBytes, "tensors cover the data buffer");
             float[] norm = f.get("model.norm.weight").toFloatArray();
             assertEquals(64, norm.length);

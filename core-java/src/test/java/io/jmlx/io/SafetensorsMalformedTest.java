@@ -1,8 +1,8 @@
 package io.jmlx.io;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,10 +13,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Malformed files, each written byte by byte to a temporary file: the reader must refuse every one with a
@@ -54,7 +53,8 @@ class SafetensorsMalformedTest {
         assertTrue(message.startsWith(p.toString()), message);
         assertEquals(p, e.file());
         for (String fragment : fragments) {
-            assertTrue(message.toLowerCase(Locale.ROOT).contains(fragment.toLowerCase(Locale.ROOT)),
+            assertTrue(
+                    message.toLowerCase(Locale.ROOT).contains(fragment.toLowerCase(Locale.ROOT)),
                     "'" + message + "' should mention '" + fragment + "'");
         }
         assertTrue(!message.contains("\n"), "one line: " + message);
@@ -62,7 +62,8 @@ class SafetensorsMalformedTest {
     }
 
     private static String entry(String name, String dtype, String shape, String offsets) {
-        return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":" + offsets + "}";
+        return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":" + offsets
+                + "}";
     }
 
     @Test
@@ -139,8 +140,10 @@ class SafetensorsMalformedTest {
 
     @Test
     void aTensorNamedTwice() throws IOException {
-        assertRefused(file("{" + entry("a", "U8", "[1]", "[0,1]") + "," + entry("a", "U8", "[1]", "[1,2]") + "}", 2),
-                "duplicate", "'a'");
+        assertRefused(
+                file("{" + entry("a", "U8", "[1]", "[0,1]") + "," + entry("a", "U8", "[1]", "[1,2]") + "}", 2),
+                "duplicate",
+                "'a'");
     }
 
     @Test
@@ -170,7 +173,8 @@ class SafetensorsMalformedTest {
 
     @Test
     void shapeOfTheWrongJsonType() throws IOException {
-        assertRefused(file("{\"a\":{\"dtype\":\"F32\",\"shape\":\"1\",\"data_offsets\":[0,4]}}", 4),
+        assertRefused(
+                file("{\"a\":{\"dtype\":\"F32\",\"shape\":\"1\",\"data_offsets\":[0,4]}}", 4),
                 "shape must be an array of integers");
         assertRefused(file("{" + entry("a", "F32", "[1.5]", "[0,4]") + "}", 4), "shape must be an array of integers");
         assertRefused(file("{" + entry("a", "F32", "[\"1\"]", "[0,4]") + "}", 4), "shape must be an array of integers");
@@ -181,9 +185,10 @@ class SafetensorsMalformedTest {
     void dataOffsetsOfTheWrongJsonType() throws IOException {
         assertRefused(file("{" + entry("a", "F32", "[1]", "[0]") + "}", 4), "data_offsets must be an array of two");
         assertRefused(file("{" + entry("a", "F32", "[1]", "[0,4,8]") + "}", 8), "data_offsets must be an array of two");
-        assertRefused(file("{" + entry("a", "F32", "[1]", "[\"0\",\"4\"]") + "}", 4),
-                "data_offsets must be an array of two");
-        assertRefused(file("{" + entry("a", "F32", "[1]", "{\"b\":0}") + "}", 4), "data_offsets must be an array of two");
+        assertRefused(
+                file("{" + entry("a", "F32", "[1]", "[\"0\",\"4\"]") + "}", 4), "data_offsets must be an array of two");
+        assertRefused(
+                file("{" + entry("a", "F32", "[1]", "{\"b\":0}") + "}", 4), "data_offsets must be an array of two");
         assertRefused(file("{" + entry("a", "F32", "[1]", "[0,4.0]") + "}", 4), "data_offsets must be an array of two");
     }
 
@@ -199,14 +204,16 @@ class SafetensorsMalformedTest {
 
     @Test
     void shapeTimesDtypeSizeDiffersFromTheByteRange() throws IOException {
-        assertRefused(file("{" + entry("a", "F32", "[2,3]", "[0,20]") + "}", 24), "tensor 'a'", "needs 24 bytes",
-                "hold 20");
+        assertRefused(
+                file("{" + entry("a", "F32", "[2,3]", "[0,20]") + "}", 24), "tensor 'a'", "needs 24 bytes", "hold 20");
     }
 
     @Test
     void shapeWhoseByteSizeOverflows() throws IOException {
-        assertRefused(file("{" + entry("a", "F64", "[2147483647,2147483647,2147483647]", "[0,8]") + "}", 8),
-                "tensor 'a'", "more bytes");
+        assertRefused(
+                file("{" + entry("a", "F64", "[2147483647,2147483647,2147483647]", "[0,8]") + "}", 8),
+                "tensor 'a'",
+                "more bytes");
     }
 
     @Test
@@ -221,22 +228,36 @@ class SafetensorsMalformedTest {
 
     @Test
     void offsetsBeyondTheDataBuffer() throws IOException {
-        assertRefused(file("{" + entry("a", "F32", "[4]", "[0,16]") + "}", 12), "tensor 'a'", "beyond the data buffer",
+        assertRefused(
+                file("{" + entry("a", "F32", "[4]", "[0,16]") + "}", 12),
+                "tensor 'a'",
+                "beyond the data buffer",
                 "12 bytes");
-        assertRefused(file("{" + entry("a", "U8", "[1]", "[99999999999999999999,99999999999999999999]") + "}", 4),
-                "tensor 'a'", "beyond the data buffer");
+        assertRefused(
+                file("{" + entry("a", "U8", "[1]", "[99999999999999999999,99999999999999999999]") + "}", 4),
+                "tensor 'a'",
+                "beyond the data buffer");
     }
 
     @Test
     void overlappingTensors() throws IOException {
-        assertRefused(file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("b", "F32", "[2]", "[4,12]") + "}", 12),
-                "'a'", "'b'", "overlap");
+        assertRefused(
+                file("{" + entry("a", "F32", "[2]", "[0,8]") + "," + entry("b", "F32", "[2]", "[4,12]") + "}", 12),
+                "'a'",
+                "'b'",
+                "overlap");
     }
 
     @Test
     void aTensorInsideAnother() throws IOException {
-        assertRefused(file("{" + entry("big", "U8", "[16]", "[0,16]") + "," + entry("small", "U8", "[2]", "[4,6]")
-                + "," + entry("last", "U8", "[2]", "[16,18]") + "}", 18), "'big'", "'small'", "overlap");
+        assertRefused(
+                file(
+                        "{" + entry("big", "U8", "[16]", "[0,16]") + "," + entry("small", "U8", "[2]", "[4,6]") + ","
+                                + entry("last", "U8", "[2]", "[16,18]") + "}",
+                        18),
+                "'big'",
+                "'small'",
+                "overlap");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package io.jmlx.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.EvaluationException;
 import io.jmlx.Jmlx;
 import io.jmlx.quant.QuantizedParts;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The writer's safety: temporary file plus rename, nothing left behind, and the destination untouched on failure. */
 class SafetensorsWriterTest {
@@ -63,8 +62,8 @@ class SafetensorsWriterTest {
         Map<String, Array> tensors = new TreeMap<>();
         tensors.put("a.bias", Array.of(new float[] {1}, 1));
         tensors.put("a.weight", q.packed());
-        EvaluationException e = assertThrows(EvaluationException.class,
-                () -> SafetensorsWriter.write(out, tensors, Map.of("v", "new")));
+        EvaluationException e = assertThrows(
+                EvaluationException.class, () -> SafetensorsWriter.write(out, tensors, Map.of("v", "new")));
         assertEquals("quantize", e.op());
         assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("'a.weight'"), e.getMessage());
 
@@ -75,7 +74,8 @@ class SafetensorsWriterTest {
     @Test
     void aFailedComputationCreatesNoFileWhenThereWasNone() {
         Path out = dir.resolve("new.safetensors");
-        assertThrows(EvaluationException.class,
+        assertThrows(
+                EvaluationException.class,
                 () -> SafetensorsWriter.write(out, Map.of("w", failingQuantize().scales()), Map.of()));
         assertTrue(Files.notExists(out));
         assertEquals(0, dir.toFile().list().length);
@@ -98,7 +98,8 @@ class SafetensorsWriterTest {
     @Test
     void aDirectoryAtTheDestinationIsRefused() throws IOException {
         Path sub = Files.createDirectory(dir.resolve("sub.safetensors"));
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> SafetensorsWriter.write(sub, Map.of("a", Array.of(new float[] {1}, 1)), Map.of()));
         assertTrue(e.getMessage().contains("directory"), e.getMessage());
         assertTrue(Files.isDirectory(sub));
@@ -108,14 +109,17 @@ class SafetensorsWriterTest {
     @Test
     void aMissingDirectoryIsAnIoError() {
         Path out = dir.resolve("no/such/dir/out.safetensors");
-        assertThrows(IOException.class,
+        assertThrows(
+                IOException.class,
                 () -> SafetensorsWriter.write(out, Map.of("a", Array.of(new float[] {1}, 1)), Map.of()));
     }
 
     @Test
     void theMetadataKeyCannotNameATensor() throws IOException {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.write(
-                dir.resolve("x.safetensors"), Map.of("__metadata__", Array.of(new float[] {1}, 1)), Map.of()));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> SafetensorsWriter.write(
+                        dir.resolve("x.safetensors"), Map.of("__metadata__", Array.of(new float[] {1}, 1)), Map.of()));
         assertTrue(e.getMessage().contains("__metadata__"), e.getMessage());
         assertEquals(List.of(), listing());
     }
