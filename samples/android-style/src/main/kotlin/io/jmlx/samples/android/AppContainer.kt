@@ -2,14 +2,14 @@ package io.jmlx.samples.android
 
 import io.jmlx.Array
 import io.jmlx.io.model.ModelCheckpoint
+import io.jmlx.models.bert.BertEmbedder
+import io.jmlx.models.bert.EncoderModel
+import io.jmlx.models.bert.SentenceEmbedder
 import io.jmlx.quant.QuantizationSettings
 import io.jmlx.samples.Sentences
 import io.jmlx.samples.android.data.EmbeddingRepository
 import io.jmlx.samples.android.ui.SearchViewModel
-import io.jmlx.samples.bert.BertEmbedder
-import io.jmlx.samples.bert.EncoderModel
 import io.jmlx.samples.bert.QualitySweep
-import io.jmlx.samples.bert.SentenceEmbedder
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlinx.coroutines.CoroutineScope

@@ -1,9 +1,9 @@
 package io.jmlx.samples.report;
 
 import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.samples.Sentences;
-import io.jmlx.samples.bert.EncoderModel;
 import io.jmlx.samples.bert.QualitySweep;
 import java.io.IOException;
 import java.nio.file.Files;

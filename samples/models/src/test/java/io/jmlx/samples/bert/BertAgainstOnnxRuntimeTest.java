@@ -3,6 +3,9 @@ package io.jmlx.samples.bert;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.models.bert.BertEmbedder;
+import io.jmlx.models.bert.EncoderModel;
+import io.jmlx.models.bert.Vectors;
 import io.jmlx.samples.Sentences;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmlx.cli.JmlxCommand;
 import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.models.bert.BertEmbedder;
+import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.samples.Sentences;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.jmlx.models.bert.EncoderModel;
+import io.jmlx.models.bert.Vectors;
 import java.nio.file.Path;
 import java.util.Map;
 

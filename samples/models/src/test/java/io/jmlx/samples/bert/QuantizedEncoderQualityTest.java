@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.samples.Sentences;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.jmlx.models.bert.EncoderModel;
+import io.jmlx.models.bert.WordPieceTokenizer;
 import io.jmlx.samples.Sentences;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package io.jmlx.samples.story
 
 import io.jmlx.io.model.ModelCheckpoint
-import io.jmlx.samples.llama.Llama
-import io.jmlx.samples.llama.Llama2cTokenizer
+import io.jmlx.models.llama.Llama
+import io.jmlx.models.llama.Llama2cTokenizer
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlinx.coroutines.runBlocking

@@ -1,7 +1,7 @@
 package io.jmlx.samples.story
 
 import io.jmlx.kotlin.await
-import io.jmlx.samples.llama.Llama
+import io.jmlx.models.llama.Llama
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 

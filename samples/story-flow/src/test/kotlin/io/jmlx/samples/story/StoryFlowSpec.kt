@@ -2,8 +2,8 @@ package io.jmlx.samples.story
 
 import com.fasterxml.jackson.databind.ObjectMapper
 import io.jmlx.io.model.ModelCheckpoint
-import io.jmlx.samples.llama.Llama
-import io.jmlx.samples.llama.Llama2cTokenizer
+import io.jmlx.models.llama.Llama
+import io.jmlx.models.llama.Llama2cTokenizer
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import java.nio.file.Files

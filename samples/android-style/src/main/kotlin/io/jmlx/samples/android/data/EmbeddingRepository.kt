@@ -1,6 +1,6 @@
 package io.jmlx.samples.android.data
 
-import io.jmlx.samples.bert.SentenceEmbedder
+import io.jmlx.models.bert.SentenceEmbedder
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.withContext
 

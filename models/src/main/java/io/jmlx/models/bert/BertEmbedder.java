@@ -1,4 +1,4 @@
-package io.jmlx.samples.bert;
+package io.jmlx.models.bert;
 
 import io.jmlx.Array;
 import io.jmlx.DType;

@@ -1,6 +1,6 @@
 /**
- * A Llama causal language model on jmlx's {@code nn} layers, loading Hugging Face / mlx-lm checkpoints (dense or
- * quantized by mlx-lm) as they are, with greedy generation and a teacher-forced loss. Tested on TinyStories-260K
+ * The Llama-family causal language model ({@code config.json}'s {@code model_type} {@code llama} or {@code mistral})
+ * on jmlx's {@code nn} layers, loading Hugging Face / mlx-lm checkpoints (dense or quantized by mlx-lm) as they are, with greedy generation and a teacher-forced loss. Tested on TinyStories-260K
  * ({@code ../shared/models/tinystories-260k}): float32 reproduces the reference's 200 greedy tokens and its loss;
  * quantized to 8 bits the first 71 tokens match.
  *
@@ -13,4 +13,4 @@
  * }
  * }</pre>
  */
-package io.jmlx.samples.llama;
+package io.jmlx.models.llama;

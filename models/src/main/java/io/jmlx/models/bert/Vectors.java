@@ -1,4 +1,4 @@
-package io.jmlx.samples.bert;
+package io.jmlx.models.bert;
 
 /** Small vector helpers for comparing embeddings. */
 public final class Vectors {

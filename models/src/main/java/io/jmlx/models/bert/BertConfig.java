@@ -1,4 +1,4 @@
-package io.jmlx.samples.bert;
+package io.jmlx.models.bert;
 
 /**
  * The sizes of a BERT encoder.

@@ -1,4 +1,4 @@
-package io.jmlx.samples.llama;
+package io.jmlx.models.llama;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

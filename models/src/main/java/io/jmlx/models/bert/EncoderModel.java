@@ -1,4 +1,4 @@
-package io.jmlx.samples.bert;
+package io.jmlx.models.bert;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The sentence encoders the samples use, as shipped in Maven Central jars (ONNX model and Hugging Face tokenizer
+ * Known sentence encoders, as shipped in Maven Central jars (ONNX model and Hugging Face tokenizer
  * as class-path resources): all-MiniLM-L6-v2 (mean pooling) and BGE small en v1.5 ({@code [CLS]} pooling). Both
  * are L2-normalised.
  */

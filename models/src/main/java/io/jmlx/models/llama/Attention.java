@@ -1,4 +1,4 @@
-package io.jmlx.samples.llama;
+package io.jmlx.models.llama;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
@@ -11,7 +11,7 @@ import io.jmlx.nn.RoPE;
 
 /**
  * Llama's causal self-attention with grouped queries: {@code q_proj}, {@code k_proj}, {@code v_proj}, {@code o_proj}
- * (no biases), rotary positions on queries and keys, and {@code num_heads / num_kv_heads} query heads sharing each
+ * (with biases when the config says so), rotary positions on queries and keys, and {@code num_heads / num_kv_heads} query heads sharing each
  * key/value head.
  */
 final class Attention extends Module {
@@ -29,10 +29,10 @@ final class Attention extends Module {
         heads = c.numHeads();
         kvHeads = c.numKvHeads();
         headDim = c.headDim();
-        q = addChild("q_proj", Layer.class, new Linear(c.hiddenSize(), heads * headDim, false));
-        k = addChild("k_proj", Layer.class, new Linear(c.hiddenSize(), kvHeads * headDim, false));
-        v = addChild("v_proj", Layer.class, new Linear(c.hiddenSize(), kvHeads * headDim, false));
-        o = addChild("o_proj", Layer.class, new Linear(heads * headDim, c.hiddenSize(), false));
+        q = addChild("q_proj", Layer.class, new Linear(c.hiddenSize(), heads * headDim, c.attentionBias()));
+        k = addChild("k_proj", Layer.class, new Linear(c.hiddenSize(), kvHeads * headDim, c.attentionBias()));
+        v = addChild("v_proj", Layer.class, new Linear(c.hiddenSize(), kvHeads * headDim, c.attentionBias()));
+        o = addChild("o_proj", Layer.class, new Linear(heads * headDim, c.hiddenSize(), c.attentionBias()));
         rope = new RoPE(headDim, c.ropeTraditional(), c.ropeTheta(), 1);
         scale = Array.of(new float[] {(float) (1 / Math.sqrt(headDim))}, new int[0]);
     }

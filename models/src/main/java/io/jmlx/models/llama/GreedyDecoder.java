@@ -1,4 +1,4 @@
-package io.jmlx.samples.llama;
+package io.jmlx.models.llama;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;

@@ -1,4 +1,4 @@
-package io.jmlx.samples.llama;
+package io.jmlx.models.llama;
 
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.jmlx.samples.bert;
+package io.jmlx.models.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.jmlx.samples.llama;
+package io.jmlx.models.llama;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
