@@ -101,7 +101,7 @@ public final class Array implements Tensor {
 
     /**
      * A zero-copy view of {@code segment} as an array; the caller keeps the memory alive (e.g. an open
-     * {@link io.jmlx.io.SafetensorsFile}). The segment must hold exactly the array's bytes, little-endian.
+     * {@link io.jmlx.io.safetensors.SafetensorsFile}). The segment must hold exactly the array's bytes, little-endian.
      */
     public static Array wrap(MemorySegment segment, DType dtype, int... shape) {
         long bytes = Shape.size(shape) * dtype.byteSize();

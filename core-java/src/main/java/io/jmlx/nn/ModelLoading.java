@@ -2,7 +2,7 @@ package io.jmlx.nn;
 
 import io.jmlx.Array;
 import io.jmlx.Shape;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
 import java.util.Arrays;

@@ -2,8 +2,8 @@ package io.jmlx.nn;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.QuantizationConfig;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.QuantizationConfig;
 import io.jmlx.quant.QuantizationSettings;
 import java.io.IOException;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.jmlx.samples.android
 
 import io.jmlx.Array
-import io.jmlx.io.ModelCheckpoint
+import io.jmlx.io.model.ModelCheckpoint
 import io.jmlx.quant.QuantizationSettings
 import io.jmlx.samples.Sentences
 import io.jmlx.samples.android.data.EmbeddingRepository

@@ -2,7 +2,7 @@ package io.jmlx.samples.bert;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.samples.Sentences;
 import java.nio.file.Path;
 import java.util.List;
