@@ -81,11 +81,11 @@ final class PackedRowMatmul {
     }
 
     /**
-     * The factor folded into plane {@code p} of x: {@code 16^-p} for 4-bit planes 0–6 (isolated by a mask only),
-     * 1 for plane 7 (shifted down) and for other widths (shifted and masked).
+     * The factor folded into plane {@code p} of x: {@code 2^-bits·p} for the 4- and 8-bit planes isolated by a mask
+     * only (all but the top one), 1 for the top plane (shifted down) and for 2 bits (shifted and masked).
      */
     private static float planeFactor(int bits, int p) {
-        return bits == 4 && p < 7 ? Math.scalb(1f, -4 * p) : 1f;
+        return bits != 2 && p < 32 / bits - 1 ? Math.scalb(1f, -bits * p) : 1f;
     }
 
     static void transposed(
@@ -115,14 +115,16 @@ final class PackedRowMatmul {
             HalfVectors.widenRow(scales, groupBytes, scaleType, rowScales, rowScales.length);
             HalfVectors.widenRow(biases, groupBytes, scaleType, rowBiases, rowBiases.length);
             float[] totals = new float[rows * m * L];
-            float[] decoded = bits == 4 ? null : new float[codesPerWord * L];
+            float[] decoded = bits == 2 ? new float[codesPerWord * L] : null;
             for (int wFrom = 0; wFrom < words; wFrom += blockWords) {
                 int wTo = Math.min(words, wFrom + blockWords);
                 for (int r = 0; r < rows; r++) {
                     long rowBytes = (long) (jFrom + r) * words * Integer.BYTES;
                     int at = r * m * L;
-                    if (bits != 4) {
-                        anyBits(p, m, bits, packed, rowBytes, rowScales, r * groups, wFrom, wTo, decoded, totals, at);
+                    if (bits == 2) {
+                        twoBits(p, m, packed, rowBytes, rowScales, r * groups, wFrom, wTo, decoded, totals, at);
+                    } else if (bits == 8) {
+                        eightBits(p, m, packed, rowBytes, rowScales, r * groups, wFrom, wTo, totals, at);
                     } else if (m == 1) {
                         fourBitsOneRow(p, packed, rowBytes, rowScales, r * groups, wFrom, wTo, totals, at);
                     } else {
@@ -240,14 +242,44 @@ final class PackedRowMatmul {
         }
     }
 
-    /**
-     * 2 or 8 bits: each chunk's planes are decoded (shift, mask, convert) into {@code decoded} once, then every row
-     * of x takes its dot products from there.
-     */
-    private static void anyBits(
+    /** {@link #fourBits} for 8 bits: four planes, the lower three isolated by a mask. */
+    private static void eightBits(
             Prepared p,
             int m,
-            int bits,
+            MemorySegment packed,
+            long rowBytes,
+            float[] scales,
+            int scaleFrom,
+            int wFrom,
+            int wTo,
+            float[] totals,
+            int at) {
+        float[] x = p.planes();
+        int k = p.k();
+        for (int w = wFrom; w < wTo; w += L) {
+            IntVector v = IntVector.fromMemorySegment(I, packed, rowBytes + (long) w * Integer.BYTES, LE);
+            FloatVector q0 = (FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0);
+            FloatVector q1 = (FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0);
+            FloatVector q2 = (FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0);
+            FloatVector q3 = (FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector scale = chunkScales(scales, scaleFrom, p, w);
+            for (int i = 0, o = w * 4, t = at; i < m; i++, o += k, t += L) {
+                FloatVector a = q0.mul(FloatVector.fromArray(F, x, o));
+                FloatVector b = q1.mul(FloatVector.fromArray(F, x, o + L));
+                a = q2.fma(FloatVector.fromArray(F, x, o + 2 * L), a);
+                b = q3.fma(FloatVector.fromArray(F, x, o + 3 * L), b);
+                a.add(b).fma(scale, FloatVector.fromArray(F, totals, t)).intoArray(totals, t);
+            }
+        }
+    }
+
+    /**
+     * 2 bits: each chunk's sixteen planes are decoded (shift, mask, convert) into {@code decoded} once, then every
+     * row of x takes its dot products from there.
+     */
+    private static void twoBits(
+            Prepared p,
+            int m,
             MemorySegment packed,
             long rowBytes,
             float[] scales,
@@ -259,21 +291,17 @@ final class PackedRowMatmul {
             int at) {
         float[] x = p.planes();
         int k = p.k();
-        int c = 32 / bits;
-        int mask = (1 << bits) - 1;
         for (int w = wFrom; w < wTo; w += L) {
             IntVector v = IntVector.fromMemorySegment(I, packed, rowBytes + (long) w * Integer.BYTES, LE);
-            for (int plane = 0; plane < c; plane++) {
-                ((FloatVector) v.lanewise(VectorOperators.LSHR, plane * bits)
-                                .and(mask)
-                                .convert(VectorOperators.I2F, 0))
-                        .intoArray(decoded, plane * L);
+            // Constant shifts: a shift by a variable count is not compiled to one instruction.
+            for (int plane = 0; plane < 16; plane++, v = v.lanewise(VectorOperators.LSHR, 2)) {
+                ((FloatVector) v.and(3).convert(VectorOperators.I2F, 0)).intoArray(decoded, plane * L);
             }
             FloatVector scale = chunkScales(scales, scaleFrom, p, w);
-            for (int i = 0, o = w * c, t = at; i < m; i++, o += k, t += L) {
+            for (int i = 0, o = w * 16, t = at; i < m; i++, o += k, t += L) {
                 FloatVector a = FloatVector.zero(F);
                 FloatVector b = FloatVector.zero(F);
-                for (int q = 0; q < c * L; q += 2 * L) {
+                for (int q = 0; q < 16 * L; q += 2 * L) {
                     a = FloatVector.fromArray(F, decoded, q).fma(FloatVector.fromArray(F, x, o + q), a);
                     b = FloatVector.fromArray(F, decoded, q + L).fma(FloatVector.fromArray(F, x, o + q + L), b);
                 }
