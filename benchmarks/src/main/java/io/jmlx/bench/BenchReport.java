@@ -70,6 +70,8 @@ public final class BenchReport {
     private static final String PEERS_FLAG = "--peers";
 
     private static final String PEER_M = "1,2,4,8,16,32,512";
+    /** {@code --interleaved [M,...] [seconds]}: the same products in turns in one JVM ({@link Interleaved}). */
+    private static final String INTERLEAVED_FLAG = "--interleaved";
 
     /** One JMH run of the plan. */
     private record Plan(String label, Options options) {}
@@ -111,6 +113,10 @@ public final class BenchReport {
 
     /** Runs the benchmarks JMH's command line {@code args} selects (plus {@code --no-scalar}) and prints the table. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals(INTERLEAVED_FLAG)) {
+            Interleaved.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         List<String> jmhArgs = new ArrayList<>(List.of(args));
         boolean scalar = !jmhArgs.removeIf(NO_SCALAR::equals);
         boolean peers = jmhArgs.removeIf(PEERS_FLAG::equals);
@@ -130,6 +136,8 @@ public final class BenchReport {
                       the repeat on the scalar kernels; --peers runs jmlx's 4-bit product beside ONNX Runtime's
                       MatMulNBits and float32 MatMul and Jlama's Q4 (M = 1,2,4,8,16,32,512 unless -p m= is given) and
                       prints the ratios jmlx/peer. JMH's options follow.
+                    ./bench --interleaved [M,...] [seconds]
+                      The same products in turns of ~100 ms in one JVM (robust on a shared machine): medians, ratios.
                     """);
         }
         if (cli.shouldHelp()

@@ -88,6 +88,10 @@ final class PackedRowMatmul {
         return bits != 2 && p < 32 / bits - 1 ? Math.scalb(1f, -bits * p) : 1f;
     }
 
+    /**
+     * {@code y[m × n] = x[m × k] · Ŵᵀ} (row-major float arrays), Ŵ from {@code packed} ({@code [n, k]} codes of
+     * {@code bits}) and its scales and biases of {@code scaleType}; {@link #supports}{@code (k, bits)} must hold.
+     */
     static void transposed(
             float[] x,
             int m,
