@@ -38,6 +38,31 @@ final class PackedRowMatmul {
 
     private PackedRowMatmul() {}
 
+    /**
+     * A task's buffers, one set per thread and reused: allocating them per task of 16 rows made megabytes of
+     * garbage per product.
+     */
+    private static final class Workspace {
+        float[] scales = new float[0];
+        float[] biases = new float[0];
+        float[] totals = new float[0];
+        final float[] decoded = new float[16 * L];
+        final float[] scratch = new float[L];
+
+        Workspace fit(int groupValues, int totalValues) {
+            if (scales.length < groupValues) {
+                scales = new float[groupValues];
+                biases = new float[groupValues];
+            }
+            if (totals.length < totalValues) {
+                totals = new float[totalValues];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
     /** True for 2, 4 and 8 bits when a row's words fill whole vectors. */
     static boolean supports(int k, int bits) {
         return (bits == 2 || bits == 4 || bits == 8) && (k * bits / 32) % L == 0 && I.length() == L;
@@ -113,13 +138,15 @@ final class PackedRowMatmul {
         KernelThreads.forEach(tasks, task -> {
             int jFrom = task * ROWS_PER_TASK;
             int rows = Math.min(n, jFrom + ROWS_PER_TASK) - jFrom;
-            float[] rowScales = new float[rows * groups];
-            float[] rowBiases = new float[rows * groups];
+            Workspace ws = WORKSPACE.get().fit(rows * groups, rows * m * L);
+            float[] rowScales = ws.scales;
+            float[] rowBiases = ws.biases;
+            float[] totals = ws.totals;
+            float[] decoded = ws.decoded;
             long groupBytes = (long) jFrom * groups * scaleType.byteSize();
-            HalfVectors.widenRow(scales, groupBytes, scaleType, rowScales, rowScales.length);
-            HalfVectors.widenRow(biases, groupBytes, scaleType, rowBiases, rowBiases.length);
-            float[] totals = new float[rows * m * L];
-            float[] decoded = bits == 2 ? new float[codesPerWord * L] : null;
+            HalfVectors.widenRow(scales, groupBytes, scaleType, rowScales, rows * groups);
+            HalfVectors.widenRow(biases, groupBytes, scaleType, rowBiases, rows * groups);
+            java.util.Arrays.fill(totals, 0, rows * m * L, 0f);
             for (int wFrom = 0; wFrom < words; wFrom += blockWords) {
                 int wTo = Math.min(words, wFrom + blockWords);
                 for (int r = 0; r < rows; r++) {
@@ -136,7 +163,7 @@ final class PackedRowMatmul {
                     }
                 }
             }
-            float[] scratch = new float[L];
+            float[] scratch = ws.scratch;
             for (int r = 0; r < rows; r++) {
                 for (int i = 0; i < m; i++) {
                     float scaled = Lanes.sum(FloatVector.fromArray(F, totals, (r * m + i) * L), scratch);
