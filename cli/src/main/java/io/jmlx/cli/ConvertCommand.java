@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -74,24 +75,8 @@ public final class ConvertCommand extends OutputCommand {
                     + "ONNX model (*.onnx: MatMul weights get their module names back and the [out, in] layout).")
     Path input;
 
-    @Option(
-            names = {"-b", "--bits"},
-            paramLabel = "B",
-            description = "Bits per weight (default: the mode's: 4, or 8 for mxfp8).")
-    Integer bits;
-
-    @Option(
-            names = {"-g", "--group-size"},
-            paramLabel = "G",
-            description = "Weights per scale (default: the mode's: 64 for affine, 32 for mxfp4/mxfp8, 16 for nvfp4).")
-    Integer groupSize;
-
-    @Option(
-            names = "--mode",
-            defaultValue = "affine",
-            paramLabel = "MODE",
-            description = "affine, mxfp4, mxfp8 or nvfp4 (default: ${DEFAULT-VALUE}).")
-    String mode;
+    @Mixin
+    QuantizationOptions quantization;
 
     @Option(
             names = "--dtype",
@@ -240,8 +225,7 @@ public final class ConvertCommand extends OutputCommand {
             Array source = type == w.dtype() ? w : Jmlx.astype(w, type);
             QuantizationSettings s = layer.settings;
             try {
-                layer.parts =
-                        Jmlx.quantize(source, s.groupSize(), s.bits(), s.mode().mlxName(), null);
+                layer.parts = Jmlx.quantize(source, s);
                 layer.error = ReconstructionError.relative(source, layer.parts, s);
             } catch (IllegalArgumentException | EvaluationException e) {
                 throw CommandFailure.failed("cannot quantize " + layer.path + ": " + e.getMessage(), e);
@@ -345,7 +329,7 @@ public final class ConvertCommand extends OutputCommand {
 
     private QuantizationSettings globalSettings() {
         try {
-            return QuantizationSettings.resolve(groupSize, bits, mode);
+            return QuantizationSettings.resolve(quantization.groupSize, quantization.bits, quantization.mode);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage(e.getMessage());
         }

@@ -371,7 +371,7 @@ public final class DequantizeCommand extends OutputCommand {
         } catch (IllegalArgumentException e) {
             throw CommandFailure.failed("the input's " + e.getMessage(), e);
         }
-        QuantizationMode recordedMode = recorded == null ? null : recorded.quantizationMode();
+        QuantizationMode recordedMode = recorded == null ? null : recorded.mode();
         QuantizationMode m = modeOption != null ? modeOption : recordedMode;
         boolean metadataValues = recorded != null && recordedMode == m;
         Integer g = groupSize != null ? groupSize : metadataValues ? Integer.valueOf(recorded.groupSize()) : null;

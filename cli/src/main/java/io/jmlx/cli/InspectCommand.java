@@ -58,9 +58,7 @@ public final class InspectCommand extends JmlxSubcommand {
             tensors.print(out);
 
             Optional<QuantizationConfig> q = ckpt.quantization();
-            out.println("quantization: "
-                    + q.map(c -> c.global() + (c.groupSize() == null ? " (group size from the mode's default)" : ""))
-                            .orElse("none in the config"));
+            out.println("quantization: " + q.map(c -> c.global().toString()).orElse("none in the config"));
             Map<String, Integer> perSetting = new TreeMap<>();
             TextTable layers = new TextTable("layer", "stored as", "source", "check");
             long logical = 0;

@@ -1,5 +1,6 @@
 package io.jmlx.cli;
 
+import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import java.util.List;
 import java.util.Optional;
@@ -31,12 +32,11 @@ record LayerRule(Pattern pattern, QuantizationSettings settings, String text) {
         }
         Integer bits = number(parts[0], "BITS", value);
         Integer group = parts.length > 1 && !parts[1].isEmpty() ? number(parts[1], "GROUP", value) : null;
-        String mode = parts.length > 2 && !parts[2].isEmpty()
-                ? parts[2]
-                : global.mode().mlxName();
         QuantizationSettings settings;
         try {
-            boolean sameMode = mode.equals(global.mode().mlxName());
+            QuantizationMode mode =
+                    parts.length > 2 && !parts[2].isEmpty() ? QuantizationSettings.parseMode(parts[2]) : global.mode();
+            boolean sameMode = mode == global.mode();
             settings = QuantizationSettings.resolve(
                     group != null ? group : sameMode ? global.groupSize() : null, bits, mode);
         } catch (IllegalArgumentException e) {

@@ -11,6 +11,7 @@ import io.jmlx.io.TensorSpec;
 import io.jmlx.io.model.CheckpointWriter;
 import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.quant.QuantizedParts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -130,16 +131,11 @@ final class ModelDirectoryDequantizer {
             return in.get(spec.name()).data();
         }
         try {
-            Array dense = Jmlx.dequantize(
+            QuantizedParts parts = new QuantizedParts(
                     in.get(spec.name()),
                     in.get(layer + ".scales"),
-                    s.mode().isAffine() ? in.get(layer + ".biases") : null,
-                    s.groupSize(),
-                    s.bits(),
-                    s.mode().mlxName(),
-                    null,
-                    spec.dtype(),
-                    null);
+                    s.mode().isAffine() ? in.get(layer + ".biases") : null);
+            Array dense = Jmlx.dequantize(parts, s, null, spec.dtype(), null);
             return dense.data();
         } catch (IllegalArgumentException | EvaluationException e) {
             throw CommandFailure.failed("cannot dequantize " + layer + " (" + s + "): " + e.getMessage(), e);

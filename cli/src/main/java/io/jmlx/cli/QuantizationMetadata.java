@@ -6,30 +6,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
 import java.util.Map;
 
 /**
  * The quantization settings {@code jmlx quantize} records in a file's safetensors metadata, under the key
  * {@value #KEY}, as a JSON string such as {@code {"group_size":64,"bits":4,"mode":"affine"}} (the same fields as
  * mlx-lm's {@code config.json} {@code "quantization"} entry), so that {@code jmlx dequantize} can read them back.
- * The mode is one of MLX's: {@code affine}, {@code mxfp4}, {@code mxfp8} or {@code nvfp4}.
+ * The record holds what the file says, checked only for its form (integers, one of MLX's modes): whether the
+ * settings are valid is for the command reading them to say.
  */
-record QuantizationMetadata(int groupSize, int bits, String mode) {
+record QuantizationMetadata(int groupSize, int bits, QuantizationMode mode) {
     /** The metadata key. */
     static final String KEY = ModelCheckpoint.RECORDED_SETTINGS;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The mode as the core's enum (the record only holds modes that parse, see {@link #read}). */
-    QuantizationMode quantizationMode() {
-        return QuantizationMode.parse("dequantize", mode);
+    /** The JSON string stored under {@link #KEY} for {@code settings}. */
+    static String toJson(QuantizationSettings settings) {
+        return json(settings.groupSize(), settings.bits(), settings.mode());
     }
 
-    /** The JSON string stored under {@link #KEY}. */
+    /** The JSON string as it was recorded. */
     String toJson() {
+        return json(groupSize, bits, mode);
+    }
+
+    private static String json(int groupSize, int bits, QuantizationMode mode) {
         ObjectNode node = JSON.createObjectNode();
-        node.put("group_size", groupSize).put("bits", bits).put("mode", mode);
+        node.put("group_size", groupSize).put("bits", bits).put("mode", mode.mlxName());
         return node.toString();
+    }
+
+    /** True when this records exactly {@code settings}. */
+    boolean describes(QuantizationSettings settings) {
+        return groupSize == settings.groupSize() && bits == settings.bits() && mode == settings.mode();
     }
 
     /**
@@ -66,11 +77,10 @@ record QuantizationMetadata(int groupSize, int bits, String mode) {
         }
         String mode = m == null ? "affine" : m.textValue();
         try {
-            QuantizationMode.parse("dequantize", mode);
+            return new QuantizationMetadata(g.intValue(), b.intValue(), QuantizationMode.parse("dequantize", mode));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("metadata " + KEY + " has the unknown mode '" + mode + "' (MLX's modes "
                     + "are affine, mxfp4, mxfp8 and nvfp4): " + text);
         }
-        return new QuantizationMetadata(g.intValue(), b.intValue(), mode);
     }
 }

@@ -9,6 +9,7 @@ import io.jmlx.io.TensorInfo;
 import io.jmlx.io.safetensors.SafetensorsFile;
 import io.jmlx.io.safetensors.SafetensorsWriter;
 import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -67,33 +69,11 @@ public final class QuantizeCommand extends OutputCommand {
             description = "The safetensors checkpoint to quantize.")
     Path input;
 
-    @Option(
-            names = {"-b", "--bits"},
-            paramLabel = "B",
-            description = "Bits per weight: 2, 3, 4, 5, 6 or 8 for affine; fixed for the other modes (default: the "
-                    + "mode's: 4 for affine, mxfp4 and nvfp4, 8 for mxfp8).")
-    Integer bits;
-
-    @Option(
-            names = {"-g", "--group-size"},
-            paramLabel = "G",
-            description = "Weights per scale: 32, 64 or 128 for affine; fixed for the other modes (default: the "
-                    + "mode's: 64 for affine, 32 for mxfp4 and mxfp8, 16 for nvfp4).")
-    Integer groupSize;
-
-    @Option(
-            names = "--mode",
-            defaultValue = "affine",
-            paramLabel = "MODE",
-            description = "affine, mxfp4, mxfp8 or nvfp4 (default: ${DEFAULT-VALUE}, as MLX). nvfp4 is quantized "
-                    + "without a global scale.")
-    String mode;
+    @Mixin
+    QuantizationOptions quantization;
 
     /** The mode, group size and bits in effect (set by {@link #checkSettings}). */
-    private QuantizationMode quantizationMode;
-
-    private int g;
-    private int b;
+    private QuantizationSettings settings;
 
     private static final Set<DType> QUANTIZABLE = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
 
@@ -103,7 +83,8 @@ public final class QuantizeCommand extends OutputCommand {
         checkSettings();
         requireInput(input);
         checkOutput(input);
-        QuantizationMetadata settings = new QuantizationMetadata(g, b, quantizationMode.mlxName());
+        int g = settings.groupSize();
+        int b = settings.bits();
 
         try (SafetensorsFile in = SafetensorsFile.open(input)) {
             refuseMixedSettings(in, settings);
@@ -129,7 +110,7 @@ public final class QuantizeCommand extends OutputCommand {
                 }
                 QuantizedParts q;
                 try {
-                    q = Jmlx.quantize(in.get(name), g, b, mode, null);
+                    q = Jmlx.quantize(in.get(name), settings);
                 } catch (IllegalArgumentException e) {
                     throw CommandFailure.failed("cannot quantize " + name + ": " + e.getMessage(), e);
                 }
@@ -162,17 +143,17 @@ public final class QuantizeCommand extends OutputCommand {
                 for (Array part : parts) {
                     after += part.nbytes();
                 }
-                String how = quantizationMode.isAffine() ? b + "-bit, group " + g : mode + ", group " + g;
+                String how = settings.mode().isAffine() ? b + "-bit, group " + g : settings.mode() + ", group " + g;
                 report.add("quantized", name, what + " -> " + how, info.byteSize(), after, null);
             }
 
             Map<String, String> metadata = new LinkedHashMap<>(in.metadata());
             metadata.put("format", "mlx");
-            metadata.put(QuantizationMetadata.KEY, settings.toJson());
+            metadata.put(QuantizationMetadata.KEY, QuantizationMetadata.toJson(settings));
             SafetensorsWriter.write(output, tensors, metadata);
 
-            out.println("jmlx quantize: " + input + " -> " + output + " (" + mode + ", " + b + " bits, group size " + g
-                    + ")");
+            out.println("jmlx quantize: " + input + " -> " + output + " (" + settings.mode() + ", " + b
+                    + " bits, group size " + g + ")");
             report.print(out);
             if (quantized.isEmpty()) {
                 out.println("note: no tensor qualified (names ending in .weight, float32/float16/bfloat16, at least 2 "
@@ -192,33 +173,35 @@ public final class QuantizeCommand extends OutputCommand {
      * mode's defaults for the ones not given.
      */
     private void checkSettings() {
+        QuantizationMode quantizationMode;
         try {
-            quantizationMode = QuantizationMode.parse("quantize", mode);
+            quantizationMode = QuantizationMode.parse("quantize", quantization.mode);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage(e.getMessage());
         }
-        g = quantizationMode.groupSizeOr(groupSize);
-        b = quantizationMode.bitsOr(bits);
+        int g = quantizationMode.groupSizeOr(quantization.groupSize);
+        int b = quantizationMode.bitsOr(quantization.bits);
         if (g <= 0) {
             throw CommandFailure.usage("--group-size must be "
                     + (quantizationMode.isAffine()
                             ? "32, 64 or 128"
-                            : quantizationMode.defaultGroupSize() + " for " + mode)
+                            : quantizationMode.defaultGroupSize() + " for " + quantization.mode)
                     + " but is " + g);
         }
         try {
             // A zero-row matrix runs every argument check of quantize and costs nothing to compute.
-            Jmlx.quantize(Array.zeros(DType.FLOAT32, 0, g), g, b, mode, null, null);
+            Jmlx.quantize(Array.zeros(DType.FLOAT32, 0, g), g, b, quantization.mode, null, null);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.usage(e.getMessage());
         }
+        settings = new QuantizationSettings(g, b, quantizationMode);
     }
 
     /**
      * An input that already holds quantized tensors may be quantized further only with the settings it recorded:
      * otherwise the output's metadata would describe its old tensors wrongly.
      */
-    private static void refuseMixedSettings(SafetensorsFile in, QuantizationMetadata settings) {
+    private static void refuseMixedSettings(SafetensorsFile in, QuantizationSettings settings) {
         String example = null;
         for (String name : in.names()) {
             if (isQuantized(in, name)) {
@@ -235,7 +218,7 @@ public final class QuantizeCommand extends OutputCommand {
         } catch (IllegalArgumentException e) {
             throw CommandFailure.failed("the input's " + e.getMessage(), e);
         }
-        if (recorded == null || !recorded.equals(settings)) {
+        if (recorded == null || !recorded.describes(settings)) {
             throw CommandFailure.failed(
                     "the input already holds quantized tensors (e.g. " + example + ") "
                             + (recorded == null
@@ -283,6 +266,7 @@ public final class QuantizeCommand extends OutputCommand {
                     + "; quantizing needs at least 2";
         }
         int last = shape[shape.length - 1];
+        int g = settings.groupSize();
         if (last % g != 0) {
             return "not quantized: last dimension " + last + " is not divisible by the group size " + g;
         }

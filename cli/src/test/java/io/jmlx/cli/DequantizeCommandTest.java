@@ -9,6 +9,7 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.io.safetensors.SafetensorsFile;
+import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizedParts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -125,7 +126,7 @@ class DequantizeCommandTest {
                 "q.safetensors",
                 128,
                 2,
-                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(128, 2, "affine").toJson()));
+                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(128, 2, QuantizationMode.AFFINE).toJson()));
         Path out = dir.resolve("d.safetensors");
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out);
         assertEquals(0, r.exitCode(), r::toString);
@@ -142,7 +143,7 @@ class DequantizeCommandTest {
                 "q.safetensors",
                 32,
                 8,
-                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 4, "affine").toJson()));
+                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 4, QuantizationMode.AFFINE).toJson()));
         Path out = dir.resolve("d.safetensors");
         Cli.Result r = Cli.run("dequantize", "-i", in, "-o", out, "--group-size", "32", "--bits", "8");
         assertEquals(0, r.exitCode(), r::toString);
@@ -192,7 +193,7 @@ class DequantizeCommandTest {
                 "q.safetensors",
                 64,
                 4,
-                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 8, "affine").toJson()));
+                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 8, QuantizationMode.AFFINE).toJson()));
         assertOneLineError(
                 Cli.run("dequantize", "-i", in, "-o", dir.resolve("d.safetensors")),
                 1,
@@ -220,7 +221,7 @@ class DequantizeCommandTest {
                 "mislabelled.safetensors",
                 64,
                 4,
-                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(32, 4, "mxfp4").toJson()));
+                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(32, 4, QuantizationMode.MXFP4).toJson()));
         assertOneLineError(
                 Cli.run("dequantize", "-i", mislabelled, "-o", dir.resolve("d.safetensors")),
                 1,
@@ -233,7 +234,7 @@ class DequantizeCommandTest {
         Path mx = microscaledFile(
                 "mx.safetensors",
                 "mxfp4",
-                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(32, 4, "mxfp4").toJson()));
+                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(32, 4, QuantizationMode.MXFP4).toJson()));
         Path out = dir.resolve("d.safetensors");
         Cli.Result r = Cli.run("dequantize", "-i", mx, "-o", out);
         assertEquals(0, r.exitCode(), r::toString);
@@ -427,7 +428,7 @@ class DequantizeCommandTest {
         Path wrongSettings = microscaledFile(
                 "w.safetensors",
                 "mxfp4",
-                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 4, "mxfp4").toJson()));
+                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(64, 4, QuantizationMode.MXFP4).toJson()));
         Path out = dir.resolve("d.safetensors");
         assertOneLineError(
                 Cli.run("dequantize", "-i", wrongSettings, "-o", out),
@@ -437,7 +438,7 @@ class DequantizeCommandTest {
         Path wrongMode = microscaledFile(
                 "m.safetensors",
                 "mxfp4",
-                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(16, 4, "nvfp4").toJson()));
+                Map.of(QuantizationMetadata.KEY, new QuantizationMetadata(16, 4, QuantizationMode.NVFP4).toJson()));
         assertOneLineError(
                 Cli.run("dequantize", "-i", wrongMode, "-o", out),
                 1,

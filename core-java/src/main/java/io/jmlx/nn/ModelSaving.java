@@ -50,12 +50,8 @@ public final class ModelSaving {
                 }
             });
             QuantizationConfig previous = QuantizationConfig.read(out, "config").orElse(null);
-            QuantizationConfig q = new QuantizationConfig(
-                    defaults.groupSize(),
-                    defaults.bits(),
-                    defaults.mode(),
-                    layers,
-                    previous == null ? Map.of() : previous.extra());
+            QuantizationConfig q =
+                    new QuantizationConfig(defaults, layers, previous == null ? Map.of() : previous.extra());
             out.set("quantization", q.toJson());
         }
         writer.write(out, model.parameters());

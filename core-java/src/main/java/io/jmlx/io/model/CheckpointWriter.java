@@ -246,8 +246,7 @@ public final class CheckpointWriter {
             }
             long elements = Shape.size(t.shape());
             if (quantizedLayer && name.endsWith(".weight") && t.dtype() == DType.UINT32) {
-                QuantizationSettings s =
-                        q.flatMap(c -> c.forLayer(layer, true)).orElse(QuantizationSettings.resolve(null, null, null));
+                QuantizationSettings s = q.flatMap(c -> c.forLayer(layer, true)).orElse(QuantizationSettings.DEFAULT);
                 elements = elements * 32 / s.bits();
             }
             count += elements;

@@ -311,7 +311,7 @@ public final class ModelCheckpoint implements AutoCloseable {
     public Optional<QuantizationSettings> layerQuantization(String path) {
         boolean hasScales = byTensor.containsKey(path + ".scales");
         if (quantization == null) {
-            return hasScales ? Optional.of(QuantizationSettings.resolve(null, null, null)) : Optional.empty();
+            return hasScales ? Optional.of(QuantizationSettings.DEFAULT) : Optional.empty();
         }
         return quantization.forLayer(path, hasScales);
     }

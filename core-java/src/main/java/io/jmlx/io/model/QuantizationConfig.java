@@ -17,51 +17,35 @@ import java.util.Optional;
  * {@code false} for a layer kept dense).
  *
  * <p>As in mlx-lm, a {@code null} or missing global group size or bits means the mode's default and a missing
- * mode means affine; a per-layer entry is passed to the layer's {@code to_quantized} as it is, so its missing keys
- * take that method's defaults (mode affine, the mode's group size and bits), not the global values. Keys that are
- * neither settings nor layer entries are kept as they are and written back unchanged.
+ * mode means affine (written back resolved); a per-layer entry is passed to the layer's {@code to_quantized} as it
+ * is, so its missing keys take that method's defaults (mode affine, the mode's group size and bits), not the global
+ * values. Keys that are neither settings nor layer entries are kept as they are and written back unchanged.
  *
- * @param groupSize the global group size as written ({@code null}: the mode's default)
- * @param bits      the global bits as written ({@code null}: the mode's default)
- * @param mode      the global mode
- * @param layers    per-layer entries in file order: settings, or {@code null} for a layer that stays dense
- * @param extra     other keys of the entry, kept for writing back
+ * @param global the global settings, defaults resolved
+ * @param layers per-layer entries in file order: settings, or {@code null} for a layer that stays dense
+ * @param extra  other keys of the entry, kept for writing back
  */
 public record QuantizationConfig(
-        Integer groupSize,
-        Integer bits,
-        QuantizationMode mode,
-        Map<String, QuantizationSettings> layers,
-        Map<String, JsonNode> extra) {
+        QuantizationSettings global, Map<String, QuantizationSettings> layers, Map<String, JsonNode> extra) {
     private static final String GROUP_SIZE = "group_size";
     private static final String BITS = "bits";
     private static final String MODE = "mode";
 
-    /** Checks the global settings (MLX's messages) and copies the maps. */
+    /** Copies the maps. */
     public QuantizationConfig {
-        Objects.requireNonNull(mode, "mode");
-        global(groupSize, bits, mode);
+        Objects.requireNonNull(global, "global");
         layers = Collections.unmodifiableMap(new LinkedHashMap<>(layers));
         extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
     /** A config with global settings only. */
     public static QuantizationConfig of(QuantizationSettings global) {
-        return new QuantizationConfig(global.groupSize(), global.bits(), global.mode(), Map.of(), Map.of());
-    }
-
-    /** The global settings with the mode's defaults filled in. */
-    public QuantizationSettings global() {
-        return global(groupSize, bits, mode);
-    }
-
-    private static QuantizationSettings global(Integer groupSize, Integer bits, QuantizationMode mode) {
-        return new QuantizationSettings(mode.groupSizeOr(groupSize), mode.bitsOr(bits), mode);
+        return new QuantizationConfig(global, Map.of(), Map.of());
     }
 
     /** This config with {@code layers} as its per-layer entries. */
     public QuantizationConfig withLayers(Map<String, QuantizationSettings> layers) {
-        return new QuantizationConfig(groupSize, bits, mode, layers, extra);
+        return new QuantizationConfig(global, layers, extra);
     }
 
     /**
@@ -96,7 +80,7 @@ public record QuantizationConfig(
         JsonNode method = node.get("quant_method");
         if (method != null && !node.has(BITS)) {
             if ("mxfp4".equals(method.asText())) {
-                return Optional.of(of(QuantizationSettings.resolve(null, null, "mxfp4")));
+                return Optional.of(of(QuantizationSettings.defaults(QuantizationMode.MXFP4)));
             }
             throw new IllegalArgumentException(where + " describes a \"" + method.asText() + "\" checkpoint, which "
                     + "jmlx does not load; convert it to MLX's layout with mlx-lm first");
@@ -108,8 +92,15 @@ public record QuantizationConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }
-        Integer groupSize = integer(node.get(GROUP_SIZE), where + "." + GROUP_SIZE);
-        Integer bits = integer(node.get(BITS), where + "." + BITS);
+        QuantizationSettings global;
+        try {
+            global = QuantizationSettings.resolve(
+                    integer(node.get(GROUP_SIZE), where + "." + GROUP_SIZE),
+                    integer(node.get(BITS), where + "." + BITS),
+                    mode);
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
         Map<String, QuantizationSettings> layers = new LinkedHashMap<>();
         Map<String, JsonNode> extra = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
@@ -121,18 +112,14 @@ public record QuantizationConfig(
             String at = where + "[\"" + name + "\"]";
             if (value.isBoolean()) {
                 // true: quantize with the call's (global) settings, as nn.quantize does for a True answer.
-                layers.put(name, value.booleanValue() ? global(groupSize, bits, mode) : null);
+                layers.put(name, value.booleanValue() ? global : null);
             } else if (value.isObject()) {
                 layers.put(name, layer(value, at));
             } else {
                 extra.put(name, value);
             }
         }
-        try {
-            return Optional.of(new QuantizationConfig(groupSize, bits, mode, layers, extra));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
+        return Optional.of(new QuantizationConfig(global, layers, extra));
     }
 
     /** A per-layer object: the keys {@code to_quantized} takes, each optional. */
@@ -177,17 +164,9 @@ public record QuantizationConfig(
      */
     public ObjectNode toJson() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
-        if (groupSize == null) {
-            node.putNull(GROUP_SIZE);
-        } else {
-            node.put(GROUP_SIZE, groupSize);
-        }
-        if (bits == null) {
-            node.putNull(BITS);
-        } else {
-            node.put(BITS, bits);
-        }
-        node.put(MODE, mode.mlxName());
+        node.put(GROUP_SIZE, global.groupSize())
+                .put(BITS, global.bits())
+                .put(MODE, global.mode().mlxName());
         for (Map.Entry<String, QuantizationSettings> e : layers.entrySet()) {
             QuantizationSettings s = e.getValue();
             if (s == null) {

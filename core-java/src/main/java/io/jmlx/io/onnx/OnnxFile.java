@@ -250,7 +250,7 @@ public final class OnnxFile implements AutoCloseable {
         }
 
         private static Array copy(List<Number> values, DType dtype, int[] shape) {
-            MemorySegment out = Array.allocate(values.size(), dtype);
+            MemorySegment out = Arena.ofAuto().allocate((long) values.size() * dtype.byteSize(), Array.ALIGNMENT);
             for (int i = 0; i < values.size(); i++) {
                 Number v = values.get(i);
                 switch (dtype) {
