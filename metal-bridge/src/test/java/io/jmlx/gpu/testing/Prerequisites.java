@@ -1,0 +1,32 @@
+package io.jmlx.gpu.testing;
+
+import org.junit.jupiter.api.Assumptions;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What the GPU tests need from the machine (a Vulkan device, a C compiler with the Vulkan headers, glslc,
+ * spirv-cross): on a developer's machine a missing one skips the test with one line saying what is missing and how
+ * to get it; under {@code CI=true} it fails the test, so CI never passes by skipping.
+ */
+public final class Prerequisites {
+    private Prerequisites() {
+    }
+
+    /** True when the {@code CI} environment variable is {@code true}. */
+    public static boolean ci() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** Skips (or under CI fails) with {@code why} unless {@code present}. */
+    public static void require(boolean present, String why) {
+        if (present) {
+            return;
+        }
+        if (ci()) {
+            fail(why + " (CI=true: the GPU tests must run)");
+        }
+        System.out.println("[jmlx-gpu] skipped: " + why);
+        Assumptions.abort(why);
+    }
+}
