@@ -1,7 +1,8 @@
 // Shared by the quantized matmul kernels (qmv, qvm, qmm): bindings, push constants and the decoding of one stored
 // weight, as jmlx's CPU kernels decode it (affine: T(T(s*q) + b); microscaled: element * (scale * factor)).
 // Sums accumulate in float32; only the products are checked against bounds, not bits.
-// Requires floats.glsl and elements.glsl, and the specialization constants DTYPE, MODE, BITS, GROUP_SIZE.
+// Requires floats.glsl and elements.glsl, and the specialization constants DTYPE and MODE; bits and group size are
+// push constants, so that one pipeline serves every setting (pipelines take long to build on some drivers).
 
 const uint MODE_AFFINE = 0u;
 const uint MODE_MXFP4 = 1u;
@@ -31,6 +32,9 @@ layout(push_constant) uniform Params {
     uint wordsPerRow;  // packed words per stored row of the weight
     uint groupsPerRow; // scales per stored row
     float factor;      // nvfp4's global factor, else 1
+    uint bits;         // bits per code
+    uint groupShift;   // log2 of the group size
+    uint transpose;    // qmm: 1 when the weight is stored [n, k]
 } pc;
 
 float xAt(uint batch, uint row, uint col) {
@@ -39,11 +43,11 @@ float xAt(uint batch, uint row, uint col) {
 
 // The decoded weight at stored row r, column c (for transpose the weight is stored [n, k], else [k, n]).
 float weightAt(uint batch, uint r, uint c) {
-    uint pos = c * BITS;
+    uint pos = c * pc.bits;
     uint word = pc.packedBase + batch * pc.packedBatch + r * pc.wordsPerRow + (pos >> 5);
     uint shift = pos & 31u;
-    uint code = codeFromWords(packed[word], shift + BITS > 32u ? packed[word + 1u] : 0u, shift, BITS);
-    uint g = batch * pc.scalesBatch + r * pc.groupsPerRow + c / GROUP_SIZE;
+    uint code = codeFromWords(packed[word], shift + pc.bits > 32u ? packed[word + 1u] : 0u, shift, pc.bits);
+    uint g = batch * pc.scalesBatch + r * pc.groupsPerRow + (c >> pc.groupShift);
     if (MODE == MODE_AFFINE) {
         float s = LOAD_T(DTYPE, scales, pc.scalesBase + g);
         float b = LOAD_T(DTYPE, biases, pc.biasesBase + g);
@@ -53,7 +57,7 @@ float weightAt(uint batch, uint r, uint c) {
     }
     uint scaleByte = LOAD8(scales, pc.scalesBase + g);
     float scale = (MODE == MODE_NVFP4 ? fp8Decode(scaleByte) : e8m0Decode(scaleByte)) * pc.factor;
-    return (BITS == 4u ? E2M1_VALUES[code] : fp8Decode(code)) * scale;
+    return (MODE == MODE_MXFP8 ? fp8Decode(code) : E2M1_VALUES[code]) * scale;
 }
 
 void storeOut(uint batch, uint row, uint col, float v) {

@@ -3,15 +3,12 @@
 
 // Tiled quantized matrix-matrix product: a work group of 8x8 invocations computes a 32x32 tile of the output,
 // each invocation 4x4 outputs; tiles of x and of the decoded weight (32 deep in k) go through shared memory
-// (8.4 KiB, well under the 32 KiB lavapipe offers). Both weight layouts: [n, k] (TRANSPOSE) or [k, n].
+// (8.4 KiB, well under the 32 KiB lavapipe offers). Both weight layouts: [n, k] (pc.transpose) or [k, n].
 
 layout(local_size_x = 8, local_size_y = 8) in;
 
 layout(constant_id = 0) const uint DTYPE = 0u;
 layout(constant_id = 1) const uint MODE = 0u;
-layout(constant_id = 2) const uint BITS = 4u;
-layout(constant_id = 3) const uint GROUP_SIZE = 64u;
-layout(constant_id = 4) const uint TRANSPOSE = 1u;
 
 #include "floats.glsl"
 #include "elements.glsl"
@@ -43,7 +40,7 @@ void main() {
             uint col = col0 + a;
             float wv = 0.0;
             if (inK && col < pc.n) {
-                wv = TRANSPOSE != 0u ? weightAt(batch, col, k0 + kk) : weightAt(batch, k0 + kk, col);
+                wv = pc.transpose != 0u ? weightAt(batch, col, k0 + kk) : weightAt(batch, k0 + kk, col);
             }
             wTile[a][kk] = wv;
         }

@@ -11,8 +11,6 @@ layout(local_size_x = 64) in;
 
 layout(constant_id = 0) const uint DTYPE = 0u;
 layout(constant_id = 1) const uint MODE = 0u;
-layout(constant_id = 2) const uint BITS = 4u;
-layout(constant_id = 3) const uint GROUP_SIZE = 64u;
 
 #include "floats.glsl"
 #include "elements.glsl"

@@ -9,9 +9,9 @@ public enum GpuKernel {
     AFFINE_DEQUANTIZE("affine_dequantize", 4, 20),
     FP_QUANTIZE("fp_quantize", 4, 20),
     FP_DEQUANTIZE("fp_dequantize", 3, 24),
-    QMV("qmv", 5, 64),
-    QVM("qvm", 5, 64),
-    QMM("qmm", 5, 64);
+    QMV("qmv", 5, 76),
+    QVM("qvm", 5, 76),
+    QMM("qmm", 5, 76);
 
     private final String fileName;
     private final int bindings;

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
 public final class GpuKernels {
     private static final int INVOCATIONS = 64;
     /** Work groups per dispatch dimension that every Vulkan device supports. */
-    private static final int MAX_GROUPS = 65535;
+    static final int MAX_GROUPS = 65535;
 
     private final GpuMemory memory;
     private final GpuQueue queue;
@@ -42,15 +42,25 @@ public final class GpuKernels {
     private final PhysicalDevice device;
     private final long alignment;
     private final long usableRange;
+    private final int maxGroups;
     private final Map<DType, MemorySegment> mxTables = new ConcurrentHashMap<>();
 
     GpuKernels(Gpu gpu) {
+        this(gpu, gpu.physicalDevice().maxStorageBufferRange(), MAX_GROUPS);
+    }
+
+    /**
+     * Kernels that split their work as if one binding could cover only {@code maxBindingBytes} and one dispatch
+     * dimension only {@code maxGroups} work groups (tests use small values to exercise the splitting).
+     */
+    GpuKernels(Gpu gpu, long maxBindingBytes, int maxGroups) {
         this.memory = gpu.memory();
         this.queue = gpu.queue();
         this.pipelines = gpu.pipelines();
         this.device = gpu.physicalDevice();
         this.alignment = Math.max(4, device.minStorageBufferOffsetAlignment());
-        this.usableRange = device.maxStorageBufferRange() - alignment - 4;
+        this.usableRange = Math.min(maxBindingBytes, device.maxStorageBufferRange()) - alignment - 4;
+        this.maxGroups = Math.min(maxGroups, MAX_GROUPS);
     }
 
     /** A short name for messages and benchmarks, e.g. {@code vulkan llvmpipe (LLVM 15.0.6, 256 bits)}. */
@@ -324,21 +334,20 @@ public final class GpuKernels {
             return CompletableFuture.completedFuture(null);
         }
         GpuKernel kernel = m <= 8 ? (transpose ? GpuKernel.QMV : GpuKernel.QVM) : GpuKernel.QMM;
-        ComputePipeline pipeline = kernel == GpuKernel.QMM
-                ? pipelines.get(kernel, typeCode(dtype), mode.ordinal(), bits, groupSize, transpose ? 1 : 0)
-                : pipelines.get(kernel, typeCode(dtype), mode.ordinal(), bits, groupSize);
-        MatmulShape shape = new MatmulShape(kernel, m, k, n, es, ses, rows, wordsPerRow, groupsPerRow, factor);
+        ComputePipeline pipeline = pipelines.get(kernel, typeCode(dtype), mode.ordinal());
+        MatmulShape shape = new MatmulShape(kernel, m, k, n, rows, wordsPerRow, groupsPerRow, factor, bits,
+                Integer.numberOfTrailingZeros(groupSize), transpose);
 
         List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
         long xBytes = (long) batches * m * k * es;
         long wBytes = wBatches * rows * wordsPerRow * 4;
         long sBytes = wBatches * rows * groupsPerRow * ses;
         long outBytes = (long) batches * m * n * es;
-        long tileLimit = (long) MAX_GROUPS * 32;
-        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= usableRange && batches <= MAX_GROUPS
+        long tileLimit = (long) maxGroups * 32;
+        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= usableRange && batches <= maxGroups
                 && (kernel != GpuKernel.QMM || (m <= tileLimit && n <= tileLimit))) {
             long perBatchRows = sharedWeight ? 0 : rows;
-            dispatches.add(shape.dispatch(pipeline, bind(inX, 0, xBytes, es), bind(inPacked, 0, wBytes, 4),
+            dispatches.add(shape.dispatch(this, pipeline, bind(inX, 0, xBytes, es), bind(inPacked, 0, wBytes, 4),
                     bind(inScales, 0, sBytes, ses), bind(inBiases, 0, sBytes, ses), bind(outValues, 0, outBytes, es),
                     m, n, batches, (long) m * k, perBatchRows * wordsPerRow, perBatchRows * groupsPerRow, (long) m * n));
         } else {
@@ -366,7 +375,7 @@ public final class GpuKernels {
                         Binding bb = bind(inBiases, wRow0 * groupsPerRow * ses, wRows * groupsPerRow * ses, ses);
                         Binding bo = bind(outValues, (((long) b * m + m0) * n + n0) * es,
                                 ((long) (mc - 1) * n + nc) * es, es);
-                        dispatches.add(shape.dispatch(pipeline, bx, bw, bs, bb, bo, mc, nc, 1, 0, 0, 0, 0));
+                        dispatches.add(shape.dispatch(this, pipeline, bx, bw, bs, bb, bo, mc, nc, 1, 0, 0, 0, 0));
                     }
                 }
             }
@@ -375,17 +384,18 @@ public final class GpuKernels {
     }
 
     /** The fixed part of a matmul's dispatches. */
-    private record MatmulShape(GpuKernel kernel, int m, int k, int n, int es, int ses, long rows, long wordsPerRow,
-                               long groupsPerRow, float factor) {
-        Consumer<CommandRecorder> dispatch(ComputePipeline pipeline, Binding bx, Binding bw, Binding bs, Binding bb,
-                                           Binding bo, int mc, int nc, int batches, long xBatch, long wBatch,
-                                           long sBatch, long outBatch) {
+    private record MatmulShape(GpuKernel kernel, int m, int k, int n, long rows, long wordsPerRow, long groupsPerRow,
+                               float factor, int bits, int groupShift, boolean transpose) {
+        Consumer<CommandRecorder> dispatch(GpuKernels kernels, ComputePipeline pipeline, Binding bx, Binding bw,
+                                           Binding bs, Binding bb, Binding bo, int mc, int nc, int batches,
+                                           long xBatch, long wBatch, long sBatch, long outBatch) {
             int[] push = {mc, nc, k, n, base(bx), base(bw), base(bs), base(bb), base(bo), (int) xBatch, (int) wBatch,
-                    (int) sBatch, (int) outBatch, (int) wordsPerRow, (int) groupsPerRow, Float.floatToRawIntBits(factor)};
+                    (int) sBatch, (int) outBatch, (int) wordsPerRow, (int) groupsPerRow, Float.floatToRawIntBits(factor),
+                    bits, groupShift, transpose ? 1 : 0};
             Binding[] bindings = {bx, bw, bs, bb, bo};
             return switch (kernel) {
-                case QMV -> GpuKernels.dispatch(pipeline, bindings, push, (nc + 7) / 8, batches);
-                case QVM -> GpuKernels.dispatch(pipeline, bindings, push, (nc + 63) / 64, batches);
+                case QMV -> kernels.dispatch(pipeline, bindings, push, (nc + 7) / 8, batches);
+                case QVM -> kernels.dispatch(pipeline, bindings, push, (nc + 63) / 64, batches);
                 default -> recorder -> record(recorder, pipeline, bindings, push, (nc + 31) / 32, (mc + 31) / 32, batches);
             };
         }
@@ -461,24 +471,25 @@ public final class GpuKernels {
         long rows = Long.MAX_VALUE;
         for (long b : bytesPerRow) {
             if (b > usableRange) {
-                throw new IllegalArgumentException("one row needs " + b + " bytes, more than one storage buffer of "
-                        + device.name() + " may cover (" + device.maxStorageBufferRange() + " bytes)");
+                throw new IllegalArgumentException("one row needs " + b + " bytes, more than one storage-buffer binding"
+                        + " may cover (" + usableRange + " bytes usable of " + device.name()
+                        + "'s maxStorageBufferRange " + device.maxStorageBufferRange() + ")");
             }
             rows = Math.min(rows, usableRange / Math.max(b, 1));
         }
         return rows;
     }
 
-    /** Invocations one dispatch of 64-wide work groups may have within every device's limits (65535 x 65535). */
-    private static long maxInvocations() {
-        return (long) INVOCATIONS * MAX_GROUPS * MAX_GROUPS;
+    /** Invocations one dispatch of 64-wide work groups may have (spread over x and y). */
+    private long maxInvocations() {
+        return (long) INVOCATIONS * maxGroups * maxGroups;
     }
 
     /** A dispatch of {@code workGroups} linearly numbered work groups (spread over x and y), z = {@code depth}. */
-    private static Consumer<CommandRecorder> dispatch(ComputePipeline pipeline, Binding[] bindings, int[] push,
+    private Consumer<CommandRecorder> dispatch(ComputePipeline pipeline, Binding[] bindings, int[] push,
                                                       long workGroups, int depth) {
         return recorder -> {
-            long x = Math.max(1, Math.min(workGroups, MAX_GROUPS));
+            long x = Math.max(1, Math.min(workGroups, maxGroups));
             long y = Math.max(1, (workGroups + x - 1) / x);
             record(recorder, pipeline, bindings, push, (int) x, (int) y, depth);
         };
