@@ -57,8 +57,7 @@ void main() {
         uint code = codeFromWords(lo, hi, pos & 31u, BITS);
         float v;
         if (fast) {
-            precise float product = s * float(code);
-            precise float sum = roundToType(DTYPE, product) + b;
+            precise float sum = roundToType(DTYPE, mulRn(s, float(code))) + b;
             v = roundToType(DTYPE, sum);
         } else {
             v = roundToType(DTYPE, addRn(roundToType(DTYPE, mulSmallRn(s, code)), b));

@@ -20,6 +20,13 @@ bool isFiniteBits(uint bits) {
     return (bits & F32_ABS) < F32_INF;
 }
 
+// a * b rounded once (no contraction). A zero product keeps the sign IEEE gives it, sign(a) xor sign(b): a
+// translation of `precise` into fma(a, b, +0), as SPIRV-Cross emits for Metal, would turn -0 into +0.
+float mulRn(float a, float b) {
+    precise float p = a * b;
+    return p == 0.0 ? uintBitsToFloat((floatBitsToUint(a) ^ floatBitsToUint(b)) & F32_SIGN) : p;
+}
+
 // Rounds sign * m * 2^e (m < 2^32) to the nearest float, ties to even, subnormals and overflow to infinity
 // included.
 float roundPack(uint sign, uint m, int e) {
@@ -193,8 +200,7 @@ float addRn(float a, float b) {
 float mulSmallRn(float s, uint q) {
     uint us = floatBitsToUint(s);
     if (!isFiniteBits(us)) {
-        precise float p = s * float(q);
-        return p;
+        return mulRn(s, float(q));
     }
     uint magnitude = us & F32_ABS;
     if (magnitude == 0u || q == 0u) {

@@ -52,18 +52,15 @@ void main() {
         if (FORMAT == 2u) {
             float s = roundToType(DTYPE, fp8Decode(scaleByte));
             if (GLOBAL != 0u) {
-                precise float g = s * pc.factor;
-                s = g;
+                s = mulRn(s, pc.factor);
             }
-            precise float product = e * s;
-            v = roundToType(computeType, product);
+            v = roundToType(computeType, mulRn(e, s));
         } else {
             // T(2^(e-127)) is 0, a power of two, or infinity.
             float s = roundToType(DTYPE, e8m0Decode(scaleByte));
             uint sb = floatBitsToUint(s);
             if (sb == 0u || sb == F32_INF) {
-                precise float product = e * s;
-                v = product;
+                v = mulRn(e, s);
             } else {
                 int exponent = (sb >> 23) != 0u ? int(sb >> 23) - 127 : findMSB(sb) - 149;
                 v = ldexpRn(e, exponent);

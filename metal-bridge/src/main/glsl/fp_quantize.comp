@@ -72,8 +72,7 @@ void main() {
     float enc = 1.0;
     if (FORMAT == 2u) {
         enc = pc.enc;
-        precise float encoded = scale * enc;
-        scaleCode = fp8Encode(encoded);
+        scaleCode = fp8Encode(mulRn(scale, enc));
         divisor = roundToType(DTYPE, fp8Decode(scaleCode));
     } else {
         uint bits = floatBitsToUint(scale);
@@ -90,8 +89,7 @@ void main() {
         float v = roundToType(DTYPE, divRn(weight(first + j), divisor));
         uint code;
         if (FORMAT == 2u) {
-            precise float scaled = v * enc;
-            code = fp4Encode(scaled, DT_F32);
+            code = fp4Encode(mulRn(v, enc), DT_F32);
         } else {
             code = FORMAT == 0u ? fp4Encode(v, DTYPE) : fp8Encode(v);
         }

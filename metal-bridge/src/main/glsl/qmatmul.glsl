@@ -51,8 +51,7 @@ float weightAt(uint batch, uint r, uint c) {
     if (MODE == MODE_AFFINE) {
         float s = LOAD_T(DTYPE, scales, pc.scalesBase + g);
         float b = LOAD_T(DTYPE, biases, pc.biasesBase + g);
-        precise float product = s * float(code);
-        precise float sum = roundToType(DTYPE, product) + b;
+        precise float sum = roundToType(DTYPE, mulRn(s, float(code))) + b;
         return roundToType(DTYPE, sum);
     }
     uint scaleByte = LOAD8(scales, pc.scalesBase + g);

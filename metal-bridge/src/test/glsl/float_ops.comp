@@ -49,6 +49,7 @@ void main() {
         case 8u: r = floatBitsToUint(fp8Decode(a & 255u)); break;
         case 9u: r = fp4Encode(fa, b % 3u); break;
         case 10u: r = floatBitsToUint(e8m0Decode(a & 255u)); break;
+        case 12u: r = floatBitsToUint(mulRn(fa, fb)); break;
         default: r = floatBitsToUint(roundToType(b % 3u, fa)); break;
     }
     outs[i] = r;

@@ -1,0 +1,99 @@
+package io.jmlx.gpu;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.gpu.testing.TestGpu;
+import io.jmlx.kernels.ScalarKernels;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * GPU memory seen from Java: segments the kernels write are read in place, slices are located in their buffer,
+ * segments from elsewhere (the Java heap, other native memory, unaligned slices) go through staging in both
+ * directions, and memory returns to the pool when its segments become unreachable.
+ */
+class GpuMemoryTest {
+
+    @Test
+    void allocationsAreZeroedAndLocatedWithTheirSlices() {
+        GpuMemory memory = TestGpu.get().memory();
+        MemorySegment a = memory.allocate(1000);
+        MemorySegment big = memory.allocate(40L << 20);
+        assertEquals(-1, a.mismatch(MemorySegment.ofArray(new byte[1000])));
+        GpuMemory.Location whole = memory.locate(a).orElseThrow();
+        GpuMemory.Location slice = memory.locate(a.asSlice(64, 100)).orElseThrow();
+        assertEquals(whole.buffer(), slice.buffer());
+        assertEquals(whole.offset() + 64, slice.offset());
+        assertTrue(whole.available() >= 1000);
+        assertNotEquals(whole.buffer(), memory.locate(big).orElseThrow().buffer(), "a large block has its own buffer");
+        assertFalse(memory.locate(MemorySegment.ofArray(new float[4])).isPresent(), "heap segments are not GPU memory");
+        try (Arena arena = Arena.ofConfined()) {
+            assertFalse(memory.locate(arena.allocate(64)).isPresent(), "other native memory is not GPU memory");
+        }
+    }
+
+    @Test
+    void kernelsReadAndWriteSegmentsFromAnywhere() {
+        Gpu gpu = TestGpu.get();
+        int rows = 16;
+        int cols = 128;
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.sin(i * 0.37) * (i % 7);
+        }
+        MemorySegment native16 = Array.allocate((long) rows * cols, DType.FLOAT16);
+        for (int i = 0; i < values.length; i++) {
+            native16.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(values[i]));
+        }
+        ScalarKernels cpu = new ScalarKernels();
+        MemorySegment packed = Array.allocate(rows * cols / 8, DType.UINT32);
+        MemorySegment scales = Array.allocate(rows * 2, DType.FLOAT16);
+        MemorySegment biases = Array.allocate(rows * 2, DType.FLOAT16);
+        cpu.affineQuantize(native16, DType.FLOAT16, rows, cols, 64, 4, packed, scales, biases);
+
+        // Inputs on the Java heap and in a GPU block at an odd (2-byte) offset; outputs in GPU memory at an aligned
+        // offset, at an unaligned one (staged and copied back), and on the heap.
+        MemorySegment heapInput = MemorySegment.ofArray(native16.toArray(ValueLayout.JAVA_SHORT));
+        MemorySegment oddInput = gpu.memory().allocate(native16.byteSize() + 2).asSlice(2);
+        oddInput.copyFrom(native16);
+        List<MemorySegment> outputs = new ArrayList<>();
+        outputs.add(gpu.memory().allocate(packed.byteSize() + 256).asSlice(256, packed.byteSize()));
+        outputs.add(gpu.memory().allocate(packed.byteSize() + 1).asSlice(1));
+        outputs.add(MemorySegment.ofArray(new int[rows * cols / 8]));
+        for (MemorySegment input : List.of(heapInput, oddInput)) {
+            for (MemorySegment out : outputs) {
+                out.fill((byte) 0x55);
+                gpu.kernels().affineQuantize(input, DType.FLOAT16, rows, cols, 64, 4, out,
+                        gpu.memory().allocate(scales.byteSize()), gpu.memory().allocate(biases.byteSize()));
+                assertEquals(-1, packed.mismatch(out.asSlice(0, packed.byteSize())), "packed codes");
+            }
+        }
+    }
+
+    @Test
+    void unreachableSegmentsReturnToThePool() throws InterruptedException {
+        GpuMemory memory = TestGpu.get().memory();
+        System.gc();
+        Thread.sleep(100);
+        long before = memory.liveBytes();
+        for (int i = 0; i < 200; i++) {
+            memory.allocate(1 << 20).set(ValueLayout.JAVA_INT, 0, i);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (memory.liveBytes() > before + (16L << 20) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(memory.liveBytes() <= before + (16L << 20), "live bytes " + memory.liveBytes() + " before " + before);
+    }
+}
