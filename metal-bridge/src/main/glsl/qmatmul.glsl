@@ -1,8 +1,11 @@
-// Shared by the quantized matmul kernels (qmv, qvm, qmm): bindings, push constants and the decoding of one stored
-// weight, as jmlx's CPU kernels decode it (affine: T(T(s*q) + b); microscaled: element * (scale * factor)).
-// Sums accumulate in float32; only the products are checked against bounds, not bits.
-// Requires floats.glsl and elements.glsl, and the specialization constants DTYPE and MODE; bits and group size are
-// push constants, so that one pipeline serves every setting (pipelines take long to build on some drivers).
+// Shared by the quantized matmul kernels (qmv, qvm, qmm): bindings, push constants and the decoding of stored
+// weights. The tiled kernel decodes each weight as jmlx's CPU kernels do (affine: T(T(s*q) + b); microscaled:
+// element * (scale * factor)); the matrix-vector kernels apply scale and bias once per group instead
+// (s * sum(x*q) + b * sum(x)), which the Kernels contract allows. Sums accumulate in float32; products are checked
+// against error bounds, not bits.
+// Requires floats.glsl and elements.glsl and the specialization constants DTYPE and MODE; bits and group size are
+// push constants (the matrix-vector kernels specialize bits too), so few pipelines serve every setting: building
+// one takes long on some drivers.
 
 const uint MODE_AFFINE = 0u;
 const uint MODE_MXFP4 = 1u;
@@ -37,6 +40,25 @@ layout(push_constant) uniform Params {
     uint transpose;    // qmm: 1 when the weight is stored [n, k]
 } pc;
 
+// Affine scale, affine bias, or microscaling scale (times the global factor) of group g (an index into scales).
+float affineScale(uint g) {
+    return LOAD_T(DTYPE, scales, pc.scalesBase + g);
+}
+
+float affineBias(uint g) {
+    return LOAD_T(DTYPE, biases, pc.biasesBase + g);
+}
+
+float microScale(uint g) {
+    uint scaleByte = LOAD8(scales, pc.scalesBase + g);
+    return (MODE == MODE_NVFP4 ? fp8Decode(scaleByte) : e8m0Decode(scaleByte)) * pc.factor;
+}
+
+// The value of a microscaled element code.
+float elementValue(uint code) {
+    return MODE == MODE_MXFP8 ? fp8Decode(code) : E2M1_VALUES[code];
+}
+
 float xAt(uint batch, uint row, uint col) {
     return LOAD_T(DTYPE, xs, pc.xBase + batch * pc.xBatch + row * pc.k + col);
 }
@@ -49,14 +71,10 @@ float weightAt(uint batch, uint r, uint c) {
     uint code = codeFromWords(packed[word], shift + pc.bits > 32u ? packed[word + 1u] : 0u, shift, pc.bits);
     uint g = batch * pc.scalesBatch + r * pc.groupsPerRow + (c >> pc.groupShift);
     if (MODE == MODE_AFFINE) {
-        float s = LOAD_T(DTYPE, scales, pc.scalesBase + g);
-        float b = LOAD_T(DTYPE, biases, pc.biasesBase + g);
-        precise float sum = roundToType(DTYPE, mulRn(s, float(code))) + b;
+        precise float sum = roundToType(DTYPE, mulRn(affineScale(g), float(code))) + affineBias(g);
         return roundToType(DTYPE, sum);
     }
-    uint scaleByte = LOAD8(scales, pc.scalesBase + g);
-    float scale = (MODE == MODE_NVFP4 ? fp8Decode(scaleByte) : e8m0Decode(scaleByte)) * pc.factor;
-    return (MODE == MODE_MXFP8 ? fp8Decode(code) : E2M1_VALUES[code]) * scale;
+    return elementValue(code) * microScale(g);
 }
 
 void storeOut(uint batch, uint row, uint col, float v) {

@@ -334,7 +334,9 @@ public final class GpuKernels {
             return CompletableFuture.completedFuture(null);
         }
         GpuKernel kernel = m <= 8 ? (transpose ? GpuKernel.QMV : GpuKernel.QVM) : GpuKernel.QMM;
-        ComputePipeline pipeline = pipelines.get(kernel, typeCode(dtype), mode.ordinal());
+        ComputePipeline pipeline = kernel == GpuKernel.QMM
+                ? pipelines.get(kernel, typeCode(dtype), mode.ordinal())
+                : pipelines.get(kernel, typeCode(dtype), mode.ordinal(), bits);
         MatmulShape shape = new MatmulShape(kernel, m, k, n, rows, wordsPerRow, groupsPerRow, factor, bits,
                 Integer.numberOfTrailingZeros(groupSize), transpose);
 
@@ -344,7 +346,8 @@ public final class GpuKernels {
         long sBytes = wBatches * rows * groupsPerRow * ses;
         long outBytes = (long) batches * m * n * es;
         long tileLimit = (long) maxGroups * 32;
-        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= usableRange && batches <= maxGroups
+        long depth = kernel == GpuKernel.QMM ? batches : (long) batches * m; // work group z
+        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= usableRange && depth <= maxGroups
                 && (kernel != GpuKernel.QMM || (m <= tileLimit && n <= tileLimit))) {
             long perBatchRows = sharedWeight ? 0 : rows;
             dispatches.add(shape.dispatch(this, pipeline, bind(inX, 0, xBytes, es), bind(inPacked, 0, wBytes, 4),
@@ -394,8 +397,8 @@ public final class GpuKernels {
                     bits, groupShift, transpose ? 1 : 0};
             Binding[] bindings = {bx, bw, bs, bb, bo};
             return switch (kernel) {
-                case QMV -> kernels.dispatch(pipeline, bindings, push, (nc + 7) / 8, batches);
-                case QVM -> kernels.dispatch(pipeline, bindings, push, (nc + 63) / 64, batches);
+                case QMV -> kernels.dispatch(pipeline, bindings, push, (nc + 7) / 8, batches * mc);
+                case QVM -> kernels.dispatch(pipeline, bindings, push, (nc + 63) / 64, batches * mc);
                 default -> recorder -> record(recorder, pipeline, bindings, push, (nc + 31) / 32, (mc + 31) / 32, batches);
             };
         }

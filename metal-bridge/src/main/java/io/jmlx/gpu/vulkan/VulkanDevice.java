@@ -130,6 +130,9 @@ public final class VulkanDevice implements AutoCloseable {
 
     /** A buffer usable as storage buffer and copy source/target, bound to its own new host-visible memory. */
     public HostBuffer createHostBuffer(long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("a buffer needs a positive size, not " + size);
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = BUFFER_CREATE_INFO.allocate(arena);
             BUFFER_CREATE_INFO.setInt(info, "sType", Vk.STRUCTURE_TYPE_BUFFER_CREATE_INFO);
