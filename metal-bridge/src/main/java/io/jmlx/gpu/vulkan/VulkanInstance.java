@@ -94,7 +94,9 @@ public final class VulkanInstance implements AutoCloseable {
             int result = (int) createInstance.invokeExact(info, MemorySegment.NULL, out);
             if (result < 0) {
                 throw new VulkanUnavailableException("vkCreateInstance on " + library.location() + " returned "
-                        + VulkanException.resultName(result));
+                        + VulkanException.resultName(result) + (result == -9 ? ": the loader found no Vulkan driver "
+                        + "(install one, e.g. apt-get install mesa-vulkan-drivers, or point VK_ICD_FILENAMES at its "
+                        + "JSON file)" : ""));
             }
             return new VulkanInstance(library, out.get(ValueLayout.ADDRESS, 0), portability);
         } catch (VulkanException e) {
