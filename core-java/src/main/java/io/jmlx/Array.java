@@ -1,7 +1,8 @@
 package io.jmlx;
 
 import io.jmlx.kernels.Elements;
-
+import io.jmlx.ops.ArrayInternals;
+import io.jmlx.stream.Stream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,15 +33,53 @@ public final class Array implements Tensor {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    static {
+        ArrayInternals.install(new ArrayInternals() {
+            @Override
+            protected Array pending(
+                    int[] shape,
+                    DType dtype,
+                    String op,
+                    Stream producer,
+                    CompletableFuture<MemorySegment> recorded,
+                    CompletableFuture<MemorySegment> data) {
+                return new Array(shape, dtype, op, producer, recorded, data);
+            }
+
+            @Override
+            protected Stream producer(Array a) {
+                return a.producer;
+            }
+
+            @Override
+            protected CompletableFuture<MemorySegment> recorded(Array a) {
+                return a.recorded;
+            }
+        });
+    }
+
     private final int[] shape;
     private final DType dtype;
     private final String op;
+    /** The stream computing this array, {@code null} for given data. */
+    private final Stream producer;
+    /** Completes with the data's segment once the producing op's kernels were called on its stream. */
+    private final CompletableFuture<MemorySegment> recorded;
+    /** Completes with the data's segment once it is computed. */
     private final CompletableFuture<MemorySegment> data;
 
-    private Array(int[] shape, DType dtype, String op, CompletableFuture<MemorySegment> data) {
+    private Array(
+            int[] shape,
+            DType dtype,
+            String op,
+            Stream producer,
+            CompletableFuture<MemorySegment> recorded,
+            CompletableFuture<MemorySegment> data) {
         this.shape = shape.clone();
         this.dtype = dtype;
         this.op = op;
+        this.producer = producer;
+        this.recorded = recorded;
         this.data = data;
         Shape.size(this.shape);
     }
@@ -102,7 +141,7 @@ public final class Array implements Tensor {
 
     /**
      * A zero-copy view of {@code segment} as an array; the caller keeps the memory alive (e.g. an open
-     * {@link io.jmlx.io.SafetensorsFile}). The segment must hold exactly the array's bytes, little-endian.
+     * {@link io.jmlx.io.safetensors.SafetensorsFile}). The segment must hold exactly the array's bytes, little-endian.
      */
     public static Array wrap(MemorySegment segment, DType dtype, int... shape) {
         long bytes = Shape.size(shape) * dtype.byteSize();
@@ -113,36 +152,29 @@ public final class Array implements Tensor {
         return completed(shape, dtype, segment);
     }
 
-    /**
-     * An array whose data a computation will deliver (or has delivered) through {@code data}; for op
-     * implementations such as {@link io.jmlx.stream.Scheduler}, not for everyday use.
-     */
-    public static Array deferred(int[] shape, DType dtype, String op, CompletableFuture<MemorySegment> data) {
-        return new Array(shape, dtype, op, data);
-    }
-
-    /** Allocates zeroed native memory for {@code n} elements of {@code dtype}, owned by an automatic arena. */
-    public static MemorySegment allocate(long n, DType dtype) {
+    /** Native memory for {@code n} elements of {@code dtype} owned by an automatic arena, for the factories. */
+    private static MemorySegment allocate(long n, DType dtype) {
         return Arena.ofAuto().allocate(Math.multiplyExact(n, dtype.byteSize()), ALIGNMENT);
     }
 
     private static Array completed(int[] shape, DType dtype, MemorySegment seg) {
-        return new Array(shape, dtype, "constant", CompletableFuture.completedFuture(seg));
+        CompletableFuture<MemorySegment> done = CompletableFuture.completedFuture(seg);
+        return new Array(shape, dtype, "constant", null, done, done);
     }
 
     private static long checkedLength(int length, int[] shape) {
         long n = Shape.size(shape);
         if (n != length) {
-            throw new IllegalArgumentException("values has " + length + " elements but shape " + Shape.format(shape)
-                    + " needs " + n);
+            throw new IllegalArgumentException(
+                    "values has " + length + " elements but shape " + Shape.format(shape) + " needs " + n);
         }
         return n;
     }
 
     static void requireFloating(String what, DType dtype) {
         if (!dtype.isFloating()) {
-            throw new IllegalArgumentException(what + " must be a floating type (float32, float16, bfloat16, float64) but is "
-                    + dtype);
+            throw new IllegalArgumentException(
+                    what + " must be a floating type (float32, float16, bfloat16, float64) but is " + dtype);
         }
     }
 
@@ -157,8 +189,8 @@ public final class Array implements Tensor {
     public int dim(int axis) {
         int a = axis < 0 ? axis + shape.length : axis;
         if (a < 0 || a >= shape.length) {
-            throw new IllegalArgumentException("axis " + axis + " is out of range for an array with " + shape.length
-                    + " dimensions");
+            throw new IllegalArgumentException(
+                    "axis " + axis + " is out of range for an array with " + shape.length + " dimensions");
         }
         return shape[a];
     }
@@ -221,7 +253,8 @@ public final class Array implements Tensor {
     /** The elements of an integer array as ints (uint32 bits are returned as they are). */
     public int[] toIntArray() {
         if (!dtype.isInteger() || dtype.byteSize() > 4) {
-            throw new IllegalStateException("toIntArray needs an integer array of at most 32 bits but this is " + dtype);
+            throw new IllegalStateException(
+                    "toIntArray needs an integer array of at most 32 bits but this is " + dtype);
         }
         MemorySegment seg = data();
         int[] out = new int[Math.toIntExact(size())];
@@ -246,10 +279,10 @@ public final class Array implements Tensor {
     /** The same data seen with another shape of the same size (no copy). */
     public Array reshape(int... newShape) {
         if (Shape.size(newShape) != size()) {
-            throw new IllegalArgumentException("[reshape] Cannot reshape array of size " + size() + " into shape "
-                    + Shape.format(newShape) + ".");
+            throw new IllegalArgumentException(
+                    "[reshape] Cannot reshape array of size " + size() + " into shape " + Shape.format(newShape) + ".");
         }
-        return new Array(newShape, dtype, op, data);
+        return new Array(newShape, dtype, op, producer, recorded, data);
     }
 
     @Override

@@ -25,7 +25,13 @@ public enum DType {
     /** 8-bit float (E5M2), storage only: read and written by safetensors, not computed on. */
     FLOAT8_E5M2("float8_e5m2", "F8_E5M2", 1, Kind.STORAGE);
 
-    private enum Kind { BOOL, UNSIGNED, SIGNED, FLOAT, STORAGE }
+    private enum Kind {
+        BOOL,
+        UNSIGNED,
+        SIGNED,
+        FLOAT,
+        STORAGE
+    }
 
     private final String mlxName;
     private final String safetensorsCode;
@@ -103,15 +109,15 @@ public enum DType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("Unknown safetensors dtype '" + code + "'; expected one of "
-                + knownCodes());
+        throw new IllegalArgumentException("Unknown safetensors dtype '" + code + "'; expected one of " + knownCodes());
     }
 
     /** Looks a type up by MLX's name ({@code float16}) or its safetensors code ({@code F16}), case-insensitively. */
     public static DType parse(String name) {
         String wanted = name.trim().toLowerCase(Locale.ROOT);
         for (DType t : values()) {
-            if (t.mlxName.equals(wanted) || t.safetensorsCode.toLowerCase(Locale.ROOT).equals(wanted)) {
+            if (t.mlxName.equals(wanted)
+                    || t.safetensorsCode.toLowerCase(Locale.ROOT).equals(wanted)) {
                 return t;
             }
         }

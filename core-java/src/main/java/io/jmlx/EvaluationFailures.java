@@ -4,8 +4,7 @@ import java.util.concurrent.CompletionException;
 
 /** Turns a failed future into the {@link EvaluationException} the awaiting caller sees. */
 final class EvaluationFailures {
-    private EvaluationFailures() {
-    }
+    private EvaluationFailures() {}
 
     /**
      * The exception to throw for {@code e}: a fresh {@link EvaluationException} (so the stack shows the caller

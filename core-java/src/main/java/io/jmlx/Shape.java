@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** Helpers for shapes, which jmlx keeps as {@code int[]} (row-major, last axis fastest). */
 public final class Shape {
-    private Shape() {
-    }
+    private Shape() {}
 
     /** Number of elements of {@code shape} (1 for a scalar); throws for negative dims or overflow. */
     public static long size(int[] shape) {
@@ -59,8 +58,8 @@ public final class Shape {
             int da = i < n - a.length ? 1 : a[i - (n - a.length)];
             int db = i < n - b.length ? 1 : b[i - (n - b.length)];
             if (da != db && da != 1 && db != 1) {
-                throw new IllegalArgumentException("[" + op + "] Shapes " + format(a) + " and " + format(b)
-                        + " cannot be broadcast.");
+                throw new IllegalArgumentException(
+                        "[" + op + "] Shapes " + format(a) + " and " + format(b) + " cannot be broadcast.");
             }
             out[i] = da == 1 ? db : da;
         }

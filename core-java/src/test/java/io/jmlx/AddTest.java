@@ -1,13 +1,13 @@
 package io.jmlx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.jmlx.stream.Device;
 import io.jmlx.stream.Stream;
 import io.jmlx.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@link Jmlx#add}: NumPy broadcasting, MLX's type promotion, rounding to the result type, argument errors. */
 class AddTest {
@@ -40,8 +40,8 @@ class AddTest {
         Array b = RandomArrays.normal(2, 1, DType.FLOAT32, bShape);
         Array sum = Jmlx.add(a, b);
         assertArrayEquals(expectedShape, sum.shape());
-        assertArrayEquals(naiveSum(a.toFloatArray(), aShape, b.toFloatArray(), bShape, expectedShape),
-                sum.toFloatArray());
+        assertArrayEquals(
+                naiveSum(a.toFloatArray(), aShape, b.toFloatArray(), bShape, expectedShape), sum.toFloatArray());
         assertArrayEquals(sum.toFloatArray(), Jmlx.add(b, a).toFloatArray(), "addition commutes");
     }
 
@@ -83,12 +83,15 @@ class AddTest {
         float ulpAtOne16 = 0x1p-10f;
         Array ones16 = Array.of(new float[] {1, 1, 1}, DType.FLOAT16, 3);
         Array small16 = Array.of(new float[] {ulpAtOne16 / 2, 3 * ulpAtOne16 / 2, ulpAtOne16}, DType.FLOAT16, 3);
-        assertArrayEquals(new float[] {1, 1 + 2 * ulpAtOne16, 1 + ulpAtOne16},
-                Jmlx.add(ones16, small16).toFloatArray(), "ties go to the even neighbour");
+        assertArrayEquals(
+                new float[] {1, 1 + 2 * ulpAtOne16, 1 + ulpAtOne16},
+                Jmlx.add(ones16, small16).toFloatArray(),
+                "ties go to the even neighbour");
         float ulpAtOneBf16 = 0x1p-7f;
         Array onesBf = Array.of(new float[] {1, 1}, DType.BFLOAT16, 2);
         Array smallBf = Array.of(new float[] {ulpAtOneBf16 / 2, 3 * ulpAtOneBf16 / 2}, DType.BFLOAT16, 2);
-        assertArrayEquals(new float[] {1, 1 + 2 * ulpAtOneBf16}, Jmlx.add(onesBf, smallBf).toFloatArray());
+        assertArrayEquals(
+                new float[] {1, 1 + 2 * ulpAtOneBf16}, Jmlx.add(onesBf, smallBf).toFloatArray());
     }
 
     @Test
@@ -111,8 +114,10 @@ class AddTest {
     void rejectsNonFloatingResults() {
         Array a = Array.of(new int[] {1, 2}, DType.INT32, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Jmlx.add(a, a));
-        assertEquals("[add] jmlx computes add for arrays whose promoted type is float32, float16 or bfloat16, but int32 + int32 "
-                + "promotes to int32.", e.getMessage());
+        assertEquals(
+                "[add] jmlx computes add for arrays whose promoted type is float32, float16 or bfloat16, but int32 + int32 "
+                        + "promotes to int32.",
+                e.getMessage());
         Array d = Array.zeros(DType.FLOAT64, 2);
         assertThrows(IllegalArgumentException.class, () -> Jmlx.add(d, Array.zeros(DType.FLOAT32, 2)));
     }

@@ -1,15 +1,14 @@
 package io.jmlx;
 
-import io.jmlx.kernels.FloatFormats;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
-import java.util.function.BinaryOperator;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jmlx.kernels.FloatFormats;
+import io.jmlx.testing.RandomArrays;
+import java.util.function.BinaryOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link Jmlx#subtract}, {@link Jmlx#multiply} and {@link Jmlx#divide}: a row broadcast against a matrix, each
@@ -47,7 +46,8 @@ class ArithmeticTest {
             }
             assertArrayEquals(expected, c.toFloatArray(), op + " " + t);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> op.op.apply(Array.zeros(DType.FLOAT32, 2, 3), Array.zeros(DType.FLOAT32, 4)));
         assertEquals("[" + op.name().toLowerCase() + "] Shapes (2,3) and (4) cannot be broadcast.", e.getMessage());
     }

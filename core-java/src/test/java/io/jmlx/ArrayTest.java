@@ -1,16 +1,15 @@
 package io.jmlx;
 
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.testing.RandomArrays;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
 
 /** Array creation, reading back, views and conversions; the reference matmul against a double-precision loop. */
 class ArrayTest {
@@ -26,10 +25,15 @@ class ArrayTest {
         assertTrue(a.isEvaluated());
         assertTrue(a.data().isNative(), "data is off-heap");
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, a.toFloatArray());
-        assertArrayEquals(new int[] {7, -1}, Array.of(new int[] {7, -1}, DType.INT32, 2).toIntArray());
-        assertArrayEquals(new int[] {-1}, Array.of(new int[] {-1}, DType.UINT32, 1).toIntArray(), "uint32 bits as is");
-        assertArrayEquals(new float[] {4294967295f}, Array.of(new int[] {-1}, DType.UINT32, 1).toFloatArray());
-        assertArrayEquals(new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, Array.of(new long[] {1}, 1).toBytes());
+        assertArrayEquals(
+                new int[] {7, -1}, Array.of(new int[] {7, -1}, DType.INT32, 2).toIntArray());
+        assertArrayEquals(
+                new int[] {-1}, Array.of(new int[] {-1}, DType.UINT32, 1).toIntArray(), "uint32 bits as is");
+        assertArrayEquals(
+                new float[] {4294967295f},
+                Array.of(new int[] {-1}, DType.UINT32, 1).toFloatArray());
+        assertArrayEquals(
+                new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, Array.of(new long[] {1}, 1).toBytes());
         assertArrayEquals(new float[] {0, 0}, Array.zeros(DType.BFLOAT16, 2).toFloatArray());
     }
 
@@ -38,8 +42,12 @@ class ArrayTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Array.of(new float[5], 2, 3));
         assertEquals("values has 5 elements but shape (2,3) needs 6", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Array.of(new float[6], DType.INT32, 2, 3));
-        assertThrows(IllegalArgumentException.class, () -> Array.of(new float[] {1}, 1).reshape(2));
-        assertThrows(IllegalArgumentException.class, () -> Array.of(new float[] {1}, 1).dim(1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Array.of(new float[] {1}, 1).reshape(2));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Array.of(new float[] {1}, 1).dim(1));
         assertThrows(IllegalArgumentException.class, () -> Array.fromBytes(new byte[3], DType.FLOAT32, 1));
     }
 
@@ -64,12 +72,16 @@ class ArrayTest {
     @Test
     void astypeConvertsWithRounding() {
         Array a = Array.of(new float[] {1.0009765625f, -2.5f, 65520f, 3.7f}, 4);
-        assertArrayEquals(new float[] {1.0009765625f, -2.5f, Float.POSITIVE_INFINITY, 3.6992188f},
+        assertArrayEquals(
+                new float[] {1.0009765625f, -2.5f, Float.POSITIVE_INFINITY, 3.6992188f},
                 a.astype(DType.FLOAT16).toFloatArray());
-        assertArrayEquals(new float[] {1f, -2.5f, 65536f, 3.703125f}, a.astype(DType.BFLOAT16).toFloatArray());
+        assertArrayEquals(
+                new float[] {1f, -2.5f, 65536f, 3.703125f},
+                a.astype(DType.BFLOAT16).toFloatArray());
         assertArrayEquals(new int[] {1, -2, 65520, 3}, a.astype(DType.INT32).toIntArray());
-        assertArrayEquals(new float[] {1.0009765625f, -2.5f, 65520f, 3.7f}, a.astype(DType.FLOAT64).astype(DType.FLOAT32)
-                .toFloatArray());
+        assertArrayEquals(
+                new float[] {1.0009765625f, -2.5f, 65520f, 3.7f},
+                a.astype(DType.FLOAT64).astype(DType.FLOAT32).toFloatArray());
     }
 
     @Test
@@ -116,12 +128,19 @@ class ArrayTest {
         Array v = Array.of(new float[] {1, 0, -1}, 3);
         assertArrayEquals(new float[] {-2, -2}, Jmlx.matmul(m, v).toFloatArray());
         assertArrayEquals(new int[] {2}, Jmlx.matmul(m, v).shape());
-        assertArrayEquals(new float[] {9, 12, 15}, Jmlx.matmul(Array.of(new float[] {1, 2}, 2), m).toFloatArray());
-        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, Jmlx.matrixTranspose(m).toFloatArray());
+        assertArrayEquals(
+                new float[] {9, 12, 15},
+                Jmlx.matmul(Array.of(new float[] {1, 2}, 2), m).toFloatArray());
+        assertArrayEquals(
+                new float[] {1, 4, 2, 5, 3, 6}, Jmlx.matrixTranspose(m).toFloatArray());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Jmlx.matmul(m, m));
-        assertEquals("[matmul] Last dimension of first input with shape (2,3) must match second to last dimension of "
-                + "second input with shape (2,3).", e.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.matmul(Array.of(new int[] {1}, DType.INT32, 1, 1), Array.of(new int[] {1}, DType.INT32, 1, 1)));
+        assertEquals(
+                "[matmul] Last dimension of first input with shape (2,3) must match second to last dimension of "
+                        + "second input with shape (2,3).",
+                e.getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Jmlx.matmul(
+                        Array.of(new int[] {1}, DType.INT32, 1, 1), Array.of(new int[] {1}, DType.INT32, 1, 1)));
     }
 }

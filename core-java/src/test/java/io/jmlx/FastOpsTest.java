@@ -1,12 +1,12 @@
 package io.jmlx;
 
-import io.jmlx.kernels.FloatFormats;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jmlx.kernels.FloatFormats;
+import io.jmlx.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code rmsNorm}, {@code layerNorm} and {@code rope} against formulas written here in double precision, with MLX's
@@ -75,25 +75,30 @@ class FastOpsTest {
     @Test
     void normsCheckTheirArguments() {
         Array x = Array.zeros(DType.FLOAT32, 2, 8);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.rmsNorm(x, Array.zeros(DType.FLOAT32, 4), 1e-5f));
-        assertEquals("[rms_norm] weight must be a vector of the size of the last axis of x, (8), but has shape (4).",
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Jmlx.rmsNorm(x, Array.zeros(DType.FLOAT32, 4), 1e-5f));
+        assertEquals(
+                "[rms_norm] weight must be a vector of the size of the last axis of x, (8), but has shape (4).",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.layerNorm(x, null, Array.zeros(DType.FLOAT32, 2, 8), 1e-5f));
-        assertEquals("[layer_norm] bias must be a vector of the size of the last axis of x, (8), but has shape (2,8).",
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Jmlx.layerNorm(x, null, Array.zeros(DType.FLOAT32, 2, 8), 1e-5f));
+        assertEquals(
+                "[layer_norm] bias must be a vector of the size of the last axis of x, (8), but has shape (2,8).",
                 e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Jmlx.rmsNorm(x, null, -1));
         assertEquals("[rms_norm] eps must be a finite number >= 0 but is -1.0.", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Jmlx.rmsNorm(Array.of(new int[] {1}, DType.INT32, 1), null, 1e-5f));
-        assertEquals("[rms_norm] x must be float32, float16 or bfloat16 but has type int32; convert it first with "
-                + "astype.", e.getMessage());
+        assertEquals(
+                "[rms_norm] x must be float32, float16 or bfloat16 but has type int32; convert it first with "
+                        + "astype.",
+                e.getMessage());
     }
 
     /** The rotation of one head row at sequence index {@code l}, written out pair by pair. */
-    private static double[] rotated(float[] row, int dims, boolean traditional, double base, double scale, int offset,
-                                    int l) {
+    private static double[] rotated(
+            float[] row, int dims, boolean traditional, double base, double scale, int offset, int l) {
         double[] out = new double[row.length];
         for (int k = 0; k < row.length; k++) {
             out[k] = row[k];
@@ -124,7 +129,10 @@ class FastOpsTest {
                         float[] row = java.util.Arrays.copyOfRange(xs, start, start + features);
                         double[] want = rotated(row, dims, traditional, 10000, 0.5, 3, l);
                         for (int k = 0; k < features; k++) {
-                            assertEquals(want[k], got[start + k], 1e-6,
+                            assertEquals(
+                                    want[k],
+                                    got[start + k],
+                                    1e-6,
                                     "traditional=" + traditional + " dims=" + dims + " h=" + h + " l=" + l + " k=" + k);
                         }
                     }
@@ -150,15 +158,20 @@ class FastOpsTest {
 
     @Test
     void ropeChecksItsArguments() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Jmlx.rope(Array.zeros(DType.FLOAT32, 4, 8), 8, false, 10000, 1, 0));
-        assertEquals("[rope] x must have at least 3 dimensions ([..., sequence, features]) but has shape (4,8).",
+        assertEquals(
+                "[rope] x must have at least 3 dimensions ([..., sequence, features]) but has shape (4,8).",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Jmlx.rope(Array.zeros(DType.FLOAT32, 1, 4, 8), 7, false, 10000, 1, 0));
-        assertEquals("[rope] dims must be a positive even number of at most the last axis of x (8) but is 7.",
+        assertEquals(
+                "[rope] dims must be a positive even number of at most the last axis of x (8) but is 7.",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Jmlx.rope(Array.zeros(DType.FLOAT32, 1, 4, 8), 8, false, 10000, 1, -1));
         assertEquals("[rope] offset must be >= 0 but is -1.", e.getMessage());
     }

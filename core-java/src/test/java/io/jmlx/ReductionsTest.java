@@ -1,13 +1,13 @@
 package io.jmlx;
 
-import io.jmlx.kernels.FloatFormats;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.kernels.FloatFormats;
+import io.jmlx.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code sum}, {@code mean}, {@code max}, {@code logsumexp}, {@code argmax} and {@code softmax} along every axis of
@@ -35,8 +35,8 @@ class ReductionsTest {
         return line;
     }
 
-    private static void check(Reduction op, java.util.function.ToDoubleFunction<double[]> reference, DType t,
-                              float tolerance) {
+    private static void check(
+            Reduction op, java.util.function.ToDoubleFunction<double[]> reference, DType t, float tolerance) {
         Array a = RandomArrays.normal(5, 3, t, SHAPE);
         float[] x = a.toFloatArray();
         for (int axis = -1; axis < 3; axis++) {
@@ -91,20 +91,28 @@ class ReductionsTest {
             check(Jmlx::sum, ReductionsTest::sum, t, tol);
             check(Jmlx::mean, v -> sum(v) / v.length, t, tol);
             check(Jmlx::max, ReductionsTest::max, t, 0);
-            check(Jmlx::logsumexp, v -> {
-                double s = 0;
-                for (double x : v) {
-                    s += Math.exp(x);
-                }
-                return Math.log(s);
-            }, t, tol);
-            check(Jmlx::argmax, v -> {
-                int best = 0;
-                for (int k = 1; k < v.length; k++) {
-                    best = v[k] > v[best] ? k : best;
-                }
-                return best;
-            }, t, 0);
+            check(
+                    Jmlx::logsumexp,
+                    v -> {
+                        double s = 0;
+                        for (double x : v) {
+                            s += Math.exp(x);
+                        }
+                        return Math.log(s);
+                    },
+                    t,
+                    tol);
+            check(
+                    Jmlx::argmax,
+                    v -> {
+                        int best = 0;
+                        for (int k = 1; k < v.length; k++) {
+                            best = v[k] > v[best] ? k : best;
+                        }
+                        return best;
+                    },
+                    t,
+                    0);
         }
     }
 
@@ -125,7 +133,8 @@ class ReductionsTest {
         float[] sm = Jmlx.softmax(big, -1).toFloatArray();
         assertArrayEquals(new float[] {0.5f, 0.5f}, java.util.Arrays.copyOf(sm, 2));
         assertTrue(Float.isNaN(sm[2]) && Float.isNaN(sm[3]), "a line of -inf gives NaN, as MLX");
-        float[] withNan = Jmlx.max(Array.of(new float[] {1, Float.NaN, 3}, 3), 0, false).toFloatArray();
+        float[] withNan =
+                Jmlx.max(Array.of(new float[] {1, Float.NaN, 3}, 3), 0, false).toFloatArray();
         assertTrue(Float.isNaN(withNan[0]));
     }
 
@@ -173,14 +182,16 @@ class ReductionsTest {
     void badAxesAndTypesAreRejected() {
         Array a = Array.zeros(DType.FLOAT32, 2, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Jmlx.sum(a, 2, false));
-        assertEquals("[sum] axis 2 is out of range for an array with 2 dimensions; it must be in [-2, 2).",
-                e.getMessage());
+        assertEquals(
+                "[sum] axis 2 is out of range for an array with 2 dimensions; it must be in [-2, 2).", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Jmlx.softmax(a, -3));
-        assertEquals("[softmax] axis -3 is out of range for an array with 2 dimensions; it must be in [-2, 2).",
+        assertEquals(
+                "[softmax] axis -3 is out of range for an array with 2 dimensions; it must be in [-2, 2).",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.argmax(Array.of(new int[] {1}, DType.INT32, 1), 0, false));
-        assertEquals("[argmax] a must be float32, float16 or bfloat16 but has type int32; convert it first with astype.",
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Jmlx.argmax(Array.of(new int[] {1}, DType.INT32, 1), 0, false));
+        assertEquals(
+                "[argmax] a must be float32, float16 or bfloat16 but has type int32; convert it first with astype.",
                 e.getMessage());
     }
 }

@@ -1,13 +1,12 @@
 package io.jmlx;
 
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jmlx.testing.RandomArrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** {@code transpose}, {@code swapaxes}, {@code concatenate} and {@code slice} against index arithmetic done here. */
 class ShapeOpsTest {
@@ -47,7 +46,9 @@ class ShapeOpsTest {
                             source[p[0]] = a;
                             source[p[1]] = b;
                             source[p[2]] = c;
-                            assertEquals(100 * source[0] + 10 * source[1] + source[2], got[flat++],
+                            assertEquals(
+                                    100 * source[0] + 10 * source[1] + source[2],
+                                    got[flat++],
                                     java.util.Arrays.toString(perm));
                         }
                     }
@@ -59,21 +60,28 @@ class ShapeOpsTest {
     @Test
     void transposeWithoutAxesReversesThemAndSwapaxesExchangesTwo() {
         Array a = coordinates(DType.FLOAT32);
-        assertArrayEquals(Jmlx.transpose(a, 2, 1, 0).toFloatArray(), Jmlx.transpose(a).toFloatArray());
-        assertArrayEquals(Jmlx.transpose(a, 2, 1, 0).toFloatArray(), Jmlx.swapaxes(a, 0, -1).toFloatArray());
-        assertArrayEquals(Jmlx.matrixTranspose(a).toFloatArray(), Jmlx.swapaxes(a, 1, 2).toFloatArray());
+        assertArrayEquals(
+                Jmlx.transpose(a, 2, 1, 0).toFloatArray(), Jmlx.transpose(a).toFloatArray());
+        assertArrayEquals(
+                Jmlx.transpose(a, 2, 1, 0).toFloatArray(),
+                Jmlx.swapaxes(a, 0, -1).toFloatArray());
+        assertArrayEquals(
+                Jmlx.matrixTranspose(a).toFloatArray(), Jmlx.swapaxes(a, 1, 2).toFloatArray());
     }
 
     @Test
     void transposeRejectsWrongAxes() {
         Array a = coordinates(DType.FLOAT32);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Jmlx.transpose(a, 0, 1));
-        assertEquals("[transpose] axes must list each of the 3 axes of a (shape (2,3,4)) once but has 2 entries: "
-                + "[0, 1].", e.getMessage());
+        assertEquals(
+                "[transpose] axes must list each of the 3 axes of a (shape (2,3,4)) once but has 2 entries: "
+                        + "[0, 1].",
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Jmlx.transpose(a, 0, 1, -3));
         assertEquals("[transpose] axes must not repeat an axis but [0, 1, -3] names axis 0 twice.", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Jmlx.swapaxes(a, 0, 3));
-        assertEquals("[swapaxes] axis2 3 is out of range for an array with 3 dimensions; it must be in [-3, 3).",
+        assertEquals(
+                "[swapaxes] axis2 3 is out of range for an array with 3 dimensions; it must be in [-3, 3).",
                 e.getMessage());
     }
 
@@ -89,17 +97,25 @@ class ShapeOpsTest {
         assertArrayEquals(new int[] {5, 2}, along0.shape());
         assertArrayEquals(new float[] {1, 2, 3, 4, 7, 8, 1, 2, 3, 4}, along0.toFloatArray());
         Array x = RandomArrays.normal(3, 1, DType.FLOAT32, 2, 3, 4);
-        assertArrayEquals(x.toFloatArray(), Jmlx.concatenate(List.of(
-                Jmlx.slice(x, new int[] {0, 0, 0}, new int[] {2, 1, 4}),
-                Jmlx.slice(x, new int[] {0, 1, 0}, new int[] {2, 3, 4})), 1).toFloatArray());
+        assertArrayEquals(
+                x.toFloatArray(),
+                Jmlx.concatenate(
+                                List.of(
+                                        Jmlx.slice(x, new int[] {0, 0, 0}, new int[] {2, 1, 4}),
+                                        Jmlx.slice(x, new int[] {0, 1, 0}, new int[] {2, 3, 4})),
+                                1)
+                        .toFloatArray());
     }
 
     @Test
     void concatenateRejectsMismatchedShapes() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Jmlx.concatenate(
-                List.of(Array.zeros(DType.FLOAT32, 2, 2), Array.zeros(DType.FLOAT32, 3, 3)), 1));
-        assertEquals("[concatenate] every array must have the shape of the first, (2,2), except along axis 1, but "
-                + "array 1 has shape (3,3).", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Jmlx.concatenate(List.of(Array.zeros(DType.FLOAT32, 2, 2), Array.zeros(DType.FLOAT32, 3, 3)), 1));
+        assertEquals(
+                "[concatenate] every array must have the shape of the first, (2,2), except along axis 1, but "
+                        + "array 1 has shape (3,3).",
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Jmlx.concatenate(List.of(), 0));
         assertEquals("[concatenate] needs at least one array but was given none.", e.getMessage());
     }
@@ -114,10 +130,14 @@ class ShapeOpsTest {
         Array clamped = Jmlx.slice(a, new int[] {-10, 2, 3}, new int[] {10, 100, 100});
         assertArrayEquals(new int[] {2, 1, 1}, clamped.shape());
         assertArrayEquals(new float[] {23, 123}, clamped.toFloatArray());
-        assertArrayEquals(new int[] {2, 0, 4}, Jmlx.slice(a, new int[] {0, 2, 0}, new int[] {2, 1, 4}).shape());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.slice(a, new int[] {0}, new int[] {1}));
-        assertEquals("[slice] start and stop must have one entry per axis of a (shape (2,3,4), 3 axes) but have 1 "
-                + "and 1.", e.getMessage());
+        assertArrayEquals(
+                new int[] {2, 0, 4},
+                Jmlx.slice(a, new int[] {0, 2, 0}, new int[] {2, 1, 4}).shape());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Jmlx.slice(a, new int[] {0}, new int[] {1}));
+        assertEquals(
+                "[slice] start and stop must have one entry per axis of a (shape (2,3,4), 3 axes) but have 1 "
+                        + "and 1.",
+                e.getMessage());
     }
 }

@@ -1,24 +1,28 @@
 package io.jmlx;
 
-import io.jmlx.stream.Device;
-import io.jmlx.stream.Stream;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmlx.stream.Device;
+import io.jmlx.stream.Stream;
+import io.jmlx.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
+
 /** {@link Jmlx#take}: gathering slices by integer indices of any shape and type, along any axis, and its errors. */
 class TakeTest {
-    private final Array table = Array.of(new float[] {
-            0, 1, 2,
-            10, 11, 12,
-            20, 21, 22,
-            30, 31, 32,
-            40, 41, 42}, 5, 3);
+    private final Array table = Array.of(
+            new float[] {
+                0, 1, 2,
+                10, 11, 12,
+                20, 21, 22,
+                30, 31, 32,
+                40, 41, 42
+            },
+            5,
+            3);
 
     @Test
     void gathersRows() {
@@ -70,7 +74,9 @@ class TakeTest {
     void runsOnTheGivenStream() {
         Stream s = Stream.newStream(Device.cpu());
         Array ids = Array.of(new int[] {3, 1}, DType.INT32, 2);
-        assertArrayEquals(Jmlx.take(table, ids, 0).toFloatArray(), Jmlx.take(table, ids, 0, s).toFloatArray());
+        assertArrayEquals(
+                Jmlx.take(table, ids, 0).toFloatArray(),
+                Jmlx.take(table, ids, 0, s).toFloatArray());
     }
 
     @Test
@@ -78,22 +84,25 @@ class TakeTest {
         Array rows = Jmlx.take(table, Array.of(new int[] {1, 5}, DType.INT32, 2), 0);
         EvaluationException e = assertThrows(EvaluationException.class, rows::data);
         assertEquals("take", e.op());
-        assertTrue(e.getMessage().startsWith("[take] Index 5 (element 1 of indices) is out of range for axis 0 of size 5"),
+        assertTrue(
+                e.getMessage().startsWith("[take] Index 5 (element 1 of indices) is out of range for axis 0 of size 5"),
                 e.getMessage());
         Array negative = Jmlx.take(table, Array.of(new int[] {-6}, DType.INT32, 1), 0);
-        assertInstanceOf(IndexOutOfBoundsException.class,
+        assertInstanceOf(
+                IndexOutOfBoundsException.class,
                 assertThrows(EvaluationException.class, negative::data).getCause());
     }
 
     @Test
     void rejectsBadArguments() {
-        IllegalArgumentException floats = assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.take(table, Array.of(new float[] {1}, 1), 0));
+        IllegalArgumentException floats =
+                assertThrows(IllegalArgumentException.class, () -> Jmlx.take(table, Array.of(new float[] {1}, 1), 0));
         assertEquals("[take] indices must be an integer array but have type float32.", floats.getMessage());
-        IllegalArgumentException axis = assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.take(table, Array.of(new int[] {1}, DType.INT32, 1), 2));
+        IllegalArgumentException axis = assertThrows(
+                IllegalArgumentException.class, () -> Jmlx.take(table, Array.of(new int[] {1}, DType.INT32, 1), 2));
         assertEquals("[take] Received invalid axis 2 for array with 2 dimensions.", axis.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Jmlx.take(Array.of(new float[] {1}), Array.of(new int[] {0}, DType.INT32, 1), 0));
     }
 }

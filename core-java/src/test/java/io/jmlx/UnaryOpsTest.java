@@ -1,18 +1,17 @@
 package io.jmlx;
 
-import io.jmlx.kernels.FloatFormats;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
-import java.util.function.DoubleUnaryOperator;
-import java.util.function.UnaryOperator;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.kernels.FloatFormats;
+import io.jmlx.testing.RandomArrays;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The elementwise math ops and activations against plain double-precision formulas written here (erf by numerical
@@ -32,8 +31,10 @@ class UnaryOpsTest {
         NEGATIVE(Jmlx::negative, x -> -x, false),
         SILU(Jmlx::silu, x -> x / (1 + Math.exp(-x)), false),
         GELU(Jmlx::gelu, x -> x * (1 + integratedErf(x / Math.sqrt(2))) / 2, false),
-        GELU_APPROX(Jmlx::geluApprox,
-                x -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))), false);
+        GELU_APPROX(
+                Jmlx::geluApprox,
+                x -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+                false);
 
         final UnaryOperator<Array> op;
         final DoubleUnaryOperator reference;
@@ -104,23 +105,32 @@ class UnaryOpsTest {
     @Test
     void specialValuesFollowIeee() {
         float[] x = {0, -1, Float.POSITIVE_INFINITY};
-        assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, Float.NaN, Float.POSITIVE_INFINITY},
+        assertArrayEquals(
+                new float[] {Float.NEGATIVE_INFINITY, Float.NaN, Float.POSITIVE_INFINITY},
                 Jmlx.log(Array.of(x, 3)).toFloatArray());
-        assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, Float.NaN, 0}, Jmlx.rsqrt(Array.of(x, 3)).toFloatArray());
-        assertArrayEquals(new float[] {0.5f, 0, 1}, Jmlx.sigmoid(Array.of(new float[] {0, -200, 200}, 3)).toFloatArray());
+        assertArrayEquals(
+                new float[] {Float.POSITIVE_INFINITY, Float.NaN, 0},
+                Jmlx.rsqrt(Array.of(x, 3)).toFloatArray());
+        assertArrayEquals(
+                new float[] {0.5f, 0, 1},
+                Jmlx.sigmoid(Array.of(new float[] {0, -200, 200}, 3)).toFloatArray());
     }
 
     @Test
     void scalarsAndEmptyArraysKeepTheirShape() {
-        assertArrayEquals(new float[] {4}, Jmlx.square(Array.of(new float[] {-2}, new int[0])).toFloatArray());
-        assertArrayEquals(new int[] {0, 3}, Jmlx.exp(Array.zeros(DType.FLOAT32, 0, 3)).shape());
+        assertArrayEquals(
+                new float[] {4},
+                Jmlx.square(Array.of(new float[] {-2}, new int[0])).toFloatArray());
+        assertArrayEquals(
+                new int[] {0, 3}, Jmlx.exp(Array.zeros(DType.FLOAT32, 0, 3)).shape());
     }
 
     @Test
     void nonFloatInputsAreRejectedNamingTheOpAndType() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Jmlx.exp(Array.of(new int[] {1, 2}, DType.INT32, 2)));
-        assertEquals("[exp] a must be float32, float16 or bfloat16 but has type int32; convert it first with astype.",
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Jmlx.exp(Array.of(new int[] {1, 2}, DType.INT32, 2)));
+        assertEquals(
+                "[exp] a must be float32, float16 or bfloat16 but has type int32; convert it first with astype.",
                 e.getMessage());
     }
 }

@@ -1,5 +1,13 @@
 package io.jmlx.bench;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
@@ -9,15 +17,6 @@ import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
-
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The main class of {@code ./bench}: takes JMH's command line, runs the benchmarks and ends with one table giving
@@ -44,8 +43,12 @@ public final class BenchReport {
 
         boolean selectedBy(Options options) {
             List<String> includes = options.getIncludes();
-            boolean in = includes.isEmpty() || includes.stream().anyMatch(r -> Pattern.compile(r).matcher(name()).find());
-            return in && options.getExcludes().stream().noneMatch(r -> Pattern.compile(r).matcher(name()).find());
+            boolean in = includes.isEmpty()
+                    || includes.stream()
+                            .anyMatch(r -> Pattern.compile(r).matcher(name()).find());
+            return in
+                    && options.getExcludes().stream()
+                            .noneMatch(r -> Pattern.compile(r).matcher(name()).find());
         }
     }
 
@@ -53,14 +56,13 @@ public final class BenchReport {
     private static final Known FMA = new Known(FmaBaseline.class, "fma", FmaBaseline::workload);
     private static final Known DENSE = new Known(DenseMatvecBaseline.class, "matvec", DenseMatvecBaseline::workload);
     private static final Known QUANTIZE = new Known(QuantizeBench.class, "quantize", QuantizeBench::workload);
-    private static final Known QMM = new Known(QuantizedMatmulBench.class, "quantizedMatmul",
-            QuantizedMatmulBench::workload);
+    private static final Known QMM =
+            new Known(QuantizedMatmulBench.class, "quantizedMatmul", QuantizedMatmulBench::workload);
     /** Every benchmark, in the order of the table. */
     private static final List<Known> KNOWN = List.of(STREAM, FMA, DENSE, QUANTIZE, QMM);
 
     /** One JMH run of the plan. */
-    private record Plan(String label, Options options) {
-    }
+    private record Plan(String label, Options options) {}
 
     /** One line of the table. */
     private record Row(Known known, BenchmarkParams params, Workload work, double seconds, double error) {
@@ -84,7 +86,8 @@ public final class BenchReport {
 
         /** Benchmark, mode and every parameter but the kernel set: rows with the same key differ only in kernels. */
         String kernelFreeKey() {
-            StringBuilder key = new StringBuilder(params.getBenchmark()).append('|').append(params.getMode());
+            StringBuilder key =
+                    new StringBuilder(params.getBenchmark()).append('|').append(params.getMode());
             for (String p : params.getParamsKeys()) {
                 if (!p.equals("kernels")) {
                     key.append('|').append(p).append('=').append(params.getParam(p));
@@ -94,8 +97,7 @@ public final class BenchReport {
         }
     }
 
-    private BenchReport() {
-    }
+    private BenchReport() {}
 
     /** Runs the benchmarks JMH's command line {@code args} selects (plus {@code --no-scalar}) and prints the table. */
     public static void main(String[] args) throws Exception {
@@ -117,7 +119,10 @@ public final class BenchReport {
                       the repeat on the scalar kernels. JMH's options follow.
                     """);
         }
-        if (cli.shouldHelp() || cli.shouldList() || cli.shouldListWithParams() || cli.shouldListProfilers()
+        if (cli.shouldHelp()
+                || cli.shouldList()
+                || cli.shouldListWithParams()
+                || cli.shouldListProfilers()
                 || cli.shouldListResultFormats()) {
             org.openjdk.jmh.Main.main(jmh);
             return;
@@ -129,7 +134,10 @@ public final class BenchReport {
             System.out.printf("%n# bench: run %d of %d: %s%n", i + 1, plans.size(), plan.label());
             Options options = plan.options();
             if (i > 0 && cli.getResultFormat().hasValue()) {
-                options = new OptionsBuilder().parent(options).result(resultFile(cli, i)).build();
+                options = new OptionsBuilder()
+                        .parent(options)
+                        .result(resultFile(cli, i))
+                        .build();
             }
             results.addAll(new Runner(options).run());
         }
@@ -142,7 +150,8 @@ public final class BenchReport {
         List<Plan> plans = new ArrayList<>();
         plans.add(new Plan("as given", cli));
         boolean qmm = QMM.selectedBy(cli);
-        boolean userGrid = GRID_PARAMS.stream().anyMatch(p -> cli.getParameter(p).hasValue());
+        boolean userGrid =
+                GRID_PARAMS.stream().anyMatch(p -> cli.getParameter(p).hasValue());
         List<Map<String, String[]>> extraGrids = new ArrayList<>();
         if (qmm && !userGrid) {
             extraGrids.add(grid("m", "1", "bits", "2,3,8"));
@@ -159,12 +168,17 @@ public final class BenchReport {
             if (QUANTIZE.selectedBy(cli)) {
                 targets.add(QUANTIZE);
             }
-            plans.add(new Plan("scalar kernels, " + targets.stream().map(k -> k.type().getSimpleName()).toList()
-                    + (qmm ? " m=1" : ""), only(cli, targets, grid("kernels", "scalar", "m", "1"))));
+            plans.add(new Plan(
+                    "scalar kernels, "
+                            + targets.stream()
+                                    .map(k -> k.type().getSimpleName())
+                                    .toList() + (qmm ? " m=1" : ""),
+                    only(cli, targets, grid("kernels", "scalar", "m", "1"))));
             for (Map<String, String[]> extra : extraGrids) {
                 Map<String, String[]> s = new LinkedHashMap<>(extra);
                 s.put("kernels", new String[] {"scalar"});
-                plans.add(new Plan("scalar kernels, QuantizedMatmulBench " + describe(extra), only(cli, List.of(QMM), s)));
+                plans.add(new Plan(
+                        "scalar kernels, QuantizedMatmulBench " + describe(extra), only(cli, List.of(QMM), s)));
             }
         }
         return plans;
@@ -181,7 +195,8 @@ public final class BenchReport {
 
     private static String describe(Map<String, String[]> g) {
         StringBuilder s = new StringBuilder();
-        g.forEach((k, v) -> s.append(s.isEmpty() ? "" : " ").append(k).append('=').append(String.join(",", v)));
+        g.forEach(
+                (k, v) -> s.append(s.isEmpty() ? "" : " ").append(k).append('=').append(String.join(",", v)));
         return s.toString();
     }
 
@@ -200,7 +215,8 @@ public final class BenchReport {
 
     /** JMH's result file with the run's number before the extension, so that runs do not overwrite each other. */
     private static String resultFile(CommandLineOptions cli, int run) {
-        String name = cli.getResult().orElse("jmh-result." + cli.getResultFormat().get().name().toLowerCase(Locale.ROOT));
+        String name = cli.getResult()
+                .orElse("jmh-result." + cli.getResultFormat().get().name().toLowerCase(Locale.ROOT));
         int dot = name.lastIndexOf('.');
         int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
         String suffix = "-run" + (run + 1);
@@ -213,19 +229,33 @@ public final class BenchReport {
         List<Row> rows = new ArrayList<>();
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
-            Known known = KNOWN.stream().filter(k -> k.name().equals(p.getBenchmark())).findFirst().orElse(null);
-            Workload work = known == null ? new Workload(p.getBenchmark(), Double.NaN, Double.NaN) : known.workload().apply(p);
+            Known known = KNOWN.stream()
+                    .filter(k -> k.name().equals(p.getBenchmark()))
+                    .findFirst()
+                    .orElse(null);
+            Workload work = known == null
+                    ? new Workload(p.getBenchmark(), Double.NaN, Double.NaN)
+                    : known.workload().apply(p);
             Result<?> primary = r.getPrimaryResult();
             double[] seconds = secondsPerOp(primary);
             rows.add(new Row(known, p, work, seconds[0], seconds[1]));
         }
         rows.sort(Comparator.comparingInt((Row r) -> r.known() == null ? KNOWN.size() : KNOWN.indexOf(r.known()))
                 .thenComparing(BenchReport::compareParams)
-                .thenComparingInt(r -> r.kernels().equals("vector") ? 0 : r.kernels().equals("scalar") ? 1 : 2));
-        double bandwidth = rows.stream().filter(r -> r.known() == STREAM).mapToDouble(Row::gbPerSecond)
-                .filter(Double::isFinite).max().orElse(Double.NaN);
-        double peak = rows.stream().filter(r -> r.known() == FMA).mapToDouble(Row::gflopPerSecond)
-                .filter(Double::isFinite).max().orElse(Double.NaN);
+                .thenComparingInt(
+                        r -> r.kernels().equals("vector") ? 0 : r.kernels().equals("scalar") ? 1 : 2));
+        double bandwidth = rows.stream()
+                .filter(r -> r.known() == STREAM)
+                .mapToDouble(Row::gbPerSecond)
+                .filter(Double::isFinite)
+                .max()
+                .orElse(Double.NaN);
+        double peak = rows.stream()
+                .filter(r -> r.known() == FMA)
+                .mapToDouble(Row::gflopPerSecond)
+                .filter(Double::isFinite)
+                .max()
+                .orElse(Double.NaN);
         Map<String, Row> scalarRows = new LinkedHashMap<>();
         for (Row r : rows) {
             if (r.kernels().equals("scalar")) {
@@ -235,17 +265,37 @@ public final class BenchReport {
 
         StringBuilder out = new StringBuilder();
         String format = "%-22s %-30s %-7s %3s %19s %8s %8s %8s %8s %8s%n";
-        out.append(String.format(format, "benchmark", "case", "kernels", "thr", "time/op", "GB/s", "GFLOP/s",
-                "%readBW", "%FMApk", "vsScalar"));
+        out.append(String.format(
+                format,
+                "benchmark",
+                "case",
+                "kernels",
+                "thr",
+                "time/op",
+                "GB/s",
+                "GFLOP/s",
+                "%readBW",
+                "%FMApk",
+                "vsScalar"));
         for (Row r : rows) {
             Row scalarRow = r.kernels().equals("scalar") ? null : scalarRows.get(r.kernelFreeKey());
-            String name = r.known() == null ? r.params().getBenchmark() : r.known().type().getSimpleName();
+            String name = r.known() == null
+                    ? r.params().getBenchmark()
+                    : r.known().type().getSimpleName();
             if (r.params().getMode() != Mode.AverageTime) {
                 name += " (" + r.params().getMode().shortLabel() + ")";
             }
-            out.append(String.format(format, name, r.work().label(), r.kernels(), r.threads(),
-                    time(r.seconds(), r.error()), number(r.gbPerSecond()), number(r.gflopPerSecond()),
-                    percent(r.gbPerSecond() / bandwidth), percent(r.gflopPerSecond() / peak),
+            out.append(String.format(
+                    format,
+                    name,
+                    r.work().label(),
+                    r.kernels(),
+                    r.threads(),
+                    time(r.seconds(), r.error()),
+                    number(r.gbPerSecond()),
+                    number(r.gflopPerSecond()),
+                    percent(r.gbPerSecond() / bandwidth),
+                    percent(r.gflopPerSecond() / peak),
                     scalarRow == null ? "-" : String.format(Locale.ROOT, "%.2fx", scalarRow.seconds() / r.seconds())));
         }
         out.append("""
@@ -256,9 +306,14 @@ public final class BenchReport {
                 A weight that fits the last-level cache stays there between ops (%readBW may pass 100%); a case
                 labelled xN takes N copies of the weight in turn (-p copies=N) to stream it from memory.
                 """);
-        results.stream().findFirst().ifPresent(r -> out.append(String.format("JDK %s, %s %s; %d CPUs visible to the host.%n",
-                r.getParams().getJdkVersion(), r.getParams().getVmName(), r.getParams().getVmVersion(),
-                Runtime.getRuntime().availableProcessors())));
+        results.stream()
+                .findFirst()
+                .ifPresent(r -> out.append(String.format(
+                        "JDK %s, %s %s; %d CPUs visible to the host.%n",
+                        r.getParams().getJdkVersion(),
+                        r.getParams().getVmName(),
+                        r.getParams().getVmVersion(),
+                        Runtime.getRuntime().availableProcessors())));
         return out.toString();
     }
 

@@ -1,5 +1,8 @@
 package io.jmlx.bench;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,10 +12,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.BenchmarkParams;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * A reference point: a plain float32 matrix-vector product {@code y = W·x} ({@code W} of shape {@code [N, K]})
@@ -88,7 +87,7 @@ public class DenseMatvecBaseline extends JmlxBenchmark {
 
     static Workload workload(BenchmarkParams p) {
         int[] nk = parseShape(p.getParam("shape"));
-        return new Workload(p.getParam("shape") + " f32 M=1", (double) nk[0] * nk[1] * Float.BYTES,
-                2.0 * nk[0] * nk[1]);
+        return new Workload(
+                p.getParam("shape") + " f32 M=1", (double) nk[0] * nk[1] * Float.BYTES, 2.0 * nk[0] * nk[1]);
     }
 }

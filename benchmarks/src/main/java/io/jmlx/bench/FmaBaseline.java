@@ -15,10 +15,12 @@ public class FmaBaseline extends JmlxBenchmark {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Loop trips per op; each trip does twelve vector FMAs. */
     static final int TRIPS = 1 << 20;
+
     static final int ACCUMULATORS = 12;
 
     /** Multiplier and addend, read from fields so the JIT cannot fold the loop; the sums converge to 1. */
     private float mul = 0.999f;
+
     private float add = 0.001f;
     private float start = 0.5f;
 
@@ -53,12 +55,17 @@ public class FmaBaseline extends JmlxBenchmark {
             a10 = a10.fma(m, c);
             a11 = a11.fma(m, c);
         }
-        FloatVector s = a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).add(a8.add(a9).add(a10.add(a11)));
+        FloatVector s = a0.add(a1)
+                .add(a2.add(a3))
+                .add(a4.add(a5).add(a6.add(a7)))
+                .add(a8.add(a9).add(a10.add(a11)));
         return s.reduceLanes(VectorOperators.ADD);
     }
 
     static Workload workload(BenchmarkParams p) {
-        return new Workload(ACCUMULATORS + " accumulators, " + SPECIES.length() + " lanes", Double.NaN,
+        return new Workload(
+                ACCUMULATORS + " accumulators, " + SPECIES.length() + " lanes",
+                Double.NaN,
                 2.0 * SPECIES.length() * ACCUMULATORS * TRIPS);
     }
 }

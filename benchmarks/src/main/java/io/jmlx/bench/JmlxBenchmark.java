@@ -1,5 +1,6 @@
 package io.jmlx.bench;
 
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
@@ -8,8 +9,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The settings every jmlx benchmark shares (JMH reads them from this superclass): average time per op in
@@ -21,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {JmlxBenchmark.NATIVE_ACCESS, JmlxBenchmark.VECTOR_MODULE})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {JmlxBenchmark.NATIVE_ACCESS, JmlxBenchmark.VECTOR_MODULE})
 @State(Scope.Benchmark)
 public abstract class JmlxBenchmark {
     /** FFM: jmlx's arrays live in native memory. */

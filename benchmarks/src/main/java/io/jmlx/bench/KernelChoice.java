@@ -11,8 +11,7 @@ import io.jmlx.kernels.KernelThreads;
  * {@code -f 0}, where one JVM runs several combinations).
  */
 final class KernelChoice {
-    private KernelChoice() {
-    }
+    private KernelChoice() {}
 
     static void select(String kernels, int threads) {
         System.setProperty(KernelProvider.PROPERTY, kernels);

@@ -54,7 +54,9 @@ public class QuantizeBench extends JmlxBenchmark {
 
     static Workload workload(BenchmarkParams p) {
         int[] nk = parseShape(p.getParam("shape"));
-        return new Workload(p.getParam("shape") + " b" + p.getParam("bits") + " g" + p.getParam("groupSize"),
-                (double) nk[0] * nk[1] * Float.BYTES, Double.NaN);
+        return new Workload(
+                p.getParam("shape") + " b" + p.getParam("bits") + " g" + p.getParam("groupSize"),
+                (double) nk[0] * nk[1] * Float.BYTES,
+                Double.NaN);
     }
 }

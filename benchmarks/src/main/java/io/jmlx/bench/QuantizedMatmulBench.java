@@ -4,13 +4,12 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.quant.QuantizedParts;
+import java.lang.foreign.MemorySegment;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.infra.BenchmarkParams;
-
-import java.lang.foreign.MemorySegment;
 
 /**
  * {@code Jmlx.quantizedMatmul(x, w_q, scales, biases, transpose, groupSize, bits)} and waiting for the result:
@@ -78,7 +77,8 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
         KernelChoice.select(kernels, threads);
         int[] nk = parseShape(shape);
         DType type = DType.parse(dtype);
-        Array w = Inputs.gaussian(SEED, transpose ? nk[0] : nk[1], transpose ? nk[1] : nk[0], 0.02).astype(type);
+        Array w = Inputs.gaussian(SEED, transpose ? nk[0] : nk[1], transpose ? nk[1] : nk[0], 0.02)
+                .astype(type);
         QuantizedParts q = Jmlx.quantize(w, groupSize, bits);
         Jmlx.eval(q.packed(), q.scales(), q.biases());
         if (copies < 1) {
@@ -94,11 +94,12 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
         }
         x = Inputs.gaussian(SEED + 1, m, nk[1], 1.0).astype(type);
         Jmlx.eval(x);
-        Jmlx.quantizedMatmul(x, packed[0], scales[0], biases[0], transpose, groupSize, bits).data();
+        Jmlx.quantizedMatmul(x, packed[0], scales[0], biases[0], transpose, groupSize, bits)
+                .data();
     }
 
     private static Array copy(Array a) {
-        MemorySegment dst = Array.allocate(a.size(), a.dtype());
+        MemorySegment dst = Inputs.allocate(a.size(), a.dtype());
         MemorySegment.copy(a.data(), 0, dst, 0, a.nbytes());
         return Array.wrap(dst, a.dtype(), a.shape());
     }
@@ -108,7 +109,8 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     public MemorySegment quantizedMatmul() {
         int i = next;
         next = i + 1 == copies ? 0 : i + 1;
-        return Jmlx.quantizedMatmul(x, packed[i], scales[i], biases[i], transpose, groupSize, bits).data();
+        return Jmlx.quantizedMatmul(x, packed[i], scales[i], biases[i], transpose, groupSize, bits)
+                .data();
     }
 
     /** Bytes of a quantized {@code n × k} weight with scales of {@code scaleBytes}: packed codes, scales and biases. */
@@ -125,10 +127,12 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
         String dtype = p.getParam("dtype");
         String transpose = p.getParam("transpose");
         DType type = dtype == null ? DType.FLOAT32 : DType.parse(dtype);
-        return new Workload(p.getParam("shape") + " M=" + m + " b" + bits + " g" + g
-                + (type == DType.FLOAT32 ? "" : " " + type.name().toLowerCase(java.util.Locale.ROOT))
-                + ("false".equals(transpose) ? " x·W" : "")
-                + (copies == null || copies.equals("1") ? "" : " x" + copies),
-                weightBytes(nk[0], nk[1], bits, g, type.byteSize()), 2.0 * m * nk[0] * nk[1]);
+        return new Workload(
+                p.getParam("shape") + " M=" + m + " b" + bits + " g" + g
+                        + (type == DType.FLOAT32 ? "" : " " + type.name().toLowerCase(java.util.Locale.ROOT))
+                        + ("false".equals(transpose) ? " x·W" : "")
+                        + (copies == null || copies.equals("1") ? "" : " x" + copies),
+                weightBytes(nk[0], nk[1], bits, g, type.byteSize()),
+                2.0 * m * nk[0] * nk[1]);
     }
 }

@@ -7,5 +7,4 @@ package io.jmlx.bench;
  * @param bytes bytes the rate in GB/s counts per op (weights for a matmul, the input for quantize), or NaN
  * @param flops floating-point operations per op (2·M·N·K for a matmul), or NaN
  */
-record Workload(String label, double bytes, double flops) {
-}
+record Workload(String label, double bytes, double flops) {}

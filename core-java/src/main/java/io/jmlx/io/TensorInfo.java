@@ -2,7 +2,6 @@ package io.jmlx.io;
 
 import io.jmlx.DType;
 import io.jmlx.Shape;
-
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -31,8 +30,12 @@ public record TensorInfo(String name, DType dtype, int[] shape, long begin, long
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorInfo t && name.equals(t.name) && dtype == t.dtype && Arrays.equals(shape, t.shape)
-                && begin == t.begin && end == t.end;
+        return o instanceof TensorInfo t
+                && name.equals(t.name)
+                && dtype == t.dtype
+                && Arrays.equals(shape, t.shape)
+                && begin == t.begin
+                && end == t.end;
     }
 
     @Override

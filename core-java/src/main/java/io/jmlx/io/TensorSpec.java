@@ -2,7 +2,6 @@ package io.jmlx.io;
 
 import io.jmlx.DType;
 import io.jmlx.Shape;
-
 import java.util.Arrays;
 import java.util.Objects;
 

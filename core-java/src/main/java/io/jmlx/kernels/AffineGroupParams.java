@@ -9,8 +9,7 @@ public final class AffineGroupParams {
     /** MLX's floor for |scale|: the float32 value 1e-7 (bits 0x33D6BF95). */
     public static final float EPS = 1e-7f;
 
-    private AffineGroupParams() {
-    }
+    private AffineGroupParams() {}
 
     /**
      * Computes the group's scale and bias from its minimum and maximum and stores them at {@code index} of

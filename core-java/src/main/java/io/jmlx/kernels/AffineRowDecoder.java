@@ -1,7 +1,6 @@
 package io.jmlx.kernels;
 
 import io.jmlx.DType;
-
 import java.lang.foreign.MemorySegment;
 
 /** Decodes rows of an affine-quantized matrix into floats, rounding each op to the scales' type. */
@@ -19,8 +18,14 @@ final class AffineRowDecoder implements RowDecoder {
     private final float[] rowScales;
     private final float[] rowBiases;
 
-    AffineRowDecoder(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
-               int groupSize, int bits) {
+    AffineRowDecoder(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int cols,
+            int groupSize,
+            int bits) {
         this.packed = packed;
         this.scales = scales;
         this.biases = biases;

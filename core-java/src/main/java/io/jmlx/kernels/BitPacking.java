@@ -7,8 +7,7 @@ import java.lang.foreign.MemorySegment;
  * {@code [j*b, (j+1)*b)}, stored as little-endian uint32 words. For b = 3, 5 and 6 codes straddle words.
  */
 public final class BitPacking {
-    private BitPacking() {
-    }
+    private BitPacking() {}
 
     /** Number of uint32 words holding {@code count} codes of {@code bits} bits (rounded up). */
     public static long words(long count, int bits) {

@@ -1,7 +1,6 @@
 package io.jmlx.kernels;
 
 import io.jmlx.DType;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -17,8 +16,7 @@ public final class Elements {
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private Elements() {
-    }
+    private Elements() {}
 
     /** Element {@code index} of {@code seg} (of type {@code t}) as a float; integers convert as by a Java cast. */
     public static float getFloat(MemorySegment seg, DType t, long index) {
@@ -35,8 +33,8 @@ public final class Elements {
             case INT32 -> seg.getAtIndex(I32, index);
             case UINT64 -> unsignedToFloat(seg.getAtIndex(I64, index));
             case INT64 -> seg.getAtIndex(I64, index);
-            case FLOAT8_E4M3, FLOAT8_E5M2 -> throw new UnsupportedOperationException(
-                    t + " is a storage-only dtype and cannot be read as numbers");
+            case FLOAT8_E4M3, FLOAT8_E5M2 ->
+                throw new UnsupportedOperationException(t + " is a storage-only dtype and cannot be read as numbers");
         };
     }
 
@@ -73,8 +71,9 @@ public final class Elements {
             case UINT16, INT16 -> seg.setAtIndex(I16, index, (short) (long) v);
             case UINT32, INT32 -> seg.setAtIndex(I32, index, (int) (long) v);
             case UINT64, INT64 -> seg.setAtIndex(I64, index, (long) v);
-            case FLOAT8_E4M3, FLOAT8_E5M2 -> throw new UnsupportedOperationException(
-                    t + " is a storage-only dtype and cannot be written as numbers");
+            case FLOAT8_E4M3, FLOAT8_E5M2 ->
+                throw new UnsupportedOperationException(
+                        t + " is a storage-only dtype and cannot be written as numbers");
         }
     }
 

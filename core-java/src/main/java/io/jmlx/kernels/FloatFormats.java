@@ -8,8 +8,7 @@ import io.jmlx.DType;
  * NaN becomes {@code 0x7FC0}.
  */
 public final class FloatFormats {
-    private FloatFormats() {
-    }
+    private FloatFormats() {}
 
     /** float32 to float16 bits (round to nearest even). */
     public static short toFloat16(float v) {

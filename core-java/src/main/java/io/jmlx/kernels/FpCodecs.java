@@ -5,12 +5,11 @@ package io.jmlx.kernels;
  * FP4 E2M1 elements (a 16-entry table), FP8 E4M3 elements and nvfp4 scales, and E8M0 power-of-two mx scales.
  */
 public final class FpCodecs {
-    private FpCodecs() {
-    }
+    private FpCodecs() {}
 
     /** E2M1 code → value: {@code +0, .5, 1, 1.5, 2, 3, 4, 6}, then the same negated (bit 3 is the sign). */
-    private static final float[] E2M1 = {
-        0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f};
+    private static final float[] E2M1 = {0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f
+    };
 
     /** Largest E2M1 magnitude. */
     public static final float FP4_MAX = 6f;

@@ -30,8 +30,7 @@ final class FpRowDecoder implements RowDecoder {
         BitPacking.unpackRow(packed, r * wordsPerRow, cols, format.bits(), codes);
         int g = format.groupSize();
         for (int group = 0, j = 0; group < groups; group++) {
-            float scale = format.scale(scales.get(ValueLayout.JAVA_BYTE, r * groups + group) & 0xFF)
-                    * factor;
+            float scale = format.scale(scales.get(ValueLayout.JAVA_BYTE, r * groups + group) & 0xFF) * factor;
             for (int end = j + g; j < end; j++) {
                 out[j] = format.element(codes[j]) * scale;
             }

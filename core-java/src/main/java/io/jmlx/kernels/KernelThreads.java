@@ -14,15 +14,20 @@ public final class KernelThreads {
     public static final String PROPERTY = "jmlx.threads";
 
     private static final int THREADS = threads(System.getProperty(PROPERTY));
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS, pool -> {
-        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        t.setName("jmlx-kernel-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
-    }, null, false) : null;
+    private static final ForkJoinPool POOL = THREADS > 1
+            ? new ForkJoinPool(
+                    THREADS,
+                    pool -> {
+                        var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                        t.setName("jmlx-kernel-" + t.getPoolIndex());
+                        t.setDaemon(true);
+                        return t;
+                    },
+                    null,
+                    false)
+            : null;
 
-    private KernelThreads() {
-    }
+    private KernelThreads() {}
 
     static int threads(String value) {
         if (value == null || value.isBlank()) {
@@ -36,8 +41,8 @@ public final class KernelThreads {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("-D" + PROPERTY + "=" + value + " is not a thread count; expected an "
-                + "integer of at least 1");
+        throw new IllegalArgumentException(
+                "-D" + PROPERTY + "=" + value + " is not a thread count; expected an " + "integer of at least 1");
     }
 
     /** Number of threads kernels use. */

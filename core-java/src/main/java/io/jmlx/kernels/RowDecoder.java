@@ -1,7 +1,6 @@
 package io.jmlx.kernels;
 
 import io.jmlx.DType;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -17,14 +16,20 @@ public interface RowDecoder {
      * Affine rows exactly as {@code dequantize} computes them: {@code T(T(scale·code) + bias)} in the scales'
      * type {@code dtype}.
      */
-    static RowDecoder affine(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
-                             int groupSize, int bits) {
+    static RowDecoder affine(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int cols,
+            int groupSize,
+            int bits) {
         return new AffineRowDecoder(packed, scales, biases, dtype, cols, groupSize, bits);
     }
 
     /** Microscaled rows, exact in float32: {@code element · scale}, times nvfp4's global factor when given. */
-    static RowDecoder microscaled(MemorySegment packed, MemorySegment scales, int cols, FpFormat format,
-                                  Float globalScale) {
+    static RowDecoder microscaled(
+            MemorySegment packed, MemorySegment scales, int cols, FpFormat format, Float globalScale) {
         return new FpRowDecoder(packed, scales, cols, format, globalScale);
     }
 }

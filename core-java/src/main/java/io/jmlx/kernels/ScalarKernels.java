@@ -1,22 +1,29 @@
 package io.jmlx.kernels;
 
 import io.jmlx.DType;
-
 import java.lang.foreign.MemorySegment;
 
 /**
  * The reference kernels: plain loops that follow MLX's CPU backend step by step (see
  * {@code shared/spec/mlx-quantization.md} §1–4). Every faster implementation must agree with these.
  */
-public final class ScalarKernels implements Kernels {
+public final class ScalarKernels implements KernelSet {
     @Override
     public String name() {
         return "scalar";
     }
 
     @Override
-    public void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
-                               MemorySegment packed, MemorySegment scales, MemorySegment biases) {
+    public void affineQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases) {
         int groups = cols / groupSize;
         long wordsPerRow = BitPacking.words(cols, bits);
         float[] row = new float[cols];
@@ -38,8 +45,8 @@ public final class ScalarKernels implements Kernels {
      * One group, in float32 exactly as MLX's CPU {@code quantize}: the scale takes the sign that keeps the
      * larger-magnitude edge as the bias, is snapped so that 0 lies on the grid, and codes are rounded half to even.
      */
-    private static void quantizeGroup(float[] row, int from, int size, int bits, int[] codes,
-                                      float[] scales, float[] biases, int g, long r) {
+    private static void quantizeGroup(
+            float[] row, int from, int size, int bits, int[] codes, float[] scales, float[] biases, int g, long r) {
         float nBins = (1 << bits) - 1;
         float wMax = Float.NEGATIVE_INFINITY;
         float wMin = Float.POSITIVE_INFINITY;
@@ -62,8 +69,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
-                           MemorySegment packed, MemorySegment scales) {
+    public void fpQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment packed,
+            MemorySegment scales) {
         int g = format.groupSize();
         int groups = cols / g;
         long wordsPerRow = BitPacking.words(cols, format.bits());
@@ -81,50 +95,54 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
-    /** The largest |w| of a group, and the group scale {@code amax / maxElement} divided in the input's type. */
-    private static float groupScale(float[] row, int from, int size, DType dtype, float maxElement) {
+    /** The largest |w| of a group (NaN left out, as MLX's {@code amax < a ? a : amax}). */
+    private static float amax(float[] row, int from, int size) {
         float amax = 0f;
         for (int j = from; j < from + size; j++) {
             float a = Math.abs(row[j]);
             amax = amax < a ? a : amax;
         }
-        return FloatFormats.roundTo(dtype, amax / maxElement);
+        return amax;
     }
 
     /**
-     * mxfp4/mxfp8, MLX's CPU graph: the scale is {@code 2^e} with {@code e = rint(log2(amax/max))} (log2 and
-     * rounding in the input's type; 0 for an all-zero group), elements are {@code w / 2^e} in the input's type.
+     * mxfp4/mxfp8, MLX's CPU graph: the scale is {@code 2^e} ({@link FpFormat#groupScale}), elements are
+     * {@code w / 2^e} in the input's type.
      */
     private static int quantizeMxGroup(float[] row, int from, int size, DType dtype, FpFormat format, int[] codes) {
-        float scale = groupScale(row, from, size, dtype, format.maxElement());
-        int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
-        float power = FloatFormats.roundTo(dtype, Math.scalb(1f, e));
+        FpFormat.GroupScale scale = format.groupScale(amax(row, from, size), dtype, 1f);
         for (int j = from; j < from + size; j++) {
-            float v = FloatFormats.roundTo(dtype, row[j] / power);
+            float v = FloatFormats.roundTo(dtype, row[j] / scale.divisor());
             codes[j] = format == FpFormat.MXFP4 ? FpCodecs.fp4Encode(v, dtype) : FpCodecs.fp8Encode(v);
         }
-        return (e + 127) & 0xFF;
+        return scale.scaleByte();
     }
 
     /**
-     * nvfp4, MLX's CPU graph: the scale is E4M3 of {@code (amax/6)·enc} (float32 product), with
+     * nvfp4, MLX's CPU graph: the scale is E4M3 of {@code (amax/6)·enc} ({@link FpFormat#groupScale}), with
      * {@code enc = 448·6 / globalScale} or 1; elements are {@code (w / scale)·enc}, divided in the input's type
      * and multiplied in float32; codes come from float32 distances.
      */
     private static int quantizeNvGroup(float[] row, int from, int size, DType dtype, Float globalScale, int[] codes) {
         float enc = globalScale == null ? 1f : FpCodecs.FP8_MAX * FpCodecs.FP4_MAX / globalScale;
-        int scaleCode = FpCodecs.fp8Encode(groupScale(row, from, size, dtype, FpCodecs.FP4_MAX) * enc);
-        float decoded = FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleCode));
+        FpFormat.GroupScale scale = FpFormat.NVFP4.groupScale(amax(row, from, size), dtype, enc);
         for (int j = from; j < from + size; j++) {
-            float v = FloatFormats.roundTo(dtype, row[j] / decoded) * enc;
+            float v = FloatFormats.roundTo(dtype, row[j] / scale.divisor()) * enc;
             codes[j] = FpCodecs.fp4Encode(v, DType.FLOAT32);
         }
-        return scaleCode;
+        return scale.scaleByte();
     }
 
     @Override
-    public void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
-                             Float globalScale, DType outType, MemorySegment out) {
+    public void fpDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            DType outType,
+            MemorySegment out) {
         int g = format.groupSize();
         int groups = cols / g;
         long wordsPerRow = BitPacking.words(cols, format.bits());
@@ -140,7 +158,8 @@ public final class ScalarKernels implements Kernels {
                     scale *= FpFormat.globalFactor(globalScale);
                 }
                 for (int j = group * g; j < (group + 1) * g; j++) {
-                    row[j] = FloatFormats.roundTo(compute, FloatFormats.roundTo(outType, format.element(codes[j])) * scale);
+                    row[j] = FloatFormats.roundTo(
+                            compute, FloatFormats.roundTo(outType, format.element(codes[j])) * scale);
                 }
             }
             Elements.writeRow(row, cols, out, outType, r * cols);
@@ -148,8 +167,16 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
-                                 long rows, int cols, int groupSize, int bits, MemorySegment out) {
+    public void affineDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         RowDecoder decoder = RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits);
         float[] row = new float[cols];
         for (long r = 0; r < rows; r++) {
@@ -159,17 +186,44 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
-                             DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
-                             MemorySegment out) {
+    public void affineMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         int cols = transpose ? k : n;
-        matmul(x, dtype, m, k, n, transpose, RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits),
+        matmul(
+                x,
+                dtype,
+                m,
+                k,
+                n,
+                transpose,
+                RowDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits),
                 out);
     }
 
     @Override
-    public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k,
-                         int n, boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
+    public void fpMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment out) {
         int cols = transpose ? k : n;
         matmul(x, dtype, m, k, n, transpose, RowDecoder.microscaled(packed, scales, cols, format, globalScale), out);
     }
@@ -178,8 +232,15 @@ public final class ScalarKernels implements Kernels {
      * {@code out = x · Ŵ} (or {@code x · Ŵᵀ}) with the weight rows delivered by {@code decoder}: float32 sums,
      * k ascending, rounded to {@code dtype} once.
      */
-    private static void matmul(MemorySegment x, DType dtype, int m, int k, int n, boolean transpose,
-                               RowDecoder decoder, MemorySegment out) {
+    private static void matmul(
+            MemorySegment x,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            RowDecoder decoder,
+            MemorySegment out) {
         float[] xs = new float[Math.multiplyExact(m, k)];
         Elements.readRow(x, dtype, 0, xs, xs.length);
         float[] acc = new float[Math.multiplyExact(m, n)];
@@ -243,7 +304,8 @@ public final class ScalarKernels implements Kernels {
             for (int j = 0; j < n; j++) {
                 double sum = 0;
                 for (int kk = 0; kk < k; kk++) {
-                    sum += a.getAtIndex(Elements.F64, (long) i * k + kk) * b.getAtIndex(Elements.F64, (long) kk * n + j);
+                    sum += a.getAtIndex(Elements.F64, (long) i * k + kk)
+                            * b.getAtIndex(Elements.F64, (long) kk * n + j);
                 }
                 out.setAtIndex(Elements.F64, (long) i * n + j, sum);
             }

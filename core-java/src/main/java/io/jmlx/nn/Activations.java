@@ -5,8 +5,7 @@ import io.jmlx.Jmlx;
 
 /** The activation functions of {@code mlx.nn} as plain functions, for layers to call in their forward pass. */
 public final class Activations {
-    private Activations() {
-    }
+    private Activations() {}
 
     /** {@code x · sigmoid(x)} ({@link Jmlx#silu}), the activation of Llama's SwiGLU MLP. */
     public static Array silu(Array x) {

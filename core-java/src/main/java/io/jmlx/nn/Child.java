@@ -46,8 +46,9 @@ public final class Child<T extends Module> {
             throw new IllegalArgumentException("Cannot replace the module at '" + path + "' with null.");
         }
         if (!type.isInstance(replacement)) {
-            throw new IllegalArgumentException("Cannot put a " + replacement.getClass().getName() + " at '" + path
-                    + "': its parent declares that child as " + type.getName() + ".");
+            throw new IllegalArgumentException(
+                    "Cannot put a " + replacement.getClass().getName() + " at '" + path
+                            + "': its parent declares that child as " + type.getName() + ".");
         }
     }
 

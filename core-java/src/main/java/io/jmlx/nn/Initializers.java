@@ -2,13 +2,11 @@ package io.jmlx.nn;
 
 import io.jmlx.Array;
 import io.jmlx.Shape;
-
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Float32 starting values for layers built from their dimensions (MLX's default initializations). */
 final class Initializers {
-    private Initializers() {
-    }
+    private Initializers() {}
 
     /** Uniform in {@code [-bound, bound)}. */
     static Array uniform(float bound, int... shape) {

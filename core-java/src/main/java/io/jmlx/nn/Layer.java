@@ -6,8 +6,7 @@ import io.jmlx.Array;
 public abstract class Layer extends Module {
 
     /** A layer with no parameters or children yet; subclasses add them in their constructors. */
-    protected Layer() {
-    }
+    protected Layer() {}
 
     /** Applies the layer to {@code x}. */
     public abstract Array forward(Array x);

@@ -5,8 +5,7 @@ import io.jmlx.Shape;
 
 /** Argument checks shared by the layers' constructors, with messages naming the layer and the argument. */
 final class LayerChecks {
-    private LayerChecks() {
-    }
+    private LayerChecks() {}
 
     /** A floating matrix. */
     static void checkFloatingMatrix(String layer, String argument, Array a) {
@@ -21,7 +20,10 @@ final class LayerChecks {
 
     /** An optional bias: {@code null}, or a floating vector of {@code outputDims} elements. */
     static void checkBias(String layer, Array bias, int outputDims) {
-        if (bias != null && (bias.ndim() != 1 || bias.dim(0) != outputDims || !bias.dtype().isFloating())) {
+        if (bias != null
+                && (bias.ndim() != 1
+                        || bias.dim(0) != outputDims
+                        || !bias.dtype().isFloating())) {
             throw new IllegalArgumentException("[" + layer + "] bias must be a floating vector of shape (" + outputDims
                     + ") to match the weight but has shape " + Shape.format(bias.shape()) + " and type "
                     + bias.dtype() + ".");

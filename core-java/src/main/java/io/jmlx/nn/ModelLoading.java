@@ -2,10 +2,9 @@ package io.jmlx.nn;
 
 import io.jmlx.Array;
 import io.jmlx.Shape;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +26,7 @@ import java.util.function.Predicate;
  * }</pre>
  */
 public final class ModelLoading {
-    private ModelLoading() {
-    }
+    private ModelLoading() {}
 
     /**
      * Makes {@code model} hold the checkpoint's weights, in place and all or nothing: quantized layers are built
@@ -55,13 +53,17 @@ public final class ModelLoading {
             if (stored.isEmpty()) {
                 return;
             }
-            boolean configured = checkpoint.quantization().map(q -> q.layers().containsKey(path)).orElse(false);
+            boolean configured = checkpoint
+                    .quantization()
+                    .map(q -> q.layers().containsKey(path))
+                    .orElse(false);
             if (!(module instanceof Quantizable)) {
                 if (configured) {
-                    throw new IllegalArgumentException("Unable to quantize model of type " + module.getClass().getName()
-                            + " (layer '" + path + "', quantized by the checkpoint's config).");
+                    throw new IllegalArgumentException("Unable to quantize model of type "
+                            + module.getClass().getName() + " (layer '" + path
+                            + "', quantized by the checkpoint's config).");
                 }
-                return;      // mlx-lm leaves it dense; its stray scales then fail the strict load below
+                return; // mlx-lm leaves it dense; its stray scales then fail the strict load below
             }
             replacements.put(path, quantizedTwin(checkpoint, path, module, stored.get()));
         });
@@ -77,26 +79,29 @@ public final class ModelLoading {
         try {
             model.loadWeights(weights, true);
         } catch (RuntimeException e) {
-            model.updateModules(originals);     // loadWeights changed nothing; undo the replacements too
+            model.updateModules(originals); // loadWeights changed nothing; undo the replacements too
             throw e;
         }
     }
 
     /** The quantized layer for {@code path}, made of the stored codes, scales and biases. */
-    private static Module quantizedTwin(ModelCheckpoint checkpoint, String path, Module module,
-                                        QuantizationSettings s) {
+    private static Module quantizedTwin(
+            ModelCheckpoint checkpoint, String path, Module module, QuantizationSettings s) {
         String at = " (layer '" + path + "', stored as " + s + ")";
-        for (String part : s.mode().isAffine() ? new String[] {"weight", "scales", "biases"}
-                : new String[] {"weight", "scales"}) {
+        for (String part :
+                s.mode().isAffine() ? new String[] {"weight", "scales", "biases"} : new String[] {"weight", "scales"}) {
             if (!checkpoint.contains(path + "." + part)) {
                 throw new IllegalArgumentException("Missing parameter " + path + "." + part + at + ".");
             }
         }
         QuantizedArray w;
         try {
-            w = QuantizedArray.fromParts(checkpoint.get(path + ".weight"), checkpoint.get(path + ".scales"),
-                    s.mode().isAffine() ? checkpoint.get(path + ".biases") : null, s.groupSize(), s.bits(),
-                    s.mode().mlxName());
+            w = QuantizedArray.fromParts(
+                    checkpoint.get(path + ".weight"),
+                    checkpoint.get(path + ".scales"),
+                    s.mode().isAffine() ? checkpoint.get(path + ".biases") : null,
+                    null,
+                    s);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + at, e);
         }
@@ -112,7 +117,7 @@ public final class ModelLoading {
         return switch (module) {
             case Linear l -> new QuantizedLinear(w, l.bias());
             case Embedding e -> new QuantizedEmbedding(w);
-            default -> ((Quantizable) module).toQuantized(s.groupSize(), s.bits(), s.mode().mlxName());
+            default -> ((Quantizable) module).toQuantized(s);
         };
     }
 }

@@ -2,10 +2,9 @@ package io.jmlx.nn;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.QuantizationConfig;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.QuantizationConfig;
 import io.jmlx.quant.QuantizationSettings;
-
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,8 +21,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class ModelSaving {
-    private ModelSaving() {
-    }
+    private ModelSaving() {}
 
     /**
      * Writes {@code model} with {@code config} (copied; other keys kept, an existing {@code "quantization"} entry
@@ -52,8 +50,8 @@ public final class ModelSaving {
                 }
             });
             QuantizationConfig previous = QuantizationConfig.read(out, "config").orElse(null);
-            QuantizationConfig q = new QuantizationConfig(defaults.groupSize(), defaults.bits(), defaults.mode(),
-                    layers, previous == null ? Map.of() : previous.extra());
+            QuantizationConfig q =
+                    new QuantizationConfig(defaults, layers, previous == null ? Map.of() : previous.extra());
             out.set("quantization", q.toJson());
         }
         writer.write(out, model.parameters());
@@ -62,6 +60,9 @@ public final class ModelSaving {
     private static QuantizationSettings mostCommon(Map<String, QuantizationSettings> quantized) {
         Map<QuantizationSettings, Integer> counts = new LinkedHashMap<>();
         quantized.values().forEach(s -> counts.merge(s, 1, Integer::sum));
-        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        return counts.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
     }
 }

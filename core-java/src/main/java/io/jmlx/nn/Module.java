@@ -3,7 +3,6 @@ package io.jmlx.nn;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -42,8 +41,7 @@ public abstract class Module {
     private final Map<String, Child<?>> children = new LinkedHashMap<>();
 
     /** An empty module; subclasses add their parameters and children in their constructors. */
-    protected Module() {
-    }
+    protected Module() {}
 
     // ---------------------------------------------------------------- building
 
@@ -53,7 +51,8 @@ public abstract class Module {
      */
     protected final Parameter addParameter(String name, Array value) {
         checkNewName(name);
-        Objects.requireNonNull(value, () -> "parameter '" + name + "' of " + getClass().getName() + " is null");
+        Objects.requireNonNull(
+                value, () -> "parameter '" + name + "' of " + getClass().getName() + " is null");
         Parameter p = new Parameter(name, value);
         parameters.put(name, p);
         return p;
@@ -66,8 +65,9 @@ public abstract class Module {
     protected final <T extends Module> Child<T> addChild(String name, Class<T> type, T module) {
         checkNewName(name);
         if (!type.isInstance(module)) {
-            throw new IllegalArgumentException("child '" + name + "' of " + getClass().getName() + " must be a "
-                    + type.getName() + " but is " + (module == null ? "null" : module.getClass().getName()));
+            throw new IllegalArgumentException(
+                    "child '" + name + "' of " + getClass().getName() + " must be a " + type.getName() + " but is "
+                            + (module == null ? "null" : module.getClass().getName()));
         }
         Child<T> child = new Child<>(name, type, module, true);
         children.put(name, child);
@@ -78,8 +78,8 @@ public abstract class Module {
      * Adds a list of child modules under {@code name}: their paths are {@code name.0}, {@code name.1}, ... The items
      * can be replaced (by instances of {@code type}); the list itself cannot.
      */
-    protected final <T extends Module> ModuleList<T> addModuleList(String name, Class<T> type,
-                                                                    List<? extends T> modules) {
+    protected final <T extends Module> ModuleList<T> addModuleList(
+            String name, Class<T> type, List<? extends T> modules) {
         checkNewName(name);
         ModuleList<T> list = new ModuleList<>(type, modules);
         children.put(name, new Child<>(name, Module.class, list, false));
@@ -92,8 +92,8 @@ public abstract class Module {
                     + "but " + getClass().getName() + " was given " + (name == null ? "null" : "'" + name + "'"));
         }
         if (parameters.containsKey(name) || children.containsKey(name)) {
-            throw new IllegalArgumentException(getClass().getName() + " already has a parameter or child named '"
-                    + name + "'");
+            throw new IllegalArgumentException(
+                    getClass().getName() + " already has a parameter or child named '" + name + "'");
         }
     }
 
@@ -168,7 +168,8 @@ public abstract class Module {
 
     private Child<?> childAt(String path) {
         if (path == null || path.isEmpty()) {
-            throw new IllegalArgumentException("a module path must be non-empty but was " + (path == null ? "null" : "''"));
+            throw new IllegalArgumentException(
+                    "a module path must be non-empty but was " + (path == null ? "null" : "''"));
         }
         String[] names = path.split("\\.", -1);
         Module parent = this;
@@ -176,8 +177,8 @@ public abstract class Module {
         for (int i = 0; i < names.length; i++) {
             child = parent.children.get(names[i]);
             if (child == null) {
-                String where = i == 0 ? "this " + getClass().getName()
-                        : "'" + String.join(".", Arrays.copyOf(names, i)) + "'";
+                String where =
+                        i == 0 ? "this " + getClass().getName() : "'" + String.join(".", Arrays.copyOf(names, i)) + "'";
                 throw new IllegalArgumentException("No module at '" + path + "': " + where + " has no child '"
                         + names[i] + "' (its children: " + String.join(", ", parent.children.keySet()) + ").");
             }
@@ -226,8 +227,8 @@ public abstract class Module {
             TreeSet<String> missing = new TreeSet<>(current.keySet());
             missing.removeAll(weights.keySet());
             if (!missing.isEmpty()) {
-                throw new IllegalArgumentException("Missing " + missing.size() + " parameters: \n"
-                        + String.join(",\n", missing) + ".");
+                throw new IllegalArgumentException(
+                        "Missing " + missing.size() + " parameters: \n" + String.join(",\n", missing) + ".");
             }
         }
         List<Runnable> assignments = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.jmlx.nn;
 
 import io.jmlx.quant.QuantizationSettings;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,7 @@ import java.util.function.BiPredicate;
  * }</pre>
  */
 public final class Quantization {
-    private Quantization() {
-    }
+    private Quantization() {}
 
     /** Quantizes every quantizable layer of {@code model} with MLX's defaults (affine, group size 64, 4 bits). */
     public static QuantizationResult quantize(Module model) {
@@ -53,20 +51,35 @@ public final class Quantization {
      *                                  or settings or shapes {@code quantize} rejects (MLX's messages, followed by the
      *                                  layer's path); the model is then unchanged
      */
-    public static QuantizationResult quantize(Module model, Integer groupSize, Integer bits, String mode,
-                                              QuantizePredicate predicate) {
+    public static QuantizationResult quantize(
+            Module model, Integer groupSize, Integer bits, String mode, QuantizePredicate predicate) {
         Objects.requireNonNull(model, "model");
-        QuantizationSettings call = QuantizationSettings.resolve(groupSize, bits, mode);
+        return quantize(model, QuantizationSettings.resolve(groupSize, bits, mode), predicate);
+    }
+
+    /**
+     * {@link #quantize(Module, Integer, Integer, String, QuantizePredicate)} with resolved settings for the layers the
+     * predicate answers {@link QuantizeDecision#quantize()} for.
+     */
+    public static QuantizationResult quantize(Module model, QuantizationSettings call, QuantizePredicate predicate) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(call, "call");
         QuantizePredicate decide = predicate == null ? QuantizePredicate.quantizable() : predicate;
         Map<String, Module> replacements = new LinkedHashMap<>();
         Map<String, QuantizationSettings> done = new LinkedHashMap<>();
         model.leafModules().forEach((path, module) -> {
-            switch (decide.decide(path, module)) {
-                case null -> throw new IllegalArgumentException("The quantize predicate must return a QuantizeDecision "
-                        + "(skip(), quantize() or with(...); MLX: a bool or a dict of parameters to pass to "
-                        + "to_quantized) but returned null for layer '" + path + "'.");
-                case QuantizeDecision.Skip skip -> {
-                }
+            QuantizeDecision decision;
+            try {
+                decision = decide.decide(path, module);
+            } catch (IllegalArgumentException e) {
+                throw atLayer(path, e);
+            }
+            switch (decision) {
+                case null ->
+                    throw new IllegalArgumentException("The quantize predicate must return a QuantizeDecision "
+                            + "(skip(), quantize() or with(...); MLX: a bool or a dict of parameters to pass to "
+                            + "to_quantized) but returned null for layer '" + path + "'.");
+                case QuantizeDecision.Skip skip -> {}
                 case QuantizeDecision.Quantize q -> {
                     if (!(module instanceof Quantizable quantizable)) {
                         throw new IllegalArgumentException("Unable to quantize model of type "
@@ -89,7 +102,7 @@ public final class Quantization {
 
     private static Module quantizeLayer(String path, Quantizable layer, QuantizationSettings s) {
         try {
-            return layer.toQuantized(s.groupSize(), s.bits(), s.mode().mlxName());
+            return layer.toQuantized(s);
         } catch (IllegalArgumentException e) {
             throw atLayer(path, e);
         }
@@ -110,8 +123,8 @@ public final class Quantization {
      * {@code (path, module)}: every accepted layer gets the call's settings. (A separate name, because a lambda
      * could not tell two {@code quantize} overloads taking two-argument predicates apart.)
      */
-    public static QuantizationResult quantizeWhere(Module model, Integer groupSize, Integer bits, String mode,
-                                                   BiPredicate<String, Module> predicate) {
+    public static QuantizationResult quantizeWhere(
+            Module model, Integer groupSize, Integer bits, String mode, BiPredicate<String, Module> predicate) {
         Objects.requireNonNull(predicate, "predicate");
         return quantize(model, groupSize, bits, mode, (path, m) -> QuantizeDecision.of(predicate.test(path, m)));
     }

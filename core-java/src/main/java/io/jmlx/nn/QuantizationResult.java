@@ -1,7 +1,6 @@
 package io.jmlx.nn;
 
 import io.jmlx.quant.QuantizationSettings;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,6 @@
 package io.jmlx.nn;
 
 import io.jmlx.Array;
-
 import java.util.List;
 
 /** Layers applied one after another (MLX's {@code nn.Sequential}); the layers' paths are {@code layers.0}, {@code layers.1}, ... */

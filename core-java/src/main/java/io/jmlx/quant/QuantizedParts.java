@@ -8,5 +8,4 @@ import io.jmlx.Array;
  * scales and biases have the weight's float type; microscaling modes have uint8 scales and {@code biases} is
  * {@code null}.
  */
-public record QuantizedParts(Array packed, Array scales, Array biases) {
-}
+public record QuantizedParts(Array packed, Array scales, Array biases) {}

@@ -1,18 +1,17 @@
 package io.jmlx.kernels;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 
 /** MLX's packing (spec §2.1): a little-endian bit stream per row, for every bit width. */
 class BitPackingProperties {
@@ -26,9 +25,14 @@ class BitPackingProperties {
 
     @Provide
     Arbitrary<Row> rows() {
-        return Arbitraries.of(2, 3, 4, 5, 6, 8).flatMap(bits -> Arbitraries.integers().between(1, 8).flatMap(packs ->
-                Arbitraries.integers().between(0, (1 << bits) - 1).array(int[].class).ofSize(32 * packs)
-                        .map(codes -> new Row(bits, codes))));
+        return Arbitraries.of(2, 3, 4, 5, 6, 8)
+                .flatMap(bits -> Arbitraries.integers()
+                        .between(1, 8)
+                        .flatMap(packs -> Arbitraries.integers()
+                                .between(0, (1 << bits) - 1)
+                                .array(int[].class)
+                                .ofSize(32 * packs)
+                                .map(codes -> new Row(bits, codes))));
     }
 
     @Property
@@ -61,7 +65,8 @@ class BitPackingProperties {
         long wordsPerRow = BitPacking.words(n, row.bits());
         assertEquals(0, (long) n * row.bits() % 32);
         MemorySegment packed = Arena.ofAuto().allocate(2 * wordsPerRow * 4);
-        int[] other = Arrays.stream(row.codes()).map(c -> (1 << row.bits()) - 1 - c).toArray();
+        int[] other =
+                Arrays.stream(row.codes()).map(c -> (1 << row.bits()) - 1 - c).toArray();
         BitPacking.packRow(row.codes(), n, row.bits(), packed, 0);
         BitPacking.packRow(other, n, row.bits(), packed, wordsPerRow);
         int[] first = new int[n];

@@ -1,13 +1,13 @@
 package io.jmlx.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * float32 ↔ float16/bfloat16 as MLX converts: exact widening, round to nearest even, subnormals, infinities and
@@ -22,7 +22,10 @@ class FloatFormatsTest {
             short h = (short) bits;
             float f = FloatFormats.fromFloat16(h);
             if (Float.isNaN(f)) {
-                assertEquals((short) ((bits & 0x8000) | 0x7D00), FloatFormats.toFloat16(f), "NaN " + Integer.toHexString(bits));
+                assertEquals(
+                        (short) ((bits & 0x8000) | 0x7D00),
+                        FloatFormats.toFloat16(f),
+                        "NaN " + Integer.toHexString(bits));
             } else {
                 assertEquals(h, FloatFormats.toFloat16(f), "float16 " + Integer.toHexString(bits));
             }
@@ -35,7 +38,9 @@ class FloatFormatsTest {
             short h = (short) bits;
             float f = FloatFormats.fromBFloat16(h);
             assertEquals(Float.floatToRawIntBits(f), bits << 16, "bfloat16 widening is a shift");
-            assertEquals(Float.isNaN(f) ? (short) 0x7FC0 : h, FloatFormats.toBFloat16(f),
+            assertEquals(
+                    Float.isNaN(f) ? (short) 0x7FC0 : h,
+                    FloatFormats.toBFloat16(f),
                     "bfloat16 " + Integer.toHexString(bits));
         }
     }
@@ -48,7 +53,10 @@ class FloatFormatsTest {
         assertEquals((short) 0x7BFF, FloatFormats.toFloat16(65519f));
         assertEquals((short) 0x0001, FloatFormats.toFloat16(0x1p-24f), "smallest subnormal");
         assertEquals((short) 0x0000, FloatFormats.toFloat16(0x1p-25f), "tie to even (zero)");
-        assertEquals((short) 0x0002, FloatFormats.toFloat16(0x1.8p-23f / 2), "1.5·2^-24 is a tie and rounds to 2·2^-24 (even)");
+        assertEquals(
+                (short) 0x0002,
+                FloatFormats.toFloat16(0x1.8p-23f / 2),
+                "1.5·2^-24 is a tie and rounds to 2·2^-24 (even)");
         assertEquals((short) 0x0003, FloatFormats.toFloat16(0x1.8p-23f), "3·2^-24 is exact");
         assertEquals((short) 0x8002, FloatFormats.toFloat16(-1e-7f), "spec §1.7: -1e-7 is the subnormal 0x8002");
         assertEquals((short) 0x7F80, FloatFormats.toBFloat16(Float.POSITIVE_INFINITY));
@@ -84,7 +92,8 @@ class FloatFormatsTest {
             float[] again = h.astype(DType.FLOAT32).astype(half).toFloatArray();
             for (int i = 0; i < 2; i++) {
                 assertEquals(Float.floatToIntBits(widened[i]), Float.floatToIntBits(again[i]));
-                assertEquals(Float.floatToIntBits(FloatFormats.roundTo(half, i == 0 ? a : b)),
+                assertEquals(
+                        Float.floatToIntBits(FloatFormats.roundTo(half, i == 0 ? a : b)),
                         Float.floatToIntBits(widened[i]));
             }
         }
@@ -111,7 +120,8 @@ class FloatFormatsTest {
             if (m < 0 || m > (f16 ? 0x7BFF : 0x7F7F)) {
                 continue;
             }
-            float neighbour = f16 ? FloatFormats.fromFloat16((short) (sign | m)) : FloatFormats.fromBFloat16((short) (sign | m));
+            float neighbour =
+                    f16 ? FloatFormats.fromFloat16((short) (sign | m)) : FloatFormats.fromBFloat16((short) (sign | m));
             double other = Math.abs((double) v - neighbour);
             assertTrue(err <= other, v + " -> " + r + " but " + neighbour + " is nearer");
             if (err == other && v != 0) {

@@ -1,13 +1,13 @@
 package io.jmlx.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.DType;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.FloatRange;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The microscaling codecs: every E2M1 and E4M3 code decodes and re-encodes to itself, encoding is monotonic and
@@ -28,7 +28,8 @@ class FpCodecsTest {
     void everyE4m3CodeRoundTripsExceptMlxsNanPatterns() {
         for (int code = 0; code < 256; code++) {
             float v = FpCodecs.fp8Decode(code);
-            int expected = (code & 0x7F) == 0x7F ? (code & 0x80) | 0x7E : code; // 0x7F decodes to 480, re-encodes to 448
+            int expected =
+                    (code & 0x7F) == 0x7F ? (code & 0x80) | 0x7E : code; // 0x7F decodes to 480, re-encodes to 448
             assertEquals(expected, FpCodecs.fp8Encode(v), "code 0x" + Integer.toHexString(code) + " = " + v);
         }
         assertEquals(480f, FpCodecs.fp8Decode(0x7F));
@@ -39,8 +40,24 @@ class FpCodecsTest {
     @Test
     void mlxsFp8ConversionValues() {
         // spec Appendix A, T8: to_fp8 of these inputs, as printed by MLX.
-        float[] in = {0f, -0f, 448f, 460f, 464f, 470f, 479f, 480f, 1000f, Float.POSITIVE_INFINITY, Float.NaN,
-            0x1p-9f, 0x1p-10f, 1.5f * 0x1p-10f, 1.0625f, 1.1875f};
+        float[] in = {
+            0f,
+            -0f,
+            448f,
+            460f,
+            464f,
+            470f,
+            479f,
+            480f,
+            1000f,
+            Float.POSITIVE_INFINITY,
+            Float.NaN,
+            0x1p-9f,
+            0x1p-10f,
+            1.5f * 0x1p-10f,
+            1.0625f,
+            1.1875f
+        };
         int[] out = {0x00, 0x80, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x01, 0x00, 0x01, 0x38, 0x3a};
         for (int i = 0; i < in.length; i++) {
             assertEquals(out[i], FpCodecs.fp8Encode(in[i]), "to_fp8(" + in[i] + ")");
@@ -80,19 +97,21 @@ class FpCodecsTest {
     }
 
     @Property(tries = 3000)
-    void fp8EncodingIsMonotonicAndNearest(@ForAll @FloatRange(min = -500, max = 500) float a,
-                                          @ForAll @FloatRange(min = -500, max = 500) float b) {
+    void fp8EncodingIsMonotonicAndNearest(
+            @ForAll @FloatRange(min = -500, max = 500) float a, @ForAll @FloatRange(min = -500, max = 500) float b) {
         float lo = Math.min(a, b);
         float hi = Math.max(a, b);
-        assertTrue(FpCodecs.fp8Decode(FpCodecs.fp8Encode(lo)) <= FpCodecs.fp8Decode(FpCodecs.fp8Encode(hi)),
+        assertTrue(
+                FpCodecs.fp8Decode(FpCodecs.fp8Encode(lo)) <= FpCodecs.fp8Decode(FpCodecs.fp8Encode(hi)),
                 lo + " encodes above " + hi);
         float decoded = FpCodecs.fp8Decode(FpCodecs.fp8Encode(a));
         if (Math.abs(a) <= 448f) {
             for (int code = 0; code < 256; code++) {
                 float other = FpCodecs.fp8Decode(code);
                 if (Math.abs(other) <= 448f) {
-                    assertTrue(Math.abs(a - decoded) <= Math.abs(a - other), a + " -> " + decoded + " but " + other
-                            + " is nearer");
+                    assertTrue(
+                            Math.abs(a - decoded) <= Math.abs(a - other),
+                            a + " -> " + decoded + " but " + other + " is nearer");
                 }
             }
         } else {
@@ -101,12 +120,14 @@ class FpCodecsTest {
     }
 
     @Property(tries = 3000)
-    void fp4EncodingIsMonotonicAndNearest(@ForAll @FloatRange(min = -8, max = 8) float a,
-                                          @ForAll @FloatRange(min = -8, max = 8) float b) {
+    void fp4EncodingIsMonotonicAndNearest(
+            @ForAll @FloatRange(min = -8, max = 8) float a, @ForAll @FloatRange(min = -8, max = 8) float b) {
         float lo = Math.min(a, b);
         float hi = Math.max(a, b);
-        assertTrue(FpCodecs.fp4Value(FpCodecs.fp4Encode(lo, DType.FLOAT32))
-                <= FpCodecs.fp4Value(FpCodecs.fp4Encode(hi, DType.FLOAT32)), lo + " encodes above " + hi);
+        assertTrue(
+                FpCodecs.fp4Value(FpCodecs.fp4Encode(lo, DType.FLOAT32))
+                        <= FpCodecs.fp4Value(FpCodecs.fp4Encode(hi, DType.FLOAT32)),
+                lo + " encodes above " + hi);
         float decoded = FpCodecs.fp4Value(FpCodecs.fp4Encode(a, DType.FLOAT32));
         for (int code = 0; code < 16; code++) {
             assertTrue(Math.abs(a - decoded) <= Math.abs(a - FpCodecs.fp4Value(code)), a + " -> " + decoded);

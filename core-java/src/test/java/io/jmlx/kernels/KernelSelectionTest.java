@@ -1,10 +1,10 @@
 package io.jmlx.kernels;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 /** The kernel set is the one the build asked for (each surefire execution names one), and choices are checked. */
 class KernelSelectionTest {

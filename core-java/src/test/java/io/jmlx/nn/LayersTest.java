@@ -1,16 +1,15 @@
 package io.jmlx.nn;
 
-import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.testing.RandomArrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The dense layers: forward passes computed by hand, MLX's initialization ranges, argument errors. */
 class LayersTest {
@@ -20,9 +19,11 @@ class LayersTest {
         Array w = Array.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Array b = Array.of(new float[] {0.5f, -1}, 2);
         Array x = Array.of(new float[] {1, 0, -1, 2, 1, 0}, 2, 3);
-        assertArrayEquals(new float[] {1 - 3 + 0.5f, 4 - 6 - 1, 2 + 2 + 0.5f, 8 + 5 - 1},
+        assertArrayEquals(
+                new float[] {1 - 3 + 0.5f, 4 - 6 - 1, 2 + 2 + 0.5f, 8 + 5 - 1},
                 new Linear(w, b).forward(x).toFloatArray());
-        assertArrayEquals(new float[] {-2, -2, 4, 13}, new Linear(w, null).forward(x).toFloatArray());
+        assertArrayEquals(
+                new float[] {-2, -2, 4, 13}, new Linear(w, null).forward(x).toFloatArray());
         Array batched = new Linear(w, b).forward(x.reshape(2, 1, 3));
         assertArrayEquals(new int[] {2, 1, 2}, batched.shape());
     }
@@ -36,7 +37,9 @@ class LayersTest {
         }
         assertArrayEquals(new int[] {30, 100}, l.weight().shape());
         assertArrayEquals(new int[] {30}, l.bias().shape());
-        assertEquals(List.of("weight"), List.copyOf(new Linear(4, 4, false).parameters().keySet()));
+        assertEquals(
+                List.of("weight"),
+                List.copyOf(new Linear(4, 4, false).parameters().keySet()));
     }
 
     @Test
@@ -73,13 +76,16 @@ class LayersTest {
     @Test
     void constructorsNameTheBadArgument() {
         Array w = Array.zeros(DType.FLOAT32, 2, 3);
-        IllegalArgumentException bias = assertThrows(IllegalArgumentException.class,
-                () -> new Linear(w, Array.zeros(DType.FLOAT32, 3)));
-        assertEquals("[Linear] bias must be a floating vector of shape (2) to match the weight but has shape (3) and "
-                + "type float32.", bias.getMessage());
-        IllegalArgumentException weight = assertThrows(IllegalArgumentException.class,
-                () -> new Embedding(Array.zeros(DType.INT32, 2, 3)));
-        assertEquals("[Embedding] weight must be a 2-D floating array but has shape (2,3) and type int32.",
+        IllegalArgumentException bias =
+                assertThrows(IllegalArgumentException.class, () -> new Linear(w, Array.zeros(DType.FLOAT32, 3)));
+        assertEquals(
+                "[Linear] bias must be a floating vector of shape (2) to match the weight but has shape (3) and "
+                        + "type float32.",
+                bias.getMessage());
+        IllegalArgumentException weight =
+                assertThrows(IllegalArgumentException.class, () -> new Embedding(Array.zeros(DType.INT32, 2, 3)));
+        assertEquals(
+                "[Embedding] weight must be a 2-D floating array but has shape (2,3) and type int32.",
                 weight.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Linear(0, 4));
         assertThrows(IllegalArgumentException.class, () -> new Linear(null, null));

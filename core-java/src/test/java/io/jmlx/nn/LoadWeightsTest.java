@@ -1,17 +1,16 @@
 package io.jmlx.nn;
 
-import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.testing.RandomArrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** {@link Module#loadWeights}: strict and lenient key matching with MLX's messages, shape and type checks, all or nothing. */
 class LoadWeightsTest {
@@ -31,8 +30,10 @@ class LoadWeightsTest {
         model.loadWeights(w, true);
         assertEquals(w, model.parameters());
         Array x = RandomArrays.normal(4, 1, DType.FLOAT32, 3, 8);
-        Sequential expected = new Sequential(new Linear(w.get("layers.0.weight"), w.get("layers.0.bias")),
-                new TestModules.Relu(), new Linear(w.get("layers.2.weight"), null));
+        Sequential expected = new Sequential(
+                new Linear(w.get("layers.0.weight"), w.get("layers.0.bias")),
+                new TestModules.Relu(),
+                new Linear(w.get("layers.2.weight"), null));
         assertArrayEquals(expected.forward(x).toFloatArray(), model.forward(x).toFloatArray());
     }
 

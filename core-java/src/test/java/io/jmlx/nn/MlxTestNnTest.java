@@ -1,20 +1,19 @@
 package io.jmlx.nn;
 
-import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.quant.QuantizationMode;
-import io.jmlx.quant.QuantizationSettings;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.testing.RandomArrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** MLX's {@code python/tests/test_nn.py} quantization cases (spec §8, items 38 and 41), translated. */
 class MlxTestNnTest {
@@ -45,7 +44,8 @@ class MlxTestNnTest {
     void mxfp4WithGroupSize32QuantizesBoth() {
         Sequential m = embeddingReluLinear();
         Quantization.quantize(m, 32, null, "mxfp4");
-        QuantizedEmbedding e = assertInstanceOf(QuantizedEmbedding.class, m.layers().get(0));
+        QuantizedEmbedding e =
+                assertInstanceOf(QuantizedEmbedding.class, m.layers().get(0));
         QuantizedLinear l = assertInstanceOf(QuantizedLinear.class, m.layers().get(2));
         assertEquals(new QuantizationSettings(32, 4, QuantizationMode.MXFP4), l.settings());
         assertEquals(DType.UINT8, l.scales().dtype());
@@ -94,8 +94,15 @@ class MlxTestNnTest {
     void quantizedLayersKeepTheirPlaceInAUserModel() {
         TestModules.CausalLm lm = new TestModules.CausalLm(40, 64, 128, 2);
         QuantizationResult done = Quantization.quantize(lm, 32, 4, null);
-        assertEquals(List.of("model.embed_tokens", "model.layers.0.mlp.up_proj", "model.layers.0.mlp.down_proj",
-                "model.layers.1.mlp.up_proj", "model.layers.1.mlp.down_proj", "lm_head"), List.copyOf(done.layers().keySet()));
+        assertEquals(
+                List.of(
+                        "model.embed_tokens",
+                        "model.layers.0.mlp.up_proj",
+                        "model.layers.0.mlp.down_proj",
+                        "model.layers.1.mlp.up_proj",
+                        "model.layers.1.mlp.down_proj",
+                        "lm_head"),
+                List.copyOf(done.layers().keySet()));
         assertTrue(lm.parameters().containsKey("model.layers.0.mlp.up_proj.scales"));
         assertTrue(lm.parameters().containsKey("model.layers.1.mlp.down_proj.biases"));
         Array logits = lm.forward(Array.of(new int[] {1, 39, 7}, DType.INT32, 1, 3));

@@ -1,17 +1,16 @@
 package io.jmlx.nn;
 
-import io.jmlx.Array;
-import io.jmlx.DType;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The module tree: dotted paths, leaf traversal, flattened parameters, lookup and in-place replacement. */
 class ModuleTreeTest {
@@ -19,26 +18,35 @@ class ModuleTreeTest {
 
     @Test
     void leafModulesAreVisitedDepthFirstWithDottedPaths() {
-        assertEquals(List.of(
+        assertEquals(
+                List.of(
                         "model.embed_tokens",
-                        "model.layers.0.mlp.up_proj", "model.layers.0.mlp.act", "model.layers.0.mlp.down_proj",
-                        "model.layers.1.mlp.up_proj", "model.layers.1.mlp.act", "model.layers.1.mlp.down_proj",
+                        "model.layers.0.mlp.up_proj",
+                        "model.layers.0.mlp.act",
+                        "model.layers.0.mlp.down_proj",
+                        "model.layers.1.mlp.up_proj",
+                        "model.layers.1.mlp.act",
+                        "model.layers.1.mlp.down_proj",
                         "lm_head"),
                 List.copyOf(lm.leafModules().keySet()));
-        assertSame(lm.model.get().layers.get(1).mlp.get().downProj.get(),
+        assertSame(
+                lm.model.get().layers.get(1).mlp.get().downProj.get(),
                 lm.leafModules().get("model.layers.1.mlp.down_proj"));
     }
 
     @Test
     void parametersAreFlattenedByPathOwnParametersFirst() {
-        assertEquals(List.of(
+        assertEquals(
+                List.of(
                         "model.embed_tokens.weight",
                         "model.layers.0.gain",
                         "model.layers.0.mlp.up_proj.weight",
-                        "model.layers.0.mlp.down_proj.weight", "model.layers.0.mlp.down_proj.bias",
+                        "model.layers.0.mlp.down_proj.weight",
+                        "model.layers.0.mlp.down_proj.bias",
                         "model.layers.1.gain",
                         "model.layers.1.mlp.up_proj.weight",
-                        "model.layers.1.mlp.down_proj.weight", "model.layers.1.mlp.down_proj.bias",
+                        "model.layers.1.mlp.down_proj.weight",
+                        "model.layers.1.mlp.down_proj.bias",
                         "lm_head.weight"),
                 List.copyOf(lm.parameters().keySet()));
         Linear up = (Linear) lm.module("model.layers.0.mlp.up_proj");
@@ -49,8 +57,12 @@ class ModuleTreeTest {
     @Test
     void sequentialNamesItsLayersLikeMlx() {
         Sequential s = new Sequential(new Embedding(5, 32), new TestModules.Relu(), new Linear(32, 8));
-        assertEquals(List.of("layers.0", "layers.1", "layers.2"), List.copyOf(s.leafModules().keySet()));
-        assertEquals(List.of("layers.0.weight", "layers.2.weight", "layers.2.bias"), List.copyOf(s.parameters().keySet()));
+        assertEquals(
+                List.of("layers.0", "layers.1", "layers.2"),
+                List.copyOf(s.leafModules().keySet()));
+        assertEquals(
+                List.of("layers.0.weight", "layers.2.weight", "layers.2.bias"),
+                List.copyOf(s.parameters().keySet()));
         assertEquals(List.of("layers"), List.copyOf(s.children().keySet()));
         assertInstanceOf(ModuleList.class, s.module("layers"));
         assertEquals(3, s.layers().size());
@@ -64,9 +76,10 @@ class ModuleTreeTest {
 
     @Test
     void lookupNamesTheMissingStep() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> lm.module("model.layers.7.mlp"));
-        assertEquals("No module at 'model.layers.7.mlp': 'model.layers' has no child '7' (its children: 0, 1).",
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> lm.module("model.layers.7.mlp"));
+        assertEquals(
+                "No module at 'model.layers.7.mlp': 'model.layers' has no child '7' (its children: 0, 1).",
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> lm.module(""));
     }
@@ -86,14 +99,17 @@ class ModuleTreeTest {
     void replacementsMustFitTheDeclaredTypeAllOrNothing() {
         Layer up = lm.model.get().layers.get(0).mlp.get().upProj.get();
         Linear replacement = new Linear(64, 128, false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lm.updateModules(Map.of(
-                "model.layers.0.mlp.up_proj", replacement,
-                "model.layers.0.mlp", new Linear(4, 4))));
-        assertEquals("Cannot put a io.jmlx.nn.Linear at 'model.layers.0.mlp': its parent declares that child as "
-                + "io.jmlx.nn.TestModules$Mlp.", e.getMessage());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> lm.updateModules(
+                        Map.of("model.layers.0.mlp.up_proj", replacement, "model.layers.0.mlp", new Linear(4, 4))));
+        assertEquals(
+                "Cannot put a io.jmlx.nn.Linear at 'model.layers.0.mlp': its parent declares that child as "
+                        + "io.jmlx.nn.TestModules$Mlp.",
+                e.getMessage());
         assertSame(up, lm.module("model.layers.0.mlp.up_proj"), "nothing was replaced");
-        IllegalArgumentException list = assertThrows(IllegalArgumentException.class,
-                () -> lm.replaceModule("model.layers", new Sequential()));
+        IllegalArgumentException list =
+                assertThrows(IllegalArgumentException.class, () -> lm.replaceModule("model.layers", new Sequential()));
         assertTrue(list.getMessage().startsWith("Cannot replace the module list at 'model.layers'"), list.getMessage());
         assertThrows(IllegalArgumentException.class, () -> lm.replaceModule("lm_head", null));
     }

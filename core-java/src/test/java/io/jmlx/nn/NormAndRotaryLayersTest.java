@@ -1,17 +1,16 @@
 package io.jmlx.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** RMSNorm, LayerNorm, RoPE and the activations: parameters as MLX names them, forward passes checked by hand. */
 class NormAndRotaryLayersTest {
@@ -22,20 +21,31 @@ class NormAndRotaryLayersTest {
         assertEquals(List.of("weight"), List.copyOf(norm.parameters().keySet()));
         assertArrayEquals(new float[] {1, 1, 1, 1}, norm.weight().toFloatArray());
         Array x = Array.of(new float[] {1, -1, 1, -1, 2, 2, 2, 2}, 2, 4);
-        assertArrayEquals(new float[] {1, -1, 1, -1, 1, 1, 1, 1}, norm.forward(x).toFloatArray(), 1e-6f);
+        assertArrayEquals(
+                new float[] {1, -1, 1, -1, 1, 1, 1, 1}, norm.forward(x).toFloatArray(), 1e-6f);
         norm.loadWeights(Map.of("weight", Array.of(new float[] {1, 2, 3, 4}, 4)), true);
-        assertArrayEquals(new float[] {1, -2, 3, -4, 1, 2, 3, 4}, norm.forward(x).toFloatArray(), 1e-5f);
+        assertArrayEquals(
+                new float[] {1, -2, 3, -4, 1, 2, 3, 4}, norm.forward(x).toFloatArray(), 1e-5f);
     }
 
     @Test
     void layerNormHasTheParametersItWasAskedFor() {
-        assertEquals(List.of("weight", "bias"), List.copyOf(new LayerNorm(3).parameters().keySet()));
-        assertEquals(List.of("weight"), List.copyOf(new LayerNorm(3, 1e-5f, true, false).parameters().keySet()));
-        assertEquals(List.of(), List.copyOf(new LayerNorm(3, 1e-5f, false, true).parameters().keySet()));
+        assertEquals(
+                List.of("weight", "bias"),
+                List.copyOf(new LayerNorm(3).parameters().keySet()));
+        assertEquals(
+                List.of("weight"),
+                List.copyOf(new LayerNorm(3, 1e-5f, true, false).parameters().keySet()));
+        assertEquals(
+                List.of(),
+                List.copyOf(new LayerNorm(3, 1e-5f, false, true).parameters().keySet()));
         LayerNorm norm = new LayerNorm(2);
-        norm.loadWeights(Map.of("weight", Array.of(new float[] {2, 2}, 2), "bias", Array.of(new float[] {1, 0}, 2)),
-                true);
-        assertArrayEquals(new float[] {-1, 2}, norm.forward(Array.of(new float[] {3, 5}, 1, 2)).toFloatArray(), 1e-4f);
+        norm.loadWeights(
+                Map.of("weight", Array.of(new float[] {2, 2}, 2), "bias", Array.of(new float[] {1, 0}, 2)), true);
+        assertArrayEquals(
+                new float[] {-1, 2},
+                norm.forward(Array.of(new float[] {3, 5}, 1, 2)).toFloatArray(),
+                1e-4f);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RMSNorm(0));
         assertEquals("[RMSNorm] dims must be positive but is 0.", e.getMessage());
     }
@@ -51,7 +61,8 @@ class NormAndRotaryLayersTest {
         float[] expected = Jmlx.slice(Array.of(whole, 2, 6, 8), new int[] {0, 4, 0}, new int[] {2, 6, 8})
                 .toFloatArray();
         assertArrayEquals(expected, continued, 1e-6f);
-        assertArrayEquals(Jmlx.rope(x, 8, true, 500, 2, 0).toFloatArray(),
+        assertArrayEquals(
+                Jmlx.rope(x, 8, true, 500, 2, 0).toFloatArray(),
                 new RoPE(8, true, 500, 2).forward(x).toFloatArray());
     }
 

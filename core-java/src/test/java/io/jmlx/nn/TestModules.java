@@ -1,13 +1,11 @@
 package io.jmlx.nn;
 
 import io.jmlx.Array;
-
 import java.util.List;
 
 /** Small user-defined modules for the nn tests, built the way users build theirs. */
 final class TestModules {
-    private TestModules() {
-    }
+    private TestModules() {}
 
     /** A ReLU with no parameters: a leaf that cannot be quantized. */
     static final class Relu extends Layer {

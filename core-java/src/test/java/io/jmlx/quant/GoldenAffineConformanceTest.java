@@ -1,21 +1,20 @@
 package io.jmlx.quant;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.Array;
 import io.jmlx.Jmlx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every affine case of MLX's golden vectors ({@code shared/golden/manifest.json}): quantize and dequantize must
@@ -36,7 +35,8 @@ class GoldenAffineConformanceTest {
     @TestFactory
     Stream<DynamicNode> affineCases() throws IOException {
         List<DynamicNode> cases = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> entry : GoldenFiles.manifest().get("cases").properties()) {
+        for (Map.Entry<String, JsonNode> entry :
+                GoldenFiles.manifest().get("cases").properties()) {
             JsonNode c = entry.getValue();
             if (c.get("mode").asText().equals("affine")) {
                 cases.add(DynamicContainer.dynamicContainer(entry.getKey(), caseTests(c)));
@@ -51,14 +51,19 @@ class GoldenAffineConformanceTest {
         int groupSize = c.get("group_size").asInt();
         List<DynamicNode> tests = new ArrayList<>();
         tests.add(DynamicTest.dynamicTest("quantize", () -> {
-            QuantizedParts q = Jmlx.quantize(GoldenFiles.input(c, c.get("inputs").get("w").asText()), groupSize, bits);
+            QuantizedParts q =
+                    Jmlx.quantize(GoldenFiles.input(c, c.get("inputs").get("w").asText()), groupSize, bits);
             GoldenFiles.assertBytesEqual(GoldenFiles.output(c, "w_q"), q.packed(), "w_q");
             GoldenFiles.assertBytesEqual(GoldenFiles.output(c, "scales"), q.scales(), "scales");
             GoldenFiles.assertBytesEqual(GoldenFiles.output(c, "biases"), q.biases(), "biases");
         }));
         tests.add(DynamicTest.dynamicTest("dequantize", () -> {
-            Array wHat = Jmlx.dequantize(GoldenFiles.output(c, "w_q"), GoldenFiles.output(c, "scales"),
-                    GoldenFiles.output(c, "biases"), groupSize, bits);
+            Array wHat = Jmlx.dequantize(
+                    GoldenFiles.output(c, "w_q"),
+                    GoldenFiles.output(c, "scales"),
+                    GoldenFiles.output(c, "biases"),
+                    groupSize,
+                    bits);
             GoldenFiles.assertBytesEqual(GoldenFiles.output(c, "w_hat"), wHat, "w_hat");
         }));
         for (Map.Entry<String, JsonNode> out : c.get("outputs").properties()) {
@@ -74,8 +79,14 @@ class GoldenAffineConformanceTest {
         Array x = GoldenFiles.input(c, y.get("x").asText());
         Array expected = GoldenFiles.output(c, key);
         boolean transpose = y.get("transpose").asBoolean();
-        Array actual = Jmlx.quantizedMatmul(x, GoldenFiles.output(c, "w_q"), GoldenFiles.output(c, "scales"),
-                GoldenFiles.output(c, "biases"), transpose, groupSize, bits);
+        Array actual = Jmlx.quantizedMatmul(
+                x,
+                GoldenFiles.output(c, "w_q"),
+                GoldenFiles.output(c, "scales"),
+                GoldenFiles.output(c, "biases"),
+                transpose,
+                groupSize,
+                bits);
         Array wHat = GoldenFiles.output(c, "w_hat");
         float[] xs = x.toFloatArray();
         float[] ws = wHat.toFloatArray();
@@ -86,10 +97,15 @@ class GoldenAffineConformanceTest {
         int wPerBatch = wHat.dim(-2) * wHat.dim(-1);
         java.util.function.IntFunction<MlxCpuMatmul.Problem> problem =
                 b -> new MlxCpuMatmul.Problem(xs, b * m * k, ws, magnitudes, b * wPerBatch, m, k, n, transpose);
-        int nonFinite = GoldenFiles.checkProduct(expected, actual, k,
+        int nonFinite = GoldenFiles.checkProduct(
+                expected,
+                actual,
+                k,
                 b -> MlxCpuMatmul.emulate(problem.apply(b), expected.dtype()),
                 b -> MlxCpuMatmul.magnitudes(problem.apply(b)));
-        assertEquals(y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0, nonFinite,
+        assertEquals(
+                y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0,
+                nonFinite,
                 "outputs MLX overflowed (masked)");
     }
 

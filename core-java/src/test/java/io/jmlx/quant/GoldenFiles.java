@@ -1,23 +1,22 @@
 package io.jmlx.quant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.io.SafetensorsFile;
+import io.jmlx.io.safetensors.SafetensorsFile;
 import io.jmlx.testing.SharedData;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Access to MLX's golden vectors ({@code shared/golden}) for the conformance suites: the manifest, the
@@ -26,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class GoldenFiles {
     private static final Map<String, SafetensorsFile> FILES = new HashMap<>();
 
-    private GoldenFiles() {
-    }
+    private GoldenFiles() {}
 
     /** Unmaps every file opened so far. */
     static synchronized void closeAll() {
@@ -51,7 +49,8 @@ final class GoldenFiles {
 
     /** The tensor of output {@code key} of a case. */
     static Array output(JsonNode c, String key) {
-        return file(c.get("file").asText()).get(c.get("outputs").get(key).get("name").asText());
+        return file(c.get("file").asText())
+                .get(c.get("outputs").get(key).get("name").asText());
     }
 
     /** An input tensor of a case's file. */
@@ -67,7 +66,8 @@ final class GoldenFiles {
         assertTrue(e.length > 0, what + " is empty");
         if (!Arrays.equals(e, a)) {
             int i = Arrays.mismatch(e, a);
-            fail(what + " differs from MLX first at element " + i / expected.dtype().byteSize() + " of " + expected.size());
+            fail(what + " differs from MLX first at element "
+                    + i / expected.dtype().byteSize() + " of " + expected.size());
         }
     }
 
@@ -87,8 +87,12 @@ final class GoldenFiles {
      * any summation order) and {@code 4√K + 1} for the half types (a statistical bound on MLX's running half
      * sums), and {@code magnitude} is the sum of the magnitudes the computation involves (e.g. {@code Σ|x·ŵ|}). Outputs MLX overflowed are skipped; their count is returned.
      */
-    static int checkProduct(Array expectedArray, Array actualArray, int k, IntFunction<float[]> emulation,
-                            IntFunction<double[]> magnitudes) {
+    static int checkProduct(
+            Array expectedArray,
+            Array actualArray,
+            int k,
+            IntFunction<float[]> emulation,
+            IntFunction<double[]> magnitudes) {
         assertArrayEquals(expectedArray.shape(), actualArray.shape(), "output shape");
         DType t = expectedArray.dtype();
         assertEquals(t, actualArray.dtype(), "output dtype");
@@ -108,8 +112,8 @@ final class GoldenFiles {
                     continue;
                 }
                 if (Float.floatToIntBits(emulated[i]) != Float.floatToIntBits(e)) {
-                    fail("MLX's output " + i + " of batch " + b + " is " + e + " but the emulation of its CPU kernel gives "
-                            + emulated[i]);
+                    fail("MLX's output " + i + " of batch " + b + " is " + e
+                            + " but the emulation of its CPU kernel gives " + emulated[i]);
                 }
                 float a = actual[b * perBatch + i];
                 double bound = c * u * magnitude[i];

@@ -1,5 +1,7 @@
 package io.jmlx.quant;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
@@ -7,20 +9,17 @@ import io.jmlx.Jmlx;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every microscaling case (mxfp4, mxfp8, nvfp4, nvfp4 with a global scale) of MLX's golden vectors: quantize
@@ -39,7 +38,8 @@ class GoldenMicroscalingConformanceTest {
     @TestFactory
     Stream<DynamicNode> microscalingCases() throws IOException {
         List<DynamicNode> cases = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> entry : GoldenFiles.manifest().get("cases").properties()) {
+        for (Map.Entry<String, JsonNode> entry :
+                GoldenFiles.manifest().get("cases").properties()) {
             JsonNode c = entry.getValue();
             if (!c.get("mode").asText().equals("affine")) {
                 cases.add(DynamicContainer.dynamicContainer(entry.getKey(), caseTests(c)));
@@ -65,13 +65,22 @@ class GoldenMicroscalingConformanceTest {
             Array global = globalScale(c);
             // MLX was asked for w's dtype; with a global scale it returns float32 regardless (jmlx's default there).
             DType dtype = global == null ? DType.parse(c.get("dtype").asText()) : null;
-            Array wHat = Jmlx.dequantize(GoldenFiles.output(c, "w_q"), GoldenFiles.output(c, "scales"), null,
-                    groupSize, bits, mode, global, dtype, null);
+            Array wHat = Jmlx.dequantize(
+                    GoldenFiles.output(c, "w_q"),
+                    GoldenFiles.output(c, "scales"),
+                    null,
+                    groupSize,
+                    bits,
+                    mode,
+                    global,
+                    dtype,
+                    null);
             GoldenFiles.assertBytesEqual(GoldenFiles.output(c, "w_hat"), wHat, "w_hat");
         }));
         for (Map.Entry<String, JsonNode> out : c.get("outputs").properties()) {
             if (out.getKey().startsWith("y_") || out.getKey().startsWith("qq_")) {
-                tests.add(DynamicTest.dynamicTest(out.getKey(), () -> checkMatmul(c, out.getKey(), mode, groupSize, bits)));
+                tests.add(DynamicTest.dynamicTest(
+                        out.getKey(), () -> checkMatmul(c, out.getKey(), mode, groupSize, bits)));
             }
         }
         return tests.stream();
@@ -89,7 +98,8 @@ class GoldenMicroscalingConformanceTest {
         DType t = expected.dtype();
         Array xGiven = GoldenFiles.input(c, qq ? "x_t_B1" : y.get("x").asText());
         boolean transpose = qq || y.get("transpose").asBoolean();
-        Array x = qq ? Array.of(MlxCpuMatmul.mlxQqActivations(xGiven.toFloatArray(), t, bits, groupSize), t, xGiven.shape())
+        Array x = qq
+                ? Array.of(MlxCpuMatmul.mlxQqActivations(xGiven.toFloatArray(), t, bits, groupSize), t, xGiven.shape())
                 : xGiven;
         Array packed = GoldenFiles.output(c, "w_q");
         Array scales = GoldenFiles.output(c, "scales");
@@ -104,11 +114,27 @@ class GoldenMicroscalingConformanceTest {
         int m = x.dim(-2);
         int k = x.dim(-1);
         int n = expected.dim(-1);
-        IntFunction<MlxCpuMatmul.FpProblem> problem = b -> new MlxCpuMatmul.FpProblem(xs, b * m * k, elements,
-                b * rows * cols, scaleValues, b * rows * (cols / groupSize), groupSize, m, k, n, transpose);
-        int nonFinite = GoldenFiles.checkProduct(expected, actual, k,
-                b -> MlxCpuMatmul.emulate(problem.apply(b), t), b -> MlxCpuMatmul.magnitudes(problem.apply(b)));
-        assertEquals(y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0, nonFinite,
+        IntFunction<MlxCpuMatmul.FpProblem> problem = b -> new MlxCpuMatmul.FpProblem(
+                xs,
+                b * m * k,
+                elements,
+                b * rows * cols,
+                scaleValues,
+                b * rows * (cols / groupSize),
+                groupSize,
+                m,
+                k,
+                n,
+                transpose);
+        int nonFinite = GoldenFiles.checkProduct(
+                expected,
+                actual,
+                k,
+                b -> MlxCpuMatmul.emulate(problem.apply(b), t),
+                b -> MlxCpuMatmul.magnitudes(problem.apply(b)));
+        assertEquals(
+                y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0,
+                nonFinite,
                 "outputs MLX overflowed (masked)");
     }
 
@@ -119,7 +145,8 @@ class GoldenMicroscalingConformanceTest {
         for (int r = 0; r < rows; r++) {
             BitPacking.unpackRow(packed.data(), (long) r * packed.dim(-1), cols, bits, codes);
             for (int j = 0; j < cols; j++) {
-                out[r * cols + j] = FloatFormats.roundTo(t, bits == 4 ? FpCodecs.fp4Value(codes[j]) : FpCodecs.fp8Decode(codes[j]));
+                out[r * cols + j] =
+                        FloatFormats.roundTo(t, bits == 4 ? FpCodecs.fp4Value(codes[j]) : FpCodecs.fp8Decode(codes[j]));
             }
         }
         return out;
@@ -131,7 +158,9 @@ class GoldenMicroscalingConformanceTest {
         float[] out = new float[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             int s = bytes[i] & 0xFF;
-            float v = groupSize == 16 ? FpCodecs.fp8Decode(s) : FloatFormats.fromBFloat16((short) (s == 0 ? 0x40 : s << 7));
+            float v = groupSize == 16
+                    ? FpCodecs.fp8Decode(s)
+                    : FloatFormats.fromBFloat16((short) (s == 0 ? 0x40 : s << 7));
             out[i] = FloatFormats.roundTo(t, v);
         }
         return out;

@@ -1,5 +1,10 @@
 package io.jmlx.quant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
@@ -7,11 +12,6 @@ import io.jmlx.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The microscaling modes through the public API: defaults, shapes, types, the quantized array and its matmul. */
 class MicroscalingTest {
@@ -22,8 +22,10 @@ class MicroscalingTest {
         QuantizationMode m = QuantizationMode.parse("test", mode);
         Array w = RandomArrays.normal(41, 1, DType.BFLOAT16, 2, 3, 64);
         QuantizedParts q = Jmlx.quantize(w, mode);
-        assertArrayEquals(new int[] {2, 3, 64 * m.defaultBits() / 32}, q.packed().shape());
-        assertArrayEquals(new int[] {2, 3, 64 / m.defaultGroupSize()}, q.scales().shape());
+        assertArrayEquals(
+                new int[] {2, 3, 64 * m.defaultBits() / 32}, q.packed().shape());
+        assertArrayEquals(
+                new int[] {2, 3, 64 / m.defaultGroupSize()}, q.scales().shape());
         assertEquals(DType.UINT8, q.scales().dtype());
         assertNull(q.biases());
         Array d = Jmlx.dequantize(q.packed(), q.scales(), mode);
@@ -47,13 +49,15 @@ class MicroscalingTest {
         Array dense = q.dequantize();
         assertEquals(DType.FLOAT32, dense.dtype());
         Array x = RandomArrays.normal(43, 1, DType.FLOAT32, 5, 96);
-        QuantizedMatmulShapesTest.assertClose(Jmlx.matmul(x, q.transpose().dequantize()).toFloatArray(),
-                Jmlx.matmul(x, q.transpose()).toFloatArray(), 1e-5f);
+        QuantizedMatmulShapesTest.assertClose(
+                Jmlx.matmul(x, q.transpose().dequantize()).toFloatArray(),
+                Jmlx.matmul(x, q.transpose()).toFloatArray(),
+                1e-5f);
         Array x2 = RandomArrays.normal(44, 1, DType.FLOAT16, 5, 24);
         Array y2 = Jmlx.matmul(x2, q);
         assertEquals(DType.FLOAT16, y2.dtype(), "the output has x's type in the microscaling modes");
-        QuantizedMatmulShapesTest.assertClose(Jmlx.matmul(x2.astype(DType.FLOAT32), dense).toFloatArray(),
-                y2.toFloatArray(), 2e-3f);
+        QuantizedMatmulShapesTest.assertClose(
+                Jmlx.matmul(x2.astype(DType.FLOAT32), dense).toFloatArray(), y2.toFloatArray(), 2e-3f);
     }
 
     @Test
@@ -70,11 +74,13 @@ class MicroscalingTest {
         assertEquals(DType.FLOAT32, direct.dtype(), "with a global scale the default output is float32, as in MLX");
         assertArrayEquals(direct.toFloatArray(), q.dequantize().toFloatArray());
         Array x = RandomArrays.normal(46, 1, DType.FLOAT32, 3, 32);
-        QuantizedMatmulShapesTest.assertClose(Jmlx.matmul(x, Jmlx.matrixTranspose(direct)).toFloatArray(),
-                Jmlx.matmul(x, q.transpose()).toFloatArray(), 1e-5f);
+        QuantizedMatmulShapesTest.assertClose(
+                Jmlx.matmul(x, Jmlx.matrixTranspose(direct)).toFloatArray(),
+                Jmlx.matmul(x, q.transpose()).toFloatArray(),
+                1e-5f);
         QuantizedArray rebuilt = QuantizedArray.fromParts(q.packed(), q.scales(), null, global, 16, 4, "nvfp4");
         assertArrayEquals(direct.toFloatArray(), rebuilt.dequantize().toFloatArray());
-        assertEquals("nvfp4 e2m1 (group 16)", rebuilt.elementType().toString());
+        assertEquals("nvfp4 e2m1 (group 16)", rebuilt.settings().describeElements());
     }
 
     @Test

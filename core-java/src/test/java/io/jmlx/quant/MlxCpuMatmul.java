@@ -9,16 +9,15 @@ import io.jmlx.kernels.FloatFormats;
  * output type T ({@code sum = T(sum + T(x·ŵ))}, k ascending), per spec §4.3.
  */
 final class MlxCpuMatmul {
-    private MlxCpuMatmul() {
-    }
+    private MlxCpuMatmul() {}
 
     /**
      * One 2-D problem: x is m×k, ŵ is n×k ({@code transpose}) or k×n; {@code wScale} holds, per weight, the
      * magnitude its computation involves: {@code |s·q| + |b|} (which exceeds |ŵ| when the bias cancels the scaled
      * code, so that the ways of applying scale and bias — before or after the sum — differ by rounding of that size).
      */
-    record Problem(float[] x, int xOffset, float[] wHat, float[] wScale, int wOffset, int m, int k, int n,
-                   boolean transpose) {
+    record Problem(
+            float[] x, int xOffset, float[] wHat, float[] wScale, int wOffset, int m, int k, int n, boolean transpose) {
         float w(int kk, int j) {
             return transpose ? wHat[wOffset + j * k + kk] : wHat[wOffset + kk * n + j];
         }
@@ -66,8 +65,18 @@ final class MlxCpuMatmul {
      * A microscaled 2-D problem: x is m×k; W (n×k with {@code transpose}, else k×n) is given as element values
      * (E2M1 or E4M3, already in T) and one scale per group of {@code groupSize} along W's rows, already in T.
      */
-    record FpProblem(float[] x, int xOffset, float[] elements, int eOffset, float[] scales, int sOffset, int groupSize,
-                     int m, int k, int n, boolean transpose) {
+    record FpProblem(
+            float[] x,
+            int xOffset,
+            float[] elements,
+            int eOffset,
+            float[] scales,
+            int sOffset,
+            int groupSize,
+            int m,
+            int k,
+            int n,
+            boolean transpose) {
         int cols() {
             return transpose ? k : n;
         }
@@ -90,7 +99,8 @@ final class MlxCpuMatmul {
                 for (int kk = 0; kk < p.k(); kk++) {
                     int row = p.transpose() ? j : kk;
                     int col = p.transpose() ? kk : j;
-                    s += Math.abs((double) p.x()[p.xOffset() + i * p.k() + kk] * p.element(row, col) * p.scale(row, col));
+                    s += Math.abs(
+                            (double) p.x()[p.xOffset() + i * p.k() + kk] * p.element(row, col) * p.scale(row, col));
                 }
                 out[i * p.n() + j] = s;
             }
@@ -112,7 +122,8 @@ final class MlxCpuMatmul {
                     for (int g = 0; g < p.k(); g += p.groupSize()) {
                         float gsum = 0f;
                         for (int kk = g; kk < g + p.groupSize(); kk++) {
-                            gsum = FloatFormats.roundTo(t, gsum + FloatFormats.roundTo(t, p.x()[xi + kk] * p.element(j, kk)));
+                            gsum = FloatFormats.roundTo(
+                                    t, gsum + FloatFormats.roundTo(t, p.x()[xi + kk] * p.element(j, kk)));
                         }
                         sum = FloatFormats.roundTo(t, sum + FloatFormats.roundTo(t, p.scale(j, g) * gsum));
                     }
@@ -122,7 +133,8 @@ final class MlxCpuMatmul {
                 for (int kk = 0; kk < p.k(); kk++) {
                     float xv = p.x()[xi + kk];
                     for (int j = 0; j < p.n(); j++) {
-                        float w = FloatFormats.roundTo(t, FloatFormats.roundTo(t, xv * p.scale(kk, j)) * p.element(kk, j));
+                        float w = FloatFormats.roundTo(
+                                t, FloatFormats.roundTo(t, xv * p.scale(kk, j)) * p.element(kk, j));
                         out[i * p.n() + j] = FloatFormats.roundTo(t, out[i * p.n() + j] + w);
                     }
                 }
@@ -154,7 +166,7 @@ final class MlxCpuMatmul {
                 } else if (scale < 0f) {
                     e = 0;
                 } else {
-                    float log2 = io.jmlx.kernels.FpCodecs.log2(scale);   // -inf for 0, clamped below
+                    float log2 = io.jmlx.kernels.FpCodecs.log2(scale); // -inf for 0, clamped below
                     int n = Float.isInfinite(log2) ? -127 : (int) roundHalfAway(log2);
                     e = Math.max(-127, Math.min(127, n)) + 127;
                 }
@@ -162,7 +174,9 @@ final class MlxCpuMatmul {
             }
             for (int j = g; j < g + groupSize; j++) {
                 float v = scale == 0f ? 0f : x[j] / scale;
-                float q = bits == 8 ? io.jmlx.kernels.FpCodecs.fp8Decode(io.jmlx.kernels.FpCodecs.fp8Encode(v)) : fp4TiesToEven(v);
+                float q = bits == 8
+                        ? io.jmlx.kernels.FpCodecs.fp8Decode(io.jmlx.kernels.FpCodecs.fp8Encode(v))
+                        : fp4TiesToEven(v);
                 out[j] = FloatFormats.roundTo(t, scale * q);
             }
         }

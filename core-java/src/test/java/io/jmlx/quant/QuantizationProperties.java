@@ -1,21 +1,20 @@
 package io.jmlx.quant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.kernels.BitPacking;
+import java.util.Arrays;
+import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-
-import java.util.Arrays;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Properties of affine quantize/dequantize on random shapes and values.
@@ -46,7 +45,11 @@ class QuantizationProperties {
         Arbitrary<DType> dtypes = Arbitraries.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
         Arbitrary<Integer> bits = Arbitraries.of(2, 3, 4, 5, 6, 8);
         Arbitrary<Integer> groups = Arbitraries.of(32, 64, 128);
-        Arbitrary<int[]> lead = Arbitraries.integers().between(1, 3).array(int[].class).ofMinSize(1).ofMaxSize(3);
+        Arbitrary<int[]> lead = Arbitraries.integers()
+                .between(1, 3)
+                .array(int[].class)
+                .ofMinSize(1)
+                .ofMaxSize(3);
         Arbitrary<Integer> groupCount = Arbitraries.integers().between(1, 4);
         Arbitrary<Float> magnitudes = Arbitraries.of(1e-6f, 1e-3f, 1f, 30f, 1e3f);
         return Combinators.combine(dtypes, bits, groups, lead, groupCount, Arbitraries.longs(), magnitudes)
@@ -64,7 +67,7 @@ class QuantizationProperties {
         float offset = (float) r.nextGaussian() * c.magnitude();
         for (int i = 0; i < size; i++) {
             v[i] = switch (r.nextInt(4)) {
-                case 0 -> offset + (float) r.nextGaussian() * c.magnitude();   // shifted: often one-signed groups
+                case 0 -> offset + (float) r.nextGaussian() * c.magnitude(); // shifted: often one-signed groups
                 case 1 -> (float) r.nextGaussian() * c.magnitude();
                 case 2 -> 0f;
                 default -> (float) (r.nextDouble() * 2 - 1) * c.magnitude();
@@ -77,8 +80,10 @@ class QuantizationProperties {
     void shapesTypesAndCodeRange(@ForAll("cases") Case c) {
         QuantizedParts q = Jmlx.quantize(input(c), c.groupSize(), c.bits());
         int k = c.shape()[c.shape().length - 1];
-        assertArrayEquals(io.jmlx.Shape.withLast(c.shape(), k * c.bits() / 32), q.packed().shape());
-        assertArrayEquals(io.jmlx.Shape.withLast(c.shape(), k / c.groupSize()), q.scales().shape());
+        assertArrayEquals(
+                io.jmlx.Shape.withLast(c.shape(), k * c.bits() / 32), q.packed().shape());
+        assertArrayEquals(
+                io.jmlx.Shape.withLast(c.shape(), k / c.groupSize()), q.scales().shape());
         assertTrue(q.scales().dtype() == c.dtype() && q.biases().dtype() == c.dtype());
         int[] codes = codes(q, k, c.bits());
         for (int code : codes) {
@@ -91,7 +96,8 @@ class QuantizationProperties {
         Array w = input(c);
         QuantizedParts q = Jmlx.quantize(w, c.groupSize(), c.bits());
         float[] original = w.toFloatArray();
-        float[] decoded = Jmlx.dequantize(q.packed(), q.scales(), q.biases(), c.groupSize(), c.bits()).toFloatArray();
+        float[] decoded = Jmlx.dequantize(q.packed(), q.scales(), q.biases(), c.groupSize(), c.bits())
+                .toFloatArray();
         float[] scales = q.scales().toFloatArray();
         float[] biases = q.biases().toFloatArray();
         int k = c.shape()[c.shape().length - 1];
@@ -109,16 +115,21 @@ class QuantizationProperties {
             double s = Math.abs(scales[g]);
             double rounding = c.dtype() == DType.FLOAT32
                     ? 4 * Math.ulp(Math.max(Math.abs(original[i]), Math.abs(biases[g])))
-                    : n * (2 * u * s + subnormalHalfStep) + 2 * u * (Math.abs(biases[g]) + Math.abs(decoded[i]))
+                    : n * (2 * u * s + subnormalHalfStep)
+                            + 2 * u * (Math.abs(biases[g]) + Math.abs(decoded[i]))
                             + 3 * subnormalHalfStep;
             double error = Math.abs((double) decoded[i] - original[i]);
-            assertTrue(error <= s + rounding, "element " + i + ": |" + decoded[i] + " - " + original[i] + "| = " + error
-                    + " exceeds |scale| = " + s);
-            boolean clampedHigh = codes[i] == n
-                    && Math.abs(((double) original[i] - biases[g]) / scales[g]) > n + 0.5 - 1e-3;
+            assertTrue(
+                    error <= s + rounding,
+                    "element " + i + ": |" + decoded[i] + " - " + original[i] + "| = " + error + " exceeds |scale| = "
+                            + s);
+            boolean clampedHigh =
+                    codes[i] == n && Math.abs(((double) original[i] - biases[g]) / scales[g]) > n + 0.5 - 1e-3;
             if (!clampedHigh) {
-                assertTrue(error <= s / 2 + rounding + s * 1e-3, "element " + i + " (code " + codes[i] + "): |" + decoded[i]
-                        + " - " + original[i] + "| = " + error + " exceeds |scale|/2 = " + s / 2);
+                assertTrue(
+                        error <= s / 2 + rounding + s * 1e-3,
+                        "element " + i + " (code " + codes[i] + "): |" + decoded[i] + " - " + original[i] + "| = "
+                                + error + " exceeds |scale|/2 = " + s / 2);
             }
         }
     }
@@ -127,7 +138,8 @@ class QuantizationProperties {
     void allZeroInputsDecodeToExactZero(@ForAll("cases") Case c) {
         Array zeros = Array.zeros(c.dtype(), c.shape());
         QuantizedParts q = Jmlx.quantize(zeros, c.groupSize(), c.bits());
-        float[] decoded = Jmlx.dequantize(q.packed(), q.scales(), q.biases(), c.groupSize(), c.bits()).toFloatArray();
+        float[] decoded = Jmlx.dequantize(q.packed(), q.scales(), q.biases(), c.groupSize(), c.bits())
+                .toFloatArray();
         for (float d : decoded) {
             assertTrue(d == 0f);
         }

@@ -1,16 +1,16 @@
 package io.jmlx.quant;
 
-import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.Jmlx;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.Jmlx;
+import io.jmlx.testing.RandomArrays;
+import org.junit.jupiter.api.Test;
 
 /** The annotated quantized array: description, construction from parts, and matmul dispatch. */
 class QuantizedArrayTest {
@@ -24,8 +24,8 @@ class QuantizedArrayTest {
         assertArrayEquals(new int[] {24, 128}, q.shape());
         assertArrayEquals(new int[] {128, 24}, q.transpose().shape());
         assertEquals(DType.FLOAT32, q.dtype());
-        assertEquals(new QuantizedElementType(QuantizationMode.AFFINE, 3, 32), q.elementType());
-        assertEquals("affine u3 (group 32)", q.elementType().toString());
+        assertEquals(new QuantizationSettings(32, 3, QuantizationMode.AFFINE), q.settings());
+        assertEquals("affine u3 (group 32)", q.settings().describeElements());
         assertArrayEquals(new int[] {24, 12}, q.packed().shape());
     }
 
@@ -65,20 +65,28 @@ class QuantizedArrayTest {
         QuantizedParts parts = Jmlx.quantize(weight, 32, 5);
         QuantizedArray q = QuantizedArray.fromParts(parts.packed(), parts.scales(), parts.biases(), 32, 5, "affine");
         assertArrayEquals(new int[] {24, 128}, q.shape());
-        assertArrayEquals(QuantizedArray.fromDense(weight, 32, 5).dequantize().toFloatArray(), q.dequantize().toFloatArray());
+        assertArrayEquals(
+                QuantizedArray.fromDense(weight, 32, 5).dequantize().toFloatArray(),
+                q.dequantize().toFloatArray());
     }
 
     @Test
     void fromPartsChecksThatThePartsFit() {
         QuantizedParts parts = Jmlx.quantize(weight, 32, 4);
-        IllegalArgumentException wrongGroup = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException wrongGroup = assertThrows(
+                IllegalArgumentException.class,
                 () -> QuantizedArray.fromParts(parts.packed(), parts.scales(), parts.biases(), 64, 4, "affine"));
-        assertEquals("[QuantizedArray.fromParts] scales and biases of shape (24,4) do not fit packed codes of shape "
-                + "(24,16) with group_size=64 and bits=4: expected scales of shape (24,2).", wrongGroup.getMessage());
-        IllegalArgumentException notPacked = assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                "[QuantizedArray.fromParts] scales and biases of shape (24,4) do not fit packed codes of shape "
+                        + "(24,16) with group_size=64 and bits=4: expected scales of shape (24,2).",
+                wrongGroup.getMessage());
+        IllegalArgumentException notPacked = assertThrows(
+                IllegalArgumentException.class,
                 () -> QuantizedArray.fromParts(weight, parts.scales(), parts.biases(), 32, 4, "affine"));
         assertEquals("[QuantizedArray.fromParts] packed must be uint32 but has type float32.", notPacked.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> QuantizedArray.fromParts(parts.packed(), parts.scales(), parts.biases().reshape(48, 2), 32, 4, "affine"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> QuantizedArray.fromParts(
+                        parts.packed(), parts.scales(), parts.biases().reshape(48, 2), 32, 4, "affine"));
     }
 }

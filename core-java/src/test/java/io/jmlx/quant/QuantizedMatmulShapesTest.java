@@ -1,13 +1,13 @@
 package io.jmlx.quant;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.testing.RandomArrays;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Shapes, broadcasting and output types of quantize and quantized_matmul (spec §1.3, §4.2, Appendix A T10). */
 class QuantizedMatmulShapesTest {
@@ -57,9 +57,15 @@ class QuantizedMatmulShapesTest {
         QuantizedParts q = Jmlx.quantize(RandomArrays.normal(8, 1, DType.FLOAT16, 8, 64), 64, 4);
         assertEquals(DType.FLOAT16, q.scales().dtype());
         Array xBf16 = RandomArrays.normal(9, 1, DType.BFLOAT16, 2, 64);
-        assertEquals(DType.FLOAT32, Jmlx.quantizedMatmul(xBf16, q.packed(), q.scales(), q.biases(), true, 64, 4).dtype());
+        assertEquals(
+                DType.FLOAT32,
+                Jmlx.quantizedMatmul(xBf16, q.packed(), q.scales(), q.biases(), true, 64, 4)
+                        .dtype());
         Array xF16 = RandomArrays.normal(9, 1, DType.FLOAT16, 2, 64);
-        assertEquals(DType.FLOAT16, Jmlx.quantizedMatmul(xF16, q.packed(), q.scales(), q.biases(), true, 64, 4).dtype());
+        assertEquals(
+                DType.FLOAT16,
+                Jmlx.quantizedMatmul(xF16, q.packed(), q.scales(), q.biases(), true, 64, 4)
+                        .dtype());
     }
 
     static void assertClose(float[] expected, float[] actual, float relative) {

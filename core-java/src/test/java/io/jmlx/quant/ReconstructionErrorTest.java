@@ -1,5 +1,7 @@
 package io.jmlx.quant;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
@@ -7,20 +9,23 @@ import io.jmlx.testing.RandomArrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /** {@link ReconstructionError} equals ‖W − Ŵ‖/‖W‖ computed from the whole {@code dequantize} output. */
 class ReconstructionErrorTest {
     @ParameterizedTest
-    @CsvSource({"affine,64,4,float16", "affine,32,3,bfloat16", "affine,128,8,float32", "mxfp4,32,4,float32",
-            "nvfp4,16,4,float16"})
+    @CsvSource({
+        "affine,64,4,float16",
+        "affine,32,3,bfloat16",
+        "affine,128,8,float32",
+        "mxfp4,32,4,float32",
+        "nvfp4,16,4,float16"
+    })
     void matchesTheWholeDequantizedMatrix(String mode, int g, int b, String dtype) {
         DType t = DType.parse(dtype);
-        Array w = RandomArrays.normal(7, 0.05f, t, 300, 256);       // 300 rows: several steps and a partial one
+        Array w = RandomArrays.normal(7, 0.05f, t, 300, 256); // 300 rows: several steps and a partial one
         QuantizationSettings s = QuantizationSettings.resolve(g, b, mode);
         QuantizedParts q = Jmlx.quantize(w, g, b, mode, null);
-        Array back = Jmlx.dequantize(q.packed(), q.scales(), q.biases(), g, b, mode, null,
-                s.mode().isAffine() ? null : DType.FLOAT32, null);
+        Array back = Jmlx.dequantize(
+                q.packed(), q.scales(), q.biases(), g, b, mode, null, s.mode().isAffine() ? null : DType.FLOAT32, null);
         float[] x = w.toFloatArray();
         float[] y = back.toFloatArray();
         double diff = 0;

@@ -1,22 +1,5 @@
 package io.jmlx.stream;
 
-import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.EvaluationException;
-import io.jmlx.Jmlx;
-import io.jmlx.quant.QuantizedParts;
-import io.jmlx.testing.RandomArrays;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,13 +10,31 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.EvaluationException;
+import io.jmlx.Jmlx;
+import io.jmlx.backend.DeviceType;
+import io.jmlx.ops.Scheduler;
+import io.jmlx.quant.QuantizedParts;
+import io.jmlx.testing.RandomArrays;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 /** Streams, devices and the evaluation model: ops run on their stream, eval waits, failures name the op. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamsAndEvaluationTest {
 
     /** An op that blocks its stream until {@code gate} opens, then returns {@code value}. */
     private static Array gated(Stream s, CountDownLatch gate, float value) {
-        return Scheduler.submit("gated", s, new Array[0], new int[] {1}, DType.FLOAT32, (in, out) -> {
+        return Scheduler.submit("gated", s, new Array[0], new int[] {1}, DType.FLOAT32, (kernels, in, out) -> {
             assertTrue(gate.await(30, TimeUnit.SECONDS));
             out[0].set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0, value);
         });
@@ -69,7 +70,7 @@ class StreamsAndEvaluationTest {
         List<Array> outs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             int index = i;
-            outs.add(Scheduler.submit("record", s, new Array[0], new int[] {1}, DType.INT32, (in, out) -> {
+            outs.add(Scheduler.submit("record", s, new Array[0], new int[] {1}, DType.INT32, (kernels, in, out) -> {
                 synchronized (threads) {
                     threads.add(index + ":" + Thread.currentThread().getName());
                 }
@@ -97,15 +98,17 @@ class StreamsAndEvaluationTest {
 
     @Test
     void aFailureSurfacesAtEvalNamingTheOpAndPropagatesToDependents() {
-        Array bad = Scheduler.submit("exploding_op", null, new Array[0], new int[] {2}, DType.FLOAT32, (in, out) -> {
-            throw new IllegalStateException("kernel ran out of luck");
-        });
+        Array bad = Scheduler.submit(
+                "exploding_op", null, new Array[0], new int[] {2}, DType.FLOAT32, (kernels, in, out) -> {
+                    throw new IllegalStateException("kernel ran out of luck");
+                });
         Array dependent = Jmlx.astype(bad, DType.FLOAT16);
         EvaluationException e = assertThrows(EvaluationException.class, () -> Jmlx.eval(dependent));
         assertEquals("exploding_op", e.op());
         assertEquals("[exploding_op] kernel ran out of luck", e.getMessage());
         assertInstanceOf(IllegalStateException.class, e.getCause());
-        ExecutionException async = assertThrows(ExecutionException.class, () -> Jmlx.asyncEval(bad).get());
+        ExecutionException async =
+                assertThrows(ExecutionException.class, () -> Jmlx.asyncEval(bad).get());
         assertInstanceOf(EvaluationException.class, async.getCause());
         assertThrows(EvaluationException.class, bad::data);
     }
@@ -113,7 +116,9 @@ class StreamsAndEvaluationTest {
     @Test
     void argumentErrorsAreThrownAtTheCallNotAtEval() {
         Stream s = Stream.newStream(Device.cpu());
-        assertThrows(IllegalArgumentException.class, () -> Jmlx.quantize(Array.of(new float[48], 1, 48), 32, 4, "affine", s));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Jmlx.quantize(Array.of(new float[48], 1, 48), 32, 4, "affine", s));
     }
 
     @Test
@@ -128,8 +133,13 @@ class StreamsAndEvaluationTest {
                 assertSame(inner, Stream.defaultStream());
                 Array y = Jmlx.astype(Array.of(new float[] {1}, 1), DType.FLOAT16);
                 String[] thread = new String[1];
-                Array probe = Scheduler.submit("probe", null, new Array[] {y}, new int[] {1}, DType.INT32,
-                        (in, out) -> thread[0] = Thread.currentThread().getName());
+                Array probe = Scheduler.submit(
+                        "probe",
+                        null,
+                        new Array[] {y},
+                        new int[] {1},
+                        DType.INT32,
+                        (kernels, in, out) -> thread[0] = Thread.currentThread().getName());
                 Jmlx.eval(probe);
                 assertEquals("jmlx-cpu-stream-" + inner.index(), thread[0]);
             }
@@ -144,7 +154,9 @@ class StreamsAndEvaluationTest {
         assertThrows(IllegalArgumentException.class, () -> new Device(DeviceType.GPU, 0));
         assertThrows(IllegalArgumentException.class, () -> new Device(DeviceType.CPU, 1));
         assertThrows(IllegalArgumentException.class, () -> Stream.newStream(null));
-        assertNotEquals(Stream.newStream(Device.cpu()).index(), Stream.newStream(Device.cpu()).index());
+        assertNotEquals(
+                Stream.newStream(Device.cpu()).index(),
+                Stream.newStream(Device.cpu()).index());
     }
 
     @Test
@@ -165,8 +177,8 @@ class StreamsAndEvaluationTest {
         CountDownLatch gate = new CountDownLatch(1);
         Array blocker = gated(s, gate, 1f);
         boolean[] ran = {false};
-        Array pending = Scheduler.submit("never", s, new Array[] {blocker}, new int[] {1}, DType.INT32,
-                (in, out) -> ran[0] = true);
+        Array pending = Scheduler.submit(
+                "never", s, new Array[] {blocker}, new int[] {1}, DType.INT32, (kernels, in, out) -> ran[0] = true);
         assertTrue(pending.dataFuture().cancel(false));
         gate.countDown();
         Jmlx.eval(blocker, Jmlx.astype(blocker, DType.FLOAT16, s)); // the stream has moved past the cancelled op

@@ -3,13 +3,11 @@ package io.jmlx.testing;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
-
 import java.util.Random;
 
 /** Seeded random test arrays. */
 public final class RandomArrays {
-    private RandomArrays() {
-    }
+    private RandomArrays() {}
 
     /** Standard-normal values times {@code scale}, rounded to {@code dtype}. */
     public static Array normal(long seed, float scale, DType dtype, int... shape) {

@@ -10,8 +10,7 @@ import java.nio.file.Path;
  * sub-folder.
  */
 public final class SharedData {
-    private SharedData() {
-    }
+    private SharedData() {}
 
     /** The {@code shared} folder; fails the test with a clear message when there is none. */
     public static Path root() {

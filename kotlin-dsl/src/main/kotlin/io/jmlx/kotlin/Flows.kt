@@ -7,9 +7,9 @@ import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.map
 
 /**
- * Emits each array of this flow once it is computed (suspending, never blocking, while it is not). With
- * [prefetch] > 0 the upstream runs ahead by that many arrays, so their ops compute while the collector works on
- * earlier ones; order is kept.
+ * Emits each array of this flow once it is computed (suspending, never blocking, while it is not).
+ * With [prefetch] > 0 the upstream runs ahead by that many arrays, so their ops compute while the
+ * collector works on earlier ones; order is kept.
  */
 fun <T : Tensor> Flow<T>.evaluated(prefetch: Int = 0): Flow<T> {
     require(prefetch >= 0) { "prefetch must be 0 or more but is $prefetch" }
@@ -18,9 +18,10 @@ fun <T : Tensor> Flow<T>.evaluated(prefetch: Int = 0): Flow<T> {
 }
 
 /**
- * The successive outputs of [step] applied to [initial], each emitted once computed: `step(initial)`,
- * `step(step(initial))`, … for [count] steps (unbounded when `null`; take what you need with
- * [kotlinx.coroutines.flow.take]). The shape of a generation loop: each output feeds the next step.
+ * The successive outputs of [step] applied to [initial], each emitted once computed:
+ * `step(initial)`, `step(step(initial))`, … for [count] steps (unbounded when `null`; take what you
+ * need with [kotlinx.coroutines.flow.take]). The shape of a generation loop: each output feeds the
+ * next step.
  */
 fun <T : Tensor> iterate(initial: T, count: Int? = null, step: suspend (T) -> T): Flow<T> = flow {
     require(count == null || count >= 0) { "count must be 0 or more but is $count" }

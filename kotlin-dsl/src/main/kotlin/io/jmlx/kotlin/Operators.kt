@@ -52,16 +52,16 @@ operator fun Number.div(a: Tensor): Array = a.scalarLike(this) / a
 operator fun Tensor.unaryMinus(): Array = this * -1
 
 /**
- * The matrix product `this · other` with NumPy's rules; a quantized right operand is multiplied on its packed
- * data (`x matmul w.transpose()` is a linear layer's `x · Wᵀ`).
+ * The matrix product `this · other` with NumPy's rules; a quantized right operand is multiplied on
+ * its packed data (`x matmul w.transpose()` is a linear layer's `x · Wᵀ`).
  */
 infix fun Tensor.matmul(other: Tensor): Array = Jmlx.matmul(this, other)
 
 /** This tensor as a dense array: itself, or a quantized array dequantized. */
-fun Tensor.dense(): Array = when (this) {
-    is Array -> this
-    is QuantizedArray -> dequantize()
-    else -> throw IllegalArgumentException("unsupported Tensor implementation ${javaClass.name}")
-}
+fun Tensor.dense(): Array =
+    when (this) {
+        is Array -> this
+        is QuantizedArray -> dequantize()
+    }
 
 private fun Tensor.scalarLike(value: Number): Array = Array.of(floatArrayOf(value.toFloat()), dtype)

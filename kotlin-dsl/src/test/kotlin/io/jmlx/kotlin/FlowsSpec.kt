@@ -11,24 +11,30 @@ import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
 
 /** Flows of evaluated arrays, in order, with prefetch, and successive outputs of a step. */
-class FlowsSpec : FunSpec({
-    timeout = 60_000
+class FlowsSpec :
+    FunSpec({
+        timeout = 60_000
 
-    test("evaluated emits computed arrays in order, with or without prefetch") {
-        for (prefetch in listOf(0, 3)) {
-            val out = (1..10).asFlow()
-                .map { Jmlx.astype(Array.of(floatArrayOf(it.toFloat()), 1), DType.FLOAT16) }
-                .evaluated(prefetch)
-                .toList()
-            out.all { it.isEvaluated } shouldBe true
-            out.map { it.toFloatArray()[0] } shouldBe (1..10).map { it.toFloat() }
+        test("evaluated emits computed arrays in order, with or without prefetch") {
+            for (prefetch in listOf(0, 3)) {
+                val out =
+                    (1..10)
+                        .asFlow()
+                        .map { Jmlx.astype(Array.of(floatArrayOf(it.toFloat()), 1), DType.FLOAT16) }
+                        .evaluated(prefetch)
+                        .toList()
+                out.all { it.isEvaluated } shouldBe true
+                out.map { it.toFloatArray()[0] } shouldBe (1..10).map { it.toFloat() }
+            }
         }
-    }
 
-    test("iterate feeds each output into the next step") {
-        val doubling = Array.of(floatArrayOf(2f, 0f, 0f, 2f), 2, 2)
-        val outputs = iterate(Array.of(floatArrayOf(1f, 3f), 1, 2)) { Jmlx.matmul(it, doubling) }.take(4).toList()
-        outputs.map { it.toFloatArray().toList() } shouldBe listOf(
-            listOf(2f, 6f), listOf(4f, 12f), listOf(8f, 24f), listOf(16f, 48f))
-    }
-})
+        test("iterate feeds each output into the next step") {
+            val doubling = Array.of(floatArrayOf(2f, 0f, 0f, 2f), 2, 2)
+            val outputs =
+                iterate(Array.of(floatArrayOf(1f, 3f), 1, 2)) { Jmlx.matmul(it, doubling) }
+                    .take(4)
+                    .toList()
+            outputs.map { it.toFloatArray().toList() } shouldBe
+                listOf(listOf(2f, 6f), listOf(4f, 12f), listOf(8f, 24f), listOf(16f, 48f))
+        }
+    })

@@ -16,56 +16,64 @@ import io.kotest.matchers.types.shouldBeInstanceOf
 import io.kotest.matchers.types.shouldBeSameInstanceAs
 
 /** The quantize DSL on a small model: boolean predicates, the default, per-layer specs, errors. */
-class QuantizeDslSpec : FunSpec({
-    fun model() = Sequential(Embedding(32, 128), Linear(128, 128), Linear(128, 64, false))
+class QuantizeDslSpec :
+    FunSpec({
+        fun model() = Sequential(Embedding(32, 128), Linear(128, 128), Linear(128, 64, false))
 
-    test("a boolean predicate picks layers; the call's settings apply") {
-        val m = model()
-        val done = m.quantize(bits = 8, groupSize = 32) { _, layer -> layer is Linear }
-        m.leafModules()["layers.0"].shouldBeInstanceOf<Embedding>()
-        val q = m.leafModules()["layers.1"].shouldBeInstanceOf<QuantizedLinear>()
-        q.settings() shouldBe QuantizationSettings(32, 8, QuantizationMode.AFFINE)
-        done.layers().keys shouldBe setOf("layers.1", "layers.2")
-    }
-
-    test("without a predicate every quantizable layer gets MLX's defaults") {
-        val m = model()
-        m.quantize()
-        m.leafModules().values.forEach { layer ->
-            val settings = when (layer) {
-                is QuantizedLinear -> layer.settings()
-                is QuantizedEmbedding -> layer.settings()
-                else -> error("not quantized: $layer")
-            }
-            settings shouldBe QuantizationSettings(64, 4, QuantizationMode.AFFINE)
+        test("a boolean predicate picks layers; the call's settings apply") {
+            val m = model()
+            val done = m.quantize(bits = 8, groupSize = 32) { _, layer -> layer is Linear }
+            m.leafModules()["layers.0"].shouldBeInstanceOf<Embedding>()
+            val q = m.leafModules()["layers.1"].shouldBeInstanceOf<QuantizedLinear>()
+            q.settings() shouldBe QuantizationSettings(32, 8, QuantizationMode.AFFINE)
+            done.layers().keys shouldBe setOf("layers.1", "layers.2")
         }
-    }
 
-    test("a per-layer spec sets each layer's settings and null skips it") {
-        val m = model()
-        val done = m.quantize(bits = 4) { path, _ ->
-            when (path) {
-                "layers.0" -> LayerSpec(bits = 8, groupSize = 32)
-                "layers.1" -> LayerSpec(mode = "mxfp4")
-                else -> null
+        test("without a predicate every quantizable layer gets MLX's defaults") {
+            val m = model()
+            m.quantize()
+            m.leafModules().values.forEach { layer ->
+                val settings =
+                    when (layer) {
+                        is QuantizedLinear -> layer.settings()
+                        is QuantizedEmbedding -> layer.settings()
+                        else -> error("not quantized: $layer")
+                    }
+                settings shouldBe QuantizationSettings(64, 4, QuantizationMode.AFFINE)
             }
         }
-        done.layers() shouldBe mapOf(
-            "layers.0" to QuantizationSettings(32, 8, QuantizationMode.AFFINE),
-            "layers.1" to QuantizationSettings(32, 4, QuantizationMode.MXFP4))
-        m.leafModules()["layers.2"].shouldBeInstanceOf<Linear>()
-        val x = zeros(2, 128) + 0.5f
-        (m.leafModules()["layers.1"] as QuantizedLinear).forward(x).dtype shouldBe DType.FLOAT32
-    }
 
-    test("an invalid setting throws MLX's message and leaves the model untouched") {
-        val m = model()
-        val before = m.leafModules()
-        val e = shouldThrow<IllegalArgumentException> {
-            m.quantize { path, _ -> if (path == "layers.2") LayerSpec(bits = 7) else LayerSpec() }
+        test("a per-layer spec sets each layer's settings and null skips it") {
+            val m = model()
+            val done =
+                m.quantize(bits = 4) { path, _ ->
+                    when (path) {
+                        "layers.0" -> LayerSpec(bits = 8, groupSize = 32)
+                        "layers.1" -> LayerSpec(mode = QuantizationMode.MXFP4)
+                        else -> null
+                    }
+                }
+            done.layers() shouldBe
+                mapOf(
+                    "layers.0" to QuantizationSettings(32, 8, QuantizationMode.AFFINE),
+                    "layers.1" to QuantizationSettings(32, 4, QuantizationMode.MXFP4),
+                )
+            m.leafModules()["layers.2"].shouldBeInstanceOf<Linear>()
+            val x = zeros(2, 128) + 0.5f
+            (m.leafModules()["layers.1"] as QuantizedLinear).forward(x).dtype shouldBe DType.FLOAT32
         }
-        e.message shouldContain "The requested number of bits 7 is not supported"
-        e.message shouldContain "(layer 'layers.2')"
-        before.forEach { (path, layer) -> m.leafModules()[path] shouldBeSameInstanceAs layer }
-    }
-})
+
+        test("an invalid setting throws MLX's message and leaves the model untouched") {
+            val m = model()
+            val before = m.leafModules()
+            val e =
+                shouldThrow<IllegalArgumentException> {
+                    m.quantize { path, _ ->
+                        if (path == "layers.2") LayerSpec(bits = 7) else LayerSpec()
+                    }
+                }
+            e.message shouldContain "The requested number of bits 7 is not supported"
+            e.message shouldContain "(layer 'layers.2')"
+            before.forEach { (path, layer) -> m.leafModules()[path] shouldBeSameInstanceAs layer }
+        }
+    })

@@ -1,13 +1,12 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.DType;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-
 import static io.jmlx.kernels.vector.LaneShapes.F;
 import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
+import io.jmlx.DType;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link BlockDecoder} for affine weights of any width: codes unpacked sixteen at a time ({@link CodePacking#unpack})
@@ -22,8 +21,14 @@ final class AffineBlockDecoder extends BlockDecoder {
     /** log2 of the blocks per group (groups are 2, 4 or 8 blocks). */
     private final int groupShift;
 
-    AffineBlockDecoder(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, int cols,
-                       int groupSize, int bits) {
+    AffineBlockDecoder(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int cols,
+            int groupSize,
+            int bits) {
         super(packed, cols, bits);
         this.scales = scales;
         this.biases = biases;
@@ -33,8 +38,16 @@ final class AffineBlockDecoder extends BlockDecoder {
     }
 
     @Override
-    void decodeBlocks(MemorySegment words, long at, long row, int fromBlock, int from, int to, float[] out,
-                      int outFrom, int stripStride) {
+    void decodeBlocks(
+            MemorySegment words,
+            long at,
+            long row,
+            int fromBlock,
+            int from,
+            int to,
+            float[] out,
+            int outFrom,
+            int stripStride) {
         // Fields in locals: the JIT does not trust final fields, and would reload them every block.
         MemorySegment scales = this.scales;
         MemorySegment biases = this.biases;
@@ -52,7 +65,8 @@ final class AffineBlockDecoder extends BlockDecoder {
             int start = blockStart(i, outFrom, stripStride);
             for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
                 ((FloatVector) CodePacking.unpack(lo, hi, part, bits).convert(VectorOperators.I2F, 0))
-                        .fma(scale, bias).intoArray(out, start + LANES * part);
+                        .fma(scale, bias)
+                        .intoArray(out, start + LANES * part);
             }
         }
     }

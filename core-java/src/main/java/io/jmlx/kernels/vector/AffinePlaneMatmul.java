@@ -2,13 +2,12 @@ package io.jmlx.kernels.vector;
 
 import io.jmlx.DType;
 import io.jmlx.kernels.KernelThreads;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * Affine quantized matmul straight from the packed words, for 2, 4 and 8 bits (codes never straddle words).
@@ -34,8 +33,7 @@ final class AffinePlaneMatmul {
      */
     private static final int X_BLOCK_FLOATS = 64 * 1024;
 
-    private AffinePlaneMatmul() {
-    }
+    private AffinePlaneMatmul() {}
 
     /** True when the words of a row of {@code cols} codes fill whole vectors and codes do not straddle words. */
     static boolean supports(int cols, int bits) {
@@ -43,8 +41,14 @@ final class AffinePlaneMatmul {
     }
 
     /** Products sharing one weight: x in plane order, group sums of x, and the lane → group map of a row. */
-    private record Prepared(float[] planes, float[] groupSums, int[] laneGroup, int words, int codesPerWord,
-                            int groups, int groupShift) {
+    private record Prepared(
+            float[] planes,
+            float[] groupSums,
+            int[] laneGroup,
+            int words,
+            int codesPerWord,
+            int groups,
+            int groupShift) {
         static Prepared of(float[] x, int m, int k, int groupSize, int bits) {
             int c = 32 / bits;
             int words = k / c;
@@ -69,8 +73,8 @@ final class AffinePlaneMatmul {
             for (int w = 0; w < words; w++) {
                 laneGroup[w] = w * c / groupSize;
             }
-            return new Prepared(planes, sums, laneGroup, words, c, groups,
-                    Integer.numberOfTrailingZeros(groupSize / c));
+            return new Prepared(
+                    planes, sums, laneGroup, words, c, groups, Integer.numberOfTrailingZeros(groupSize / c));
         }
     }
 
@@ -89,8 +93,18 @@ final class AffinePlaneMatmul {
      * those rows of W go by; each weight row is decoded once per four, two or one rows of x. Every output keeps one
      * vector of partial sums over the blocks, so the order of additions is that of an unblocked pass.
      */
-    static void transposed(float[] x, int m, int k, int n, MemorySegment packed, MemorySegment scales,
-                           MemorySegment biases, DType scaleType, int groupSize, int bits, float[] y) {
+    static void transposed(
+            float[] x,
+            int m,
+            int k,
+            int n,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType scaleType,
+            int groupSize,
+            int bits,
+            float[] y) {
         Prepared p = Prepared.of(x, m, k, groupSize, bits);
         int words = p.words();
         int blockWords = blockWords(m, p.codesPerWord(), words);
@@ -114,22 +128,26 @@ final class AffinePlaneMatmul {
                     for (; i + 4 <= m; i += 4) {
                         int at = (r * m + i) * L;
                         if (bits == 4) {
-                            fourBitRowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals, at);
+                            fourBitRowTimesFour(
+                                    p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals, at);
                         } else {
-                            rowTimesFour(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, wFrom, wTo, totals, at);
+                            rowTimesFour(
+                                    p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, wFrom, wTo, totals, at);
                         }
                     }
                     if (bits == 4 && i + 2 <= m) {
-                        fourBitRowTimesTwo(p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals,
-                                (r * m + i) * L);
+                        fourBitRowTimesTwo(
+                                p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals, (r * m + i) * L);
                         i += 2;
                     }
                     for (; i < m; i++) {
                         int at = (r * m + i) * L;
                         if (bits == 4) {
-                            fourBitRowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals, at);
+                            fourBitRowTimesOne(
+                                    p, packed, rowBytes, chunkScales, scaleFrom, k, i, wFrom, wTo, totals, at);
                         } else {
-                            rowTimesOne(p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, wFrom, wTo, totals, at);
+                            rowTimesOne(
+                                    p, packed, rowBytes, chunkScales, scaleFrom, bits, k, i, wFrom, wTo, totals, at);
                         }
                     }
                 }
@@ -138,8 +156,8 @@ final class AffinePlaneMatmul {
             for (int r = 0; r < rows; r++) {
                 for (int i = 0; i < m; i++) {
                     float scaled = Lanes.sum(FloatVector.fromArray(F, totals, (r * m + i) * L), scratch);
-                    y[i * n + jFrom + r] = scaled + DecodedMatmul.dot(chunkBiases, r * groups, p.groupSums(),
-                            i * groups, groups);
+                    y[i * n + jFrom + r] =
+                            scaled + DecodedMatmul.dot(chunkBiases, r * groups, p.groupSums(), i * groups, groups);
                 }
             }
         });
@@ -153,8 +171,19 @@ final class AffinePlaneMatmul {
         return Math.min(words, Math.max(L, X_BLOCK_FLOATS / (m * codesPerWord) / L * L));
     }
 
-    private static void rowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
-                                    int bits, int k, int i, int wFrom, int wTo, float[] totals, int at) {
+    private static void rowTimesOne(
+            Prepared p,
+            MemorySegment packed,
+            long rowBytes,
+            float[] scales,
+            int scaleFrom,
+            int bits,
+            int k,
+            int i,
+            int wFrom,
+            int wTo,
+            float[] totals,
+            int at) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
@@ -164,7 +193,9 @@ final class AffinePlaneMatmul {
             IntVector packedWords = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
             FloatVector sum = FloatVector.zero(F);
             for (int plane = 0, off = w; plane < p.codesPerWord(); plane++, off += words) {
-                FloatVector q = (FloatVector) packedWords.lanewise(VectorOperators.LSHR, plane * bits).and(mask)
+                FloatVector q = (FloatVector) packedWords
+                        .lanewise(VectorOperators.LSHR, plane * bits)
+                        .and(mask)
                         .convert(VectorOperators.I2F, 0);
                 sum = q.fma(FloatVector.fromArray(F, planes, x0 + off), sum);
             }
@@ -173,8 +204,19 @@ final class AffinePlaneMatmul {
         total.intoArray(totals, at);
     }
 
-    private static void rowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales, int scaleFrom,
-                                     int bits, int k, int i, int wFrom, int wTo, float[] totals, int at) {
+    private static void rowTimesFour(
+            Prepared p,
+            MemorySegment packed,
+            long rowBytes,
+            float[] scales,
+            int scaleFrom,
+            int bits,
+            int k,
+            int i,
+            int wFrom,
+            int wTo,
+            float[] totals,
+            int at) {
         int mask = (1 << bits) - 1;
         int words = p.words();
         float[] planes = p.planes();
@@ -190,7 +232,9 @@ final class AffinePlaneMatmul {
             FloatVector s2 = FloatVector.zero(F);
             FloatVector s3 = FloatVector.zero(F);
             for (int plane = 0, off = x0 + w; plane < p.codesPerWord(); plane++, off += words) {
-                FloatVector q = (FloatVector) packedWords.lanewise(VectorOperators.LSHR, plane * bits).and(mask)
+                FloatVector q = (FloatVector) packedWords
+                        .lanewise(VectorOperators.LSHR, plane * bits)
+                        .and(mask)
                         .convert(VectorOperators.I2F, 0);
                 s0 = q.fma(FloatVector.fromArray(F, planes, off), s0);
                 s1 = q.fma(FloatVector.fromArray(F, planes, off + k), s1);
@@ -239,8 +283,18 @@ final class AffinePlaneMatmul {
      * {@link #rowTimesOne} for 4 bits: the planes unrolled, masks in place of shifts, two independent chains.
      * (Written out by hand: helpers taking several vectors may stay out of line and box them.)
      */
-    private static void fourBitRowTimesOne(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
-                                           int scaleFrom, int k, int i, int wFrom, int wTo, float[] totals, int at) {
+    private static void fourBitRowTimesOne(
+            Prepared p,
+            MemorySegment packed,
+            long rowBytes,
+            float[] scales,
+            int scaleFrom,
+            int k,
+            int i,
+            int wFrom,
+            int wTo,
+            float[] totals,
+            int at) {
         int words = p.words();
         float[] x = p.planes();
         int[] laneGroup = p.laneGroup();
@@ -273,8 +327,18 @@ final class AffinePlaneMatmul {
     }
 
     /** {@link #fourBitRowTimesOne} for two rows of x: each plane decoded once for both (written out by hand too). */
-    private static void fourBitRowTimesTwo(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
-                                           int scaleFrom, int k, int i, int wFrom, int wTo, float[] totals, int at) {
+    private static void fourBitRowTimesTwo(
+            Prepared p,
+            MemorySegment packed,
+            long rowBytes,
+            float[] scales,
+            int scaleFrom,
+            int k,
+            int i,
+            int wFrom,
+            int wTo,
+            float[] totals,
+            int at) {
         int words = p.words();
         float[] x = p.planes();
         int[] laneGroup = p.laneGroup();
@@ -319,8 +383,18 @@ final class AffinePlaneMatmul {
     }
 
     /** {@link #rowTimesFour} for 4 bits: each plane decoded once for four rows of x (written out by hand too). */
-    private static void fourBitRowTimesFour(Prepared p, MemorySegment packed, long rowBytes, float[] scales,
-                                            int scaleFrom, int k, int i, int wFrom, int wTo, float[] totals, int at) {
+    private static void fourBitRowTimesFour(
+            Prepared p,
+            MemorySegment packed,
+            long rowBytes,
+            float[] scales,
+            int scaleFrom,
+            int k,
+            int i,
+            int wFrom,
+            int wTo,
+            float[] totals,
+            int at) {
         int words = p.words();
         float[] x = p.planes();
         int[] laneGroup = p.laneGroup();
@@ -393,8 +467,18 @@ final class AffinePlaneMatmul {
      * order ({@code ŵ = s·q + b} per lane) and added, times x, into y kept in plane order; y is put back in order
      * at the end. Tasks split the columns (whole vectors of words), each summing k ascending.
      */
-    static void plain(float[] x, int m, int k, int n, MemorySegment packed, MemorySegment scales,
-                      MemorySegment biases, DType scaleType, int groupSize, int bits, float[] y) {
+    static void plain(
+            float[] x,
+            int m,
+            int k,
+            int n,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType scaleType,
+            int groupSize,
+            int bits,
+            float[] y) {
         int c = 32 / bits;
         int words = n / c;
         int groups = n / groupSize;
@@ -418,13 +502,16 @@ final class AffinePlaneMatmul {
                 HalfVectors.widenRow(biases, groupBytes, scaleType, rowBiases, groups);
                 long rowBytes = (long) kk * words * 4;
                 for (int w = wFrom; w < wTo; w += L) {
-                    IntVector packedWords = IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w,
-                            ByteOrder.LITTLE_ENDIAN);
+                    IntVector packedWords =
+                            IntVector.fromMemorySegment(I, packed, rowBytes + 4L * w, ByteOrder.LITTLE_ENDIAN);
                     FloatVector scale = FloatVector.fromArray(F, rowScales, 0, laneGroup, w);
                     FloatVector bias = FloatVector.fromArray(F, rowBiases, 0, laneGroup, w);
                     for (int plane = 0, off = w; plane < c; plane++, off += words) {
-                        FloatVector weight = ((FloatVector) packedWords.lanewise(VectorOperators.LSHR, plane * bits)
-                                .and(mask).convert(VectorOperators.I2F, 0)).fma(scale, bias);
+                        FloatVector weight = ((FloatVector) packedWords
+                                        .lanewise(VectorOperators.LSHR, plane * bits)
+                                        .and(mask)
+                                        .convert(VectorOperators.I2F, 0))
+                                .fma(scale, bias);
                         for (int i = 0; i < m; i++) {
                             int yi = i * n + off;
                             weight.fma(FloatVector.broadcast(F, x[i * k + kk]), FloatVector.fromArray(F, planes, yi))

@@ -3,7 +3,6 @@ package io.jmlx.kernels.vector;
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.FpFormat;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -34,14 +33,20 @@ abstract sealed class BlockDecoder permits AffineBlockDecoder, FpBlockDecoder {
     }
 
     /** Affine rows: {@code scale·code + bias} in one float32 fused multiply-add (scales and biases of {@code dtype}). */
-    static BlockDecoder affine(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
-                               int cols, int groupSize, int bits) {
+    static BlockDecoder affine(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int cols,
+            int groupSize,
+            int bits) {
         return new AffineBlockDecoder(packed, scales, biases, dtype, cols, groupSize, bits);
     }
 
     /** Microscaled rows, exact in float32: {@code element · (scale · global factor)}. */
-    static BlockDecoder microscaled(MemorySegment packed, MemorySegment scales, int cols, FpFormat format,
-                                    Float globalScale) {
+    static BlockDecoder microscaled(
+            MemorySegment packed, MemorySegment scales, int cols, FpFormat format, Float globalScale) {
         return new FpBlockDecoder(packed, scales, cols, format, globalScale);
     }
 
@@ -54,7 +59,8 @@ abstract sealed class BlockDecoder permits AffineBlockDecoder, FpBlockDecoder {
         // Each block reads 8 bytes from its start and from its middle; the blocks whose second read would run past
         // the end of the matrix (at most the last two) read from a padded copy instead, so that the hot loop
         // holds no call (vectors live across a call may be boxed).
-        int direct = (int) Math.max(0, Math.min(blocks, Math.floorDiv(packed.byteSize() - 8 - bits - at, 2L * bits) + 1));
+        int direct =
+                (int) Math.max(0, Math.min(blocks, Math.floorDiv(packed.byteSize() - 8 - bits - at, 2L * bits) + 1));
         decodeBlocks(packed, at, row, fromBlock, 0, direct, out, outFrom, stripStride);
         if (direct < blocks) {
             long from = at + 2L * bits * direct;
@@ -70,8 +76,16 @@ abstract sealed class BlockDecoder permits AffineBlockDecoder, FpBlockDecoder {
      * {@code fromBlock + from} starting at byte {@code at} of {@code words} (8 readable bytes past each block's
      * start and middle); block {@code fromBlock + i} goes to {@link #blockStart}{@code (i, outFrom, stripStride)}.
      */
-    abstract void decodeBlocks(MemorySegment words, long at, long row, int fromBlock, int from, int to, float[] out,
-                               int outFrom, int stripStride);
+    abstract void decodeBlocks(
+            MemorySegment words,
+            long at,
+            long row,
+            int fromBlock,
+            int from,
+            int to,
+            float[] out,
+            int outFrom,
+            int stripStride);
 
     /** Where block {@code b} of a run (counting from 0) starts in the output. */
     static int blockStart(int b, int outFrom, int stripStride) {

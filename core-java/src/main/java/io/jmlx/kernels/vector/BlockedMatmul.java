@@ -1,11 +1,11 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.kernels.KernelThreads;
-import jdk.incubator.vector.FloatVector;
-
 import static io.jmlx.kernels.vector.LaneShapes.BLOCK;
 import static io.jmlx.kernels.vector.LaneShapes.F;
 import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
+import io.jmlx.kernels.KernelThreads;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Quantized matmul for many rows of x, any bits and mode: tiles of the weight are decoded once per product into
@@ -30,12 +30,12 @@ final class BlockedMatmul {
     static final int NARROW_MR = 16;
     /** Values of k per panel: a strip of the vector operand (KC × STRIP floats, 32 KiB) stays in L1. */
     static final int KC = 256;
+
     private static final int NR = BlockDecoder.STRIP;
     /** Weight rows (transposed) or columns (plain) per task; its panel is TILE × KC floats (64 KiB). */
     private static final int TILE = 64;
 
-    private BlockedMatmul() {
-    }
+    private BlockedMatmul() {}
 
     /** True on machines whose vectors hold 16 floats (a strip is two vectors). */
     static boolean supports() {
@@ -128,8 +128,8 @@ final class BlockedMatmul {
      * vector accumulators, each element's products added in kk order. (Written out by hand: the vectors must stay
      * in registers.)
      */
-    private static void microKernel(float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom,
-                                    int cStride, int kc) {
+    private static void microKernel(
+            float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom, int cStride, int kc) {
         int a1 = aFrom + aStride;
         int a2 = aFrom + 2 * aStride;
         int a3 = aFrom + 3 * aStride;
@@ -205,8 +205,8 @@ final class BlockedMatmul {
      * {@code kk} of b at {@code b[bFrom + kk·LANES]}; sixteen accumulators, one vector load per sixteen
      * broadcasts. (Written out by hand as well.)
      */
-    private static void narrowKernel(float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom,
-                                     int cStride, int kc) {
+    private static void narrowKernel(
+            float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom, int cStride, int kc) {
         int a0 = aFrom;
         int a1 = aFrom + aStride;
         int a2 = aFrom + 2 * aStride;

@@ -1,18 +1,17 @@
 package io.jmlx.kernels.vector;
 
+import static io.jmlx.kernels.vector.LaneShapes.B;
+import static io.jmlx.kernels.vector.LaneShapes.L;
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-
-import static io.jmlx.kernels.vector.LaneShapes.B;
-import static io.jmlx.kernels.vector.LaneShapes.L;
-import static io.jmlx.kernels.vector.LaneShapes.LANES;
 
 /**
  * MLX's packing (a little-endian bit stream per row, code {@code j} at bits {@code [j·b, (j+1)·b)}) in blocks of
@@ -21,8 +20,7 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
  * bytes to long lanes, shifts every lane to its pair of codes and splits the pair into two int lanes.
  */
 final class CodePacking {
-    private CodePacking() {
-    }
+    private CodePacking() {}
 
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -61,7 +59,8 @@ final class CodePacking {
     }
 
     private static void pack2(long lo, long hi, MemorySegment seg, long offset) {
-        seg.set(INT, offset, (int) (Long.compress(lo, 0x0303030303030303L) | Long.compress(hi, 0x0303030303030303L) << 16));
+        seg.set(INT, offset, (int)
+                (Long.compress(lo, 0x0303030303030303L) | Long.compress(hi, 0x0303030303030303L) << 16));
     }
 
     /** Bit widths whose 8 codes are not a whole number of 16-bit units: 1, 3, 5, 6 and 7. */
@@ -118,7 +117,8 @@ final class CodePacking {
         LongVector shift = LANE_INDEX.add(firstPair).and(3).mul(2L * bits);
         LongVector x = words.lanewise(VectorOperators.LSHR, shift);
         long mask = (1L << bits) - 1;
-        LongVector pairs = x.and(mask).or(x.lanewise(VectorOperators.LSHR, bits).and(mask).lanewise(VectorOperators.LSHL, 32));
+        LongVector pairs =
+                x.and(mask).or(x.lanewise(VectorOperators.LSHR, bits).and(mask).lanewise(VectorOperators.LSHL, 32));
         return pairs.reinterpretAsInts();
     }
 }

@@ -13,8 +13,7 @@ final class DecodedMatmul {
     /** Output rows (transposed) or weight-row blocks handled by one task. */
     private static final int ROWS_PER_CHUNK = 32;
 
-    private DecodedMatmul() {
-    }
+    private DecodedMatmul() {}
 
     /** {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]}. */
     static void transposed(float[] x, int m, int k, int n, BlockDecoder decoder, float[] y) {
@@ -93,10 +92,12 @@ final class DecodedMatmul {
         FloatVector av = FloatVector.broadcast(F, a);
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += F.length()) {
-            FloatVector.fromArray(F, w, wFrom + i).fma(av, FloatVector.fromArray(F, y, yFrom + i)).intoArray(y, yFrom + i);
+            FloatVector.fromArray(F, w, wFrom + i)
+                    .fma(av, FloatVector.fromArray(F, y, yFrom + i))
+                    .intoArray(y, yFrom + i);
         }
         for (; i < len; i++) {
-            y[yFrom + i] = Math.fma(w[wFrom + i], a, y[yFrom + i]);   // as the lanes do, wherever a split falls
+            y[yFrom + i] = Math.fma(w[wFrom + i], a, y[yFrom + i]); // as the lanes do, wherever a split falls
         }
     }
 }

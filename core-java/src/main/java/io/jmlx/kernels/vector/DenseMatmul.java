@@ -6,8 +6,7 @@ import io.jmlx.kernels.KernelThreads;
 final class DenseMatmul {
     private static final int ROWS_PER_CHUNK = 8;
 
-    private DenseMatmul() {
-    }
+    private DenseMatmul() {}
 
     static void multiply(float[] a, float[] b, int m, int k, int n, float[] y) {
         int chunks = (m + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;

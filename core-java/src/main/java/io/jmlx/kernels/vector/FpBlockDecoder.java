@@ -1,13 +1,12 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.kernels.FpFormat;
-import jdk.incubator.vector.FloatVector;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 import static io.jmlx.kernels.vector.LaneShapes.F;
 import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
+import io.jmlx.kernels.FpFormat;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * {@link BlockDecoder} for microscaled weights: E2M1 or E4M3 elements decoded with lane operations
@@ -32,8 +31,16 @@ final class FpBlockDecoder extends BlockDecoder {
     }
 
     @Override
-    void decodeBlocks(MemorySegment words, long at, long row, int fromBlock, int from, int to, float[] out,
-                      int outFrom, int stripStride) {
+    void decodeBlocks(
+            MemorySegment words,
+            long at,
+            long row,
+            int fromBlock,
+            int from,
+            int to,
+            float[] out,
+            int outFrom,
+            int stripStride) {
         // Fields in locals: the JIT does not trust final fields, and would reload them every block.
         MemorySegment scales = this.scales;
         FpFormat format = this.format;

@@ -1,20 +1,19 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.DType;
-import io.jmlx.kernels.FloatFormats;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-
 import static io.jmlx.kernels.vector.LaneShapes.F;
 import static io.jmlx.kernels.vector.LaneShapes.I;
 import static io.jmlx.kernels.vector.LaneShapes.LANES;
 import static io.jmlx.kernels.vector.LaneShapes.S;
+
+import io.jmlx.DType;
+import io.jmlx.kernels.FloatFormats;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Conversions between float32 and the half types on vectors, bit for bit as {@link FloatFormats} does them (round
@@ -26,8 +25,7 @@ import static io.jmlx.kernels.vector.LaneShapes.S;
  * helper that the JIT compiled on its own first is often not inlined later; loops over arrays have no such seam.
  */
 final class HalfVectors {
-    private HalfVectors() {
-    }
+    private HalfVectors() {}
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
@@ -67,15 +65,17 @@ final class HalfVectors {
      */
     private static void widenFloat16(MemorySegment src, long from, float[] dst, int n) {
         for (int j = 0; j < n; j += LANES) {
-            IntVector bits = (IntVector) ShortVector.fromMemorySegment(S, src, from + 2L * j, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector bits = (IntVector)
+                    ShortVector.fromMemorySegment(S, src, from + 2L * j, LE).convertShape(VectorOperators.S2I, I, 0);
             IntVector magnitude = bits.and(0x7FFF);
             IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
             IntVector normal = magnitude.lanewise(VectorOperators.LSHL, 13).add(112 << 23);
             normal = normal.blend(normal.add(112 << 23), magnitude.compare(VectorOperators.GE, 0x7C00));
             FloatVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-24f);
             FloatVector value = normal.reinterpretAsFloats()
-                    .blend(subnormal, magnitude.compare(VectorOperators.LT, 0x400).cast(F));
+                    .blend(
+                            subnormal,
+                            magnitude.compare(VectorOperators.LT, 0x400).cast(F));
             value.reinterpretAsInts().or(sign).reinterpretAsFloats().intoArray(dst, j);
         }
     }
@@ -83,8 +83,8 @@ final class HalfVectors {
     /** bfloat16 to float32: a shift. */
     private static void widenBFloat16(MemorySegment src, long from, float[] dst, int n) {
         for (int j = 0; j < n; j += LANES) {
-            IntVector bits = (IntVector) ShortVector.fromMemorySegment(S, src, from + 2L * j, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector bits = (IntVector)
+                    ShortVector.fromMemorySegment(S, src, from + 2L * j, LE).convertShape(VectorOperators.S2I, I, 0);
             bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, j);
         }
     }
@@ -94,8 +94,7 @@ final class HalfVectors {
         switch (dtype) {
             case FLOAT16 -> roundFloat16(a, from, n);
             case BFLOAT16 -> roundBFloat16(a, from, n);
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -132,8 +131,11 @@ final class HalfVectors {
         for (; j + LANES <= n; j += LANES) {
             FloatVector v = FloatVector.fromArray(F, a, from + j);
             IntVector u = v.reinterpretAsInts();
-            IntVector rounded = u.add(u.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF).and(0xFFFF0000);
-            rounded.blend(0x7FC00000, v.compare(VectorOperators.NE, v).cast(I)).reinterpretAsFloats()
+            IntVector rounded = u.add(u.lanewise(VectorOperators.LSHR, 16).and(1))
+                    .add(0x7FFF)
+                    .and(0xFFFF0000);
+            rounded.blend(0x7FC00000, v.compare(VectorOperators.NE, v).cast(I))
+                    .reinterpretAsFloats()
                     .intoArray(a, from + j);
         }
         for (; j < n; j++) {
@@ -171,7 +173,11 @@ final class HalfVectors {
             IntVector sign = bits.lanewise(VectorOperators.LSHR, 16).and(0x8000);
             IntVector magnitudeBits = bits.and(0x7FFFFFFF);
             IntVector normal = magnitudeBits.lanewise(VectorOperators.LSHR, 13).sub(112 << 10);
-            IntVector subnormal = magnitudeBits.reinterpretAsFloats().add(0.5f).reinterpretAsInts().sub(0x3F000000);
+            IntVector subnormal = magnitudeBits
+                    .reinterpretAsFloats()
+                    .add(0.5f)
+                    .reinterpretAsInts()
+                    .sub(0x3F000000);
             IntVector result = normal.blend(subnormal, magnitudeBits.compare(VectorOperators.LT, 0x38800000));
             result = result.blend(0x7C00, magnitudeBits.compare(VectorOperators.EQ, 0x7F800000));
             result = result.blend(0x7D00, magnitudeBits.compare(VectorOperators.GT, 0x7F800000));
@@ -187,8 +193,8 @@ final class HalfVectors {
     private static void storeRoundedBFloat16(float[] src, int from, int n, MemorySegment dst, long index) {
         int j = 0;
         for (; j + LANES <= n; j += LANES) {
-            IntVector bits = FloatVector.fromArray(F, src, from + j).reinterpretAsInts()
-                    .lanewise(VectorOperators.LSHR, 16);
+            IntVector bits =
+                    FloatVector.fromArray(F, src, from + j).reinterpretAsInts().lanewise(VectorOperators.LSHR, 16);
             ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(dst, 2 * (index + j), LE);
         }
         for (; j < n; j++) {

@@ -10,8 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 codes), plus the short and byte species that narrowing conversions of such a vector land in.
  */
 final class LaneShapes {
-    private LaneShapes() {
-    }
+    private LaneShapes() {}
 
     /** The common shape: the preferred one, at most 512 bits. */
     static final VectorShape SHAPE =
@@ -34,8 +33,7 @@ final class LaneShapes {
             VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, LANES * 16)));
 
     /** Byte lanes: at least as many as {@link #F} has, at least 64 bits. */
-    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class,
-            VectorShape.forBitSize(Math.max(64, LANES * 8)));
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, LANES * 8)));
 
     /** Codes per block: the unit the packing works in (16 codes of b bits are 2b whole bytes). */
     static final int BLOCK = 16;

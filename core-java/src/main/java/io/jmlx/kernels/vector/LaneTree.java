@@ -1,12 +1,12 @@
 package io.jmlx.kernels.vector;
 
+import static io.jmlx.kernels.vector.LaneShapes.I;
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
-
-import static io.jmlx.kernels.vector.LaneShapes.I;
-import static io.jmlx.kernels.vector.LaneShapes.LANES;
 
 /**
  * Reduces {@code LANES} int vectors at once, each to its maximum (or minimum), into one vector whose lane
@@ -16,8 +16,7 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
  * the tree's halving turns back into lane order).
  */
 final class LaneTree {
-    private LaneTree() {
-    }
+    private LaneTree() {}
 
     /** Ints of scratch the tree needs. */
     static final int SCRATCH = LANES * LANES;

@@ -7,8 +7,7 @@ import jdk.incubator.vector.FloatVector;
  * and interpreted code differ), which would make float results depend on JIT state; kernels use this instead.
  */
 final class Lanes {
-    private Lanes() {
-    }
+    private Lanes() {}
 
     private static final ThreadLocal<float[]> SCRATCH =
             ThreadLocal.withInitial(() -> new float[FloatVector.SPECIES_PREFERRED.length()]);

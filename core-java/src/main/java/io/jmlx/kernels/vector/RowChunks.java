@@ -8,8 +8,7 @@ import io.jmlx.kernels.KernelThreads;
  * so results are the same however the chunks are scheduled.
  */
 final class RowChunks {
-    private RowChunks() {
-    }
+    private RowChunks() {}
 
     /** Elements a chunk aims for. */
     static final int CHUNK_ELEMENTS = 1 << 16;

@@ -1,16 +1,15 @@
 package io.jmlx.kernels.vector;
 
+import static io.jmlx.kernels.vector.LaneShapes.F;
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-
-import static io.jmlx.kernels.vector.LaneShapes.F;
-import static io.jmlx.kernels.vector.LaneShapes.LANES;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * MLX's affine {@code dequantize} (spec §3.3) on vectors, bit for bit as
@@ -22,20 +21,32 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
  * the kernel thread pool.
  */
 final class VectorAffineDequantizer {
-    private VectorAffineDequantizer() {
-    }
+    private VectorAffineDequantizer() {}
 
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** True when these kernels handle the arguments (else the caller uses the reference). */
     static boolean supports(DType dtype, int cols, int groupSize, int bits) {
-        return LaneShapes.USABLE && (dtype == DType.FLOAT32 || dtype == DType.FLOAT16 || dtype == DType.BFLOAT16)
-                && groupSize > 0 && groupSize % LaneShapes.BLOCK == 0 && cols % groupSize == 0 && bits >= 1 && bits <= 8;
+        return LaneShapes.USABLE
+                && (dtype == DType.FLOAT32 || dtype == DType.FLOAT16 || dtype == DType.BFLOAT16)
+                && groupSize > 0
+                && groupSize % LaneShapes.BLOCK == 0
+                && cols % groupSize == 0
+                && bits >= 1
+                && bits <= 8;
     }
 
     /** See {@link io.jmlx.kernels.Kernels#affineDequantize}. */
-    static void dequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype, long rows,
-                           int cols, int groupSize, int bits, MemorySegment out) {
+    static void dequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         long rowBytes = BitPacking.words(cols, bits) * 4;
         RowChunks.forEach(rows, cols, (from, to) -> {
             float[] blockScales = new float[cols / LaneShapes.BLOCK];
@@ -61,8 +72,15 @@ final class VectorAffineDequantizer {
     }
 
     /** Row {@code r}'s scales and biases, one per block of 16 codes. */
-    private static void spread(MemorySegment scales, MemorySegment biases, DType dtype, long r, int cols, int groupSize,
-                               float[] blockScales, float[] blockBiases) {
+    private static void spread(
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long r,
+            int cols,
+            int groupSize,
+            float[] blockScales,
+            float[] blockBiases) {
         int groups = cols / groupSize;
         int perGroup = groupSize / LaneShapes.BLOCK;
         for (int g = 0, b = 0; g < groups; g++) {
@@ -83,13 +101,22 @@ final class VectorAffineDequantizer {
     }
 
     /** A float32 row: {@code scale · code + bias} in two float32 operations, stored from byte {@code at}. */
-    private static void rowFloat32(MemorySegment words, int cols, int bits, float[] blockScales, float[] blockBiases,
-                                   MemorySegment out, long at) {
+    private static void rowFloat32(
+            MemorySegment words,
+            int cols,
+            int bits,
+            float[] blockScales,
+            float[] blockBiases,
+            MemorySegment out,
+            long at) {
         for (int b = 0; b < cols / LaneShapes.BLOCK; b++) {
             FloatVector scale = FloatVector.broadcast(F, blockScales[b]);
             FloatVector bias = FloatVector.broadcast(F, blockBiases[b]);
             for (int part = 0; part < LaneShapes.PER_BLOCK; part++) {
-                codes(words, b, part, bits).mul(scale).add(bias).intoMemorySegment(out, at + 64L * b + 4L * LANES * part, LE);
+                codes(words, b, part, bits)
+                        .mul(scale)
+                        .add(bias)
+                        .intoMemorySegment(out, at + 64L * b + 4L * LANES * part, LE);
             }
         }
     }

@@ -1,24 +1,22 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.kernels.AffineGroupParams;
+import static io.jmlx.kernels.vector.LaneShapes.F;
+import static io.jmlx.kernels.vector.LaneShapes.I;
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
 
 import io.jmlx.DType;
+import io.jmlx.kernels.AffineGroupParams;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static io.jmlx.kernels.vector.LaneShapes.F;
-import static io.jmlx.kernels.vector.LaneShapes.I;
-import static io.jmlx.kernels.vector.LaneShapes.LANES;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * MLX's affine {@code quantize} (CPU semantics, spec §1.4) on vectors, bit for bit as
@@ -30,8 +28,7 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
  * hand over through arrays, so that each stays small enough for the JIT to inline all of its vector operations.
  */
 final class VectorAffineQuantizer {
-    private VectorAffineQuantizer() {
-    }
+    private VectorAffineQuantizer() {}
 
     /** MLX's floor for |scale|: the float32 value 1e-7. */
     private static final float EPS = AffineGroupParams.EPS;
@@ -46,20 +43,34 @@ final class VectorAffineQuantizer {
 
     /** True when these kernels handle the arguments (else the caller uses the reference). */
     static boolean supports(DType dtype, int cols, int groupSize, int bits) {
-        return LaneShapes.USABLE && (dtype == DType.FLOAT32 || dtype == DType.FLOAT16 || dtype == DType.BFLOAT16)
-                && groupSize > 0 && groupSize % LaneShapes.BLOCK == 0 && cols % groupSize == 0 && bits >= 1 && bits <= 8;
+        return LaneShapes.USABLE
+                && (dtype == DType.FLOAT32 || dtype == DType.FLOAT16 || dtype == DType.BFLOAT16)
+                && groupSize > 0
+                && groupSize % LaneShapes.BLOCK == 0
+                && cols % groupSize == 0
+                && bits >= 1
+                && bits <= 8;
     }
 
     /** See {@link io.jmlx.kernels.Kernels#affineQuantize}. */
-    static void quantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
-                         MemorySegment packed, MemorySegment scales, MemorySegment biases) {
+    static void quantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases) {
         AtomicBoolean nonFinite = new AtomicBoolean();
         RowChunks.forEach(rows, cols, (from, to) -> {
             if (nonFinite.get()) {
                 return;
             }
             try (Arena arena = Arena.ofConfined()) {
-                Row row = new Row(dtype, cols, groupSize, bits, dtype == DType.FLOAT32 ? null : arena.allocate(4L * cols, 64));
+                Row row = new Row(
+                        dtype, cols, groupSize, bits, dtype == DType.FLOAT32 ? null : arena.allocate(4L * cols, 64));
                 for (long r = from; r < to; r++) {
                     if (!row.quantize(w, r, packed, scales, biases)) {
                         nonFinite.set(true);
@@ -190,7 +201,8 @@ final class VectorAffineQuantizer {
                 FloatVector wMax = FloatVector.fromArray(F, groupScales, g0);
                 FloatVector wMin = FloatVector.fromArray(F, groupBiases, g0);
                 // NaN keys sort beyond the infinities, so a NaN anywhere in a group shows in its max or min.
-                VectorMask<Float> finite = wMax.abs().compare(VectorOperators.LE, Float.MAX_VALUE)
+                VectorMask<Float> finite = wMax.abs()
+                        .compare(VectorOperators.LE, Float.MAX_VALUE)
                         .and(wMin.abs().compare(VectorOperators.LE, Float.MAX_VALUE));
                 if (!finite.allTrue()) {
                     return false;
@@ -255,13 +267,40 @@ final class VectorAffineQuantizer {
                     lo = CodePacking.codeBytes(c, 0);
                     hi = CodePacking.codeBytes(c, 1);
                 } else if (LANES == 8) {
-                    lo = CodePacking.codeBytes(codes(FloatVector.fromMemorySegment(F, src, at, LE), bias, scale, recip, maxCode), 0);
-                    hi = CodePacking.codeBytes(codes(FloatVector.fromMemorySegment(F, src, at + 32, LE), bias, scale, recip, maxCode), 0);
+                    lo = CodePacking.codeBytes(
+                            codes(FloatVector.fromMemorySegment(F, src, at, LE), bias, scale, recip, maxCode), 0);
+                    hi = CodePacking.codeBytes(
+                            codes(FloatVector.fromMemorySegment(F, src, at + 32, LE), bias, scale, recip, maxCode), 0);
                 } else {
-                    lo = CodePacking.codeBytes(codes(FloatVector.fromMemorySegment(F, src, at, LE), bias, scale, recip, maxCode), 0)
-                            | CodePacking.codeBytes(codes(FloatVector.fromMemorySegment(F, src, at + 16, LE), bias, scale, recip, maxCode), 0) << 32;
-                    hi = CodePacking.codeBytes(codes(FloatVector.fromMemorySegment(F, src, at + 32, LE), bias, scale, recip, maxCode), 0)
-                            | CodePacking.codeBytes(codes(FloatVector.fromMemorySegment(F, src, at + 48, LE), bias, scale, recip, maxCode), 0) << 32;
+                    lo = CodePacking.codeBytes(
+                                    codes(FloatVector.fromMemorySegment(F, src, at, LE), bias, scale, recip, maxCode),
+                                    0)
+                            | CodePacking.codeBytes(
+                                            codes(
+                                                    FloatVector.fromMemorySegment(F, src, at + 16, LE),
+                                                    bias,
+                                                    scale,
+                                                    recip,
+                                                    maxCode),
+                                            0)
+                                    << 32;
+                    hi = CodePacking.codeBytes(
+                                    codes(
+                                            FloatVector.fromMemorySegment(F, src, at + 32, LE),
+                                            bias,
+                                            scale,
+                                            recip,
+                                            maxCode),
+                                    0)
+                            | CodePacking.codeBytes(
+                                            codes(
+                                                    FloatVector.fromMemorySegment(F, src, at + 48, LE),
+                                                    bias,
+                                                    scale,
+                                                    recip,
+                                                    maxCode),
+                                            0)
+                                    << 32;
                 }
                 CodePacking.pack(lo, hi, bits, packed, out + (long) b * blockBytes);
             }
@@ -300,12 +339,15 @@ final class VectorAffineQuantizer {
      */
     static IntVector key(FloatVector v) {
         IntVector bits = v.reinterpretAsInts();
-        return bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
+        return bits.lanewise(
+                VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
     }
 
     /** The floats of keys (see {@link #key(FloatVector)}). */
     static FloatVector key(IntVector keys) {
-        return keys.lanewise(VectorOperators.XOR, keys.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1))
+        return keys.lanewise(
+                        VectorOperators.XOR,
+                        keys.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1))
                 .reinterpretAsFloats();
     }
 

@@ -1,20 +1,19 @@
 package io.jmlx.kernels.vector;
 
+import static io.jmlx.kernels.vector.LaneShapes.F;
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
 import io.jmlx.kernels.FpFormat;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-
-import static io.jmlx.kernels.vector.LaneShapes.F;
-import static io.jmlx.kernels.vector.LaneShapes.LANES;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * MLX's microscaled {@code dequantize} (spec §5.4) on vectors, bit for bit as
@@ -26,18 +25,25 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
  * chunks over the kernel thread pool.
  */
 final class VectorFpDequantizer {
-    private VectorFpDequantizer() {
-    }
+    private VectorFpDequantizer() {}
 
     /** True when these kernels handle the arguments (else the caller uses the reference). */
     static boolean supports(int cols, FpFormat format, DType outType) {
-        return LaneShapes.USABLE && (outType == DType.FLOAT32 || outType == DType.FLOAT16 || outType == DType.BFLOAT16)
+        return LaneShapes.USABLE
+                && (outType == DType.FLOAT32 || outType == DType.FLOAT16 || outType == DType.BFLOAT16)
                 && cols % format.groupSize() == 0;
     }
 
     /** See {@link io.jmlx.kernels.Kernels#fpDequantize}. */
-    static void dequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
-                           Float globalScale, DType outType, MemorySegment out) {
+    static void dequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            DType outType,
+            MemorySegment out) {
         float factor = globalScale == null ? 1f : globalScale / (FpCodecs.FP8_MAX * FpCodecs.FP4_MAX);
         boolean global = globalScale != null;
         long rowBytes = BitPacking.words(cols, format.bits()) * 4;
@@ -61,15 +67,22 @@ final class VectorFpDequantizer {
     }
 
     /** Row {@code r}'s group scales as the reference computes them, one per block of 16 codes. */
-    private static void spread(MemorySegment scales, long r, int cols, FpFormat format, boolean global, float factor,
-                               DType outType, float[] blockScales) {
+    private static void spread(
+            MemorySegment scales,
+            long r,
+            int cols,
+            FpFormat format,
+            boolean global,
+            float factor,
+            DType outType,
+            float[] blockScales) {
         int g = format.groupSize();
         int groups = cols / g;
         int perGroup = g / LaneShapes.BLOCK;
         for (int group = 0, b = 0; group < groups; group++) {
             int code = scales.get(ValueLayout.JAVA_BYTE, r * groups + group) & 0xFF;
-            float scale = FloatFormats.roundTo(outType,
-                    format == FpFormat.NVFP4 ? FpCodecs.fp8Decode(code) : FpCodecs.e8m0Value(code));
+            float scale = FloatFormats.roundTo(
+                    outType, format == FpFormat.NVFP4 ? FpCodecs.fp8Decode(code) : FpCodecs.e8m0Value(code));
             if (global) {
                 scale *= factor;
             }
@@ -124,7 +137,10 @@ final class VectorFpDequantizer {
         IntVector m = codes.and(0x7F);
         FloatVector normal = m.lanewise(VectorOperators.LSHL, 20).add(120 << 23).reinterpretAsFloats();
         FloatVector subnormal = ((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(0x1p-9f);
-        FloatVector value = normal.blend(subnormal, m.compare(VectorOperators.LT, 8).cast(F));
-        return value.reinterpretAsInts().or(codes.and(0x80).lanewise(VectorOperators.LSHL, 24)).reinterpretAsFloats();
+        FloatVector value =
+                normal.blend(subnormal, m.compare(VectorOperators.LT, 8).cast(F));
+        return value.reinterpretAsInts()
+                .or(codes.and(0x80).lanewise(VectorOperators.LSHL, 24))
+                .reinterpretAsFloats();
     }
 }

@@ -1,21 +1,19 @@
 package io.jmlx.kernels.vector;
 
+import static io.jmlx.kernels.vector.LaneShapes.F;
+import static io.jmlx.kernels.vector.LaneShapes.I;
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
-import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
 import io.jmlx.kernels.FpFormat;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
-import static io.jmlx.kernels.vector.LaneShapes.F;
-import static io.jmlx.kernels.vector.LaneShapes.I;
-import static io.jmlx.kernels.vector.LaneShapes.LANES;
 
 /**
  * MLX's microscaled {@code quantize} (mxfp4, mxfp8, nvfp4; spec §5.2) on vectors, bit for bit as
@@ -28,8 +26,7 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
  * thread pool.
  */
 final class VectorFpQuantizer {
-    private VectorFpQuantizer() {
-    }
+    private VectorFpQuantizer() {}
 
     /** The E2M1 table, code → value. */
     private static final float[] E2M1 = new float[16];
@@ -42,17 +39,26 @@ final class VectorFpQuantizer {
 
     /** True when these kernels handle the arguments (else the caller uses the reference). */
     static boolean supports(DType dtype, int cols, FpFormat format) {
-        return LaneShapes.USABLE && (dtype == DType.FLOAT32 || dtype == DType.FLOAT16 || dtype == DType.BFLOAT16)
+        return LaneShapes.USABLE
+                && (dtype == DType.FLOAT32 || dtype == DType.FLOAT16 || dtype == DType.BFLOAT16)
                 && cols % format.groupSize() == 0;
     }
 
     /** See {@link io.jmlx.kernels.Kernels#fpQuantize}. */
-    static void quantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
-                         MemorySegment packed, MemorySegment scales) {
+    static void quantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment packed,
+            MemorySegment scales) {
         int groups = cols / format.groupSize();
         long wordBytes = BitPacking.words(cols, format.bits()) * 4;
         // nvfp4's encoder factor, as the reference computes it; mx formats multiply by 1 (exact).
-        float enc = format != FpFormat.NVFP4 || globalScale == null ? 1f
+        float enc = format != FpFormat.NVFP4 || globalScale == null
+                ? 1f
                 : FpCodecs.FP8_MAX * FpCodecs.FP4_MAX / globalScale;
         RowChunks.forEach(rows, cols, (from, to) -> {
             float[] row = new float[cols];
@@ -82,29 +88,18 @@ final class VectorFpQuantizer {
     }
 
     /**
-     * Each group's scale byte (from index {@code first} of {@code scales}) and divisor (one per block of 16), as the
-     * reference computes them. mx: {@code scale = T(amax / max)}, {@code e = rint(T(log2(scale)))} (0 for a zero
-     * scale), divisor {@code T(2^e)}, byte {@code e + 127}; nvfp4: byte {@code E4M3(T(amax / 6) · enc)}, divisor
-     * that byte decoded and rounded to T.
+     * Each group's scale byte (from index {@code first} of {@code scales}) and divisor (one per block of 16), by
+     * {@link FpFormat#groupScale}.
      */
-    private static void groupScales(float[] row, DType dtype, FpFormat format, float enc, MemorySegment scales,
-                                    long first, float[] divisors) {
+    private static void groupScales(
+            float[] row, DType dtype, FpFormat format, float enc, MemorySegment scales, long first, float[] divisors) {
         int g = format.groupSize();
         int perGroup = g / LaneShapes.BLOCK;
         for (int group = 0, b = 0; group < row.length / g; group++) {
             float amax = amax(row, group * g, g);
-            float divisor;
-            int scaleByte;
-            if (format == FpFormat.NVFP4) {
-                scaleByte = FpCodecs.fp8Encode(FloatFormats.roundTo(dtype, amax / FpCodecs.FP4_MAX) * enc);
-                divisor = FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleByte));
-            } else {
-                float maxElement = format == FpFormat.MXFP4 ? FpCodecs.FP4_MAX : FpCodecs.FP8_MAX;
-                float scale = FloatFormats.roundTo(dtype, amax / maxElement);
-                int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
-                divisor = FloatFormats.roundTo(dtype, Math.scalb(1f, e));
-                scaleByte = (e + 127) & 0xFF;
-            }
+            FpFormat.GroupScale scale = format.groupScale(amax, dtype, enc);
+            int scaleByte = scale.scaleByte();
+            float divisor = scale.divisor();
             scales.set(ValueLayout.JAVA_BYTE, first + group, (byte) scaleByte);
             for (int k = 0; k < perGroup; k++, b++) {
                 divisors[b] = divisor;
@@ -119,7 +114,8 @@ final class VectorFpQuantizer {
     private static float amax(float[] row, int from, int size) {
         IntVector best = IntVector.zero(I);
         for (int i = 0; i < size; i += LANES) {
-            IntVector magnitude = FloatVector.fromArray(F, row, from + i).reinterpretAsInts().and(0x7FFFFFFF);
+            IntVector magnitude =
+                    FloatVector.fromArray(F, row, from + i).reinterpretAsInts().and(0x7FFFFFFF);
             best = best.max(magnitude.blend(0, magnitude.compare(VectorOperators.GT, 0x7F800000)));
         }
         return Float.intBitsToFloat(best.reduceLanes(VectorOperators.MAX));
@@ -226,10 +222,18 @@ final class VectorFpQuantizer {
         IntVector bits = v.reinterpretAsInts();
         IntVector sign = bits.and(0x80000000);
         IntVector magnitude = bits.and(0x7FFFFFFF);
-        IntVector small = magnitude.reinterpretAsFloats().add(Float.intBitsToFloat(141 << 23)).reinterpretAsInts()
-                .sub(141 << 23).and(0xFF);
+        IntVector small = magnitude
+                .reinterpretAsFloats()
+                .add(Float.intBitsToFloat(141 << 23))
+                .reinterpretAsInts()
+                .sub(141 << 23)
+                .and(0xFF);
         IntVector odd = magnitude.lanewise(VectorOperators.LSHR, 20).and(1);
-        IntVector normal = magnitude.add(((7 - 127) << 23) + 0x7FFFF).add(odd).lanewise(VectorOperators.LSHR, 20).and(0xFF);
+        IntVector normal = magnitude
+                .add(((7 - 127) << 23) + 0x7FFFF)
+                .add(odd)
+                .lanewise(VectorOperators.LSHR, 20)
+                .and(0xFF);
         IntVector code = normal.blend(small, magnitude.compare(VectorOperators.LT, 121 << 23))
                 .blend(0x7E, magnitude.compare(VectorOperators.GE, 543 << 21));
         return code.or(sign.lanewise(VectorOperators.LSHR, 24));

@@ -2,16 +2,15 @@ package io.jmlx.kernels.vector;
 
 import io.jmlx.DType;
 import io.jmlx.kernels.FpFormat;
-import io.jmlx.kernels.Kernels;
+import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.ScalarKernels;
-
 import java.lang.foreign.MemorySegment;
 
 /**
  * The fast kernels, on the Panama Vector API ({@code jdk.incubator.vector}) and the shared kernel thread pool.
  * Operations without a vectorized implementation yet fall back to the {@link ScalarKernels} reference.
  */
-public final class VectorKernels implements Kernels {
+public final class VectorKernels implements KernelSet {
     /** Rows of x from which quantized matmuls decode weight panels for the blocked kernel. */
     static final int BLOCKED_FROM = 16;
 
@@ -23,8 +22,16 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
-                               MemorySegment packed, MemorySegment scales, MemorySegment biases) {
+    public void affineQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases) {
         if (VectorAffineQuantizer.supports(dtype, cols, groupSize, bits)) {
             VectorAffineQuantizer.quantize(w, dtype, rows, cols, groupSize, bits, packed, scales, biases);
         } else {
@@ -33,8 +40,16 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
-                                 long rows, int cols, int groupSize, int bits, MemorySegment out) {
+    public void affineDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         if (VectorAffineDequantizer.supports(dtype, cols, groupSize, bits)) {
             VectorAffineDequantizer.dequantize(packed, scales, biases, dtype, rows, cols, groupSize, bits, out);
         } else {
@@ -43,9 +58,19 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
-                             DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
-                             MemorySegment out) {
+    public void affineMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         int cols = transpose ? k : n;
         if (!BlockDecoder.supports(cols, groupSize)) {
             reference.affineMatmul(x, packed, scales, biases, dtype, m, k, n, transpose, groupSize, bits, out);
@@ -60,15 +85,28 @@ public final class VectorKernels implements Kernels {
                 AffinePlaneMatmul.plain(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
             }
         } else {
-            decodedMatmul(xs, m, k, n, transpose,
-                    BlockDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits), y);
+            decodedMatmul(
+                    xs,
+                    m,
+                    k,
+                    n,
+                    transpose,
+                    BlockDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits),
+                    y);
         }
         HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
     }
 
     @Override
-    public void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
-                           MemorySegment packed, MemorySegment scales) {
+    public void fpQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment packed,
+            MemorySegment scales) {
         if (VectorFpQuantizer.supports(dtype, cols, format)) {
             VectorFpQuantizer.quantize(w, dtype, rows, cols, format, globalScale, packed, scales);
         } else {
@@ -77,8 +115,15 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
-                             Float globalScale, DType outType, MemorySegment out) {
+    public void fpDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            DType outType,
+            MemorySegment out) {
         if (VectorFpDequantizer.supports(cols, format, outType)) {
             VectorFpDequantizer.dequantize(packed, scales, rows, cols, format, globalScale, outType, out);
         } else {
@@ -87,8 +132,18 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k, int n,
-                         boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
+    public void fpMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment out) {
         int cols = transpose ? k : n;
         if (!BlockDecoder.supports(cols, format.groupSize())) {
             reference.fpMatmul(x, packed, scales, dtype, m, k, n, transpose, format, globalScale, out);
@@ -112,8 +167,8 @@ public final class VectorKernels implements Kernels {
     }
 
     /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
-    private static void decodedMatmul(float[] x, int m, int k, int n, boolean transpose, BlockDecoder weight,
-                                      float[] y) {
+    private static void decodedMatmul(
+            float[] x, int m, int k, int n, boolean transpose, BlockDecoder weight, float[] y) {
         boolean blocked = m >= BLOCKED_FROM && BlockedMatmul.supports();
         if (transpose) {
             if (blocked) {

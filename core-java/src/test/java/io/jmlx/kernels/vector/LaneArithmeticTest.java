@@ -1,22 +1,21 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.Array;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.jmlx.DType;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import org.junit.jupiter.api.Test;
-
+import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.IntUnaryOperator;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import org.junit.jupiter.api.Test;
 
 /**
  * The building blocks against their scalar definitions: half-precision widening, rounding and storing
@@ -78,7 +77,7 @@ class LaneArithmeticTest {
         int rowLength = 1001;
         float[] values = sampleFloats();
         float[] rounded = values.clone();
-        MemorySegment stored = Array.allocate(values.length, dtype);
+        MemorySegment stored = Segments.allocate(values.length, dtype);
         for (int from = 0; from < values.length; from += rowLength) {
             int n = Math.min(rowLength, values.length - from);
             HalfVectors.roundRow(rounded, from, n, dtype);
@@ -91,9 +90,15 @@ class LaneArithmeticTest {
             roundedBits[i] = canonical(rounded[i]);
             storedBits[i] = stored.get(I16, 2L * i) & 0xFFFF;
         }
-        assertAgree("roundRow " + dtype, roundedBits, b -> canonical(FloatFormats.roundTo(dtype, Float.intBitsToFloat(b))));
-        assertAgree("storeRow " + dtype, storedBits, b -> (dtype == DType.FLOAT16
-                ? FloatFormats.toFloat16(Float.intBitsToFloat(b)) : FloatFormats.toBFloat16(Float.intBitsToFloat(b))) & 0xFFFF);
+        assertAgree(
+                "roundRow " + dtype, roundedBits, b -> canonical(FloatFormats.roundTo(dtype, Float.intBitsToFloat(b))));
+        assertAgree(
+                "storeRow " + dtype,
+                storedBits,
+                b -> (dtype == DType.FLOAT16
+                                ? FloatFormats.toFloat16(Float.intBitsToFloat(b))
+                                : FloatFormats.toBFloat16(Float.intBitsToFloat(b)))
+                        & 0xFFFF);
     }
 
     @Test
@@ -108,14 +113,17 @@ class LaneArithmeticTest {
 
     @Test
     void wideningEveryHalfValue() {
-        MemorySegment halves = Array.allocate(0x10000, DType.FLOAT16);
+        MemorySegment halves = Segments.allocate(0x10000, DType.FLOAT16);
         for (int h = 0; h < 0x10000; h++) {
             halves.set(I16, 2L * h, (short) h);
         }
         float[] wide = new float[0x10000];
         HalfVectors.widenRow(halves, 0, DType.FLOAT16, wide, wide.length);
         for (int h = 0; h < 0x10000; h++) {
-            assertEquals(canonical(Float.float16ToFloat((short) h)), canonical(wide[h]), "float16 0x" + Integer.toHexString(h));
+            assertEquals(
+                    canonical(Float.float16ToFloat((short) h)),
+                    canonical(wide[h]),
+                    "float16 0x" + Integer.toHexString(h));
         }
         HalfVectors.widenRow(halves, 0, DType.BFLOAT16, wide, wide.length);
         for (int h = 0; h < 0x10000; h++) {
@@ -144,8 +152,8 @@ class LaneArithmeticTest {
         }
         assertAgree("rint", rintBits, b -> canonical((float) Math.rint(Float.intBitsToFloat(b))) & 0x7FFFFFFF);
         for (int maxCode : new int[] {1, 3, 15, 255}) {
-            assertAgree("codes n=" + maxCode, lanes(v -> VectorAffineQuantizer.codes(v, zero, one, maxCode)),
-                    b -> (int) Math.min(Math.max((float) Math.rint(Float.intBitsToFloat(b)), 0f), maxCode));
+            assertAgree("codes n=" + maxCode, lanes(v -> VectorAffineQuantizer.codes(v, zero, one, maxCode)), b ->
+                    (int) Math.min(Math.max((float) Math.rint(Float.intBitsToFloat(b)), 0f), maxCode));
         }
         // Every half-integer up to 2^12 and its neighbours, positive and negative.
         float[] values = new float[LANES];
@@ -159,7 +167,9 @@ class LaneArithmeticTest {
                     VectorAffineQuantizer.codes(FloatVector.fromArray(LaneShapes.F, values, 0), zero, one, 255)
                             .intoArray(codes, 0);
                     for (int i = 0; i < LANES; i++) {
-                        assertEquals((int) Math.min(Math.max((float) Math.rint(values[i]), 0f), 255f), codes[i],
+                        assertEquals(
+                                (int) Math.min(Math.max((float) Math.rint(values[i]), 0f), 255f),
+                                codes[i],
                                 "code of " + values[i]);
                     }
                     filled = 0;
@@ -170,19 +180,37 @@ class LaneArithmeticTest {
 
     @Test
     void keysOrderAsFloats() {
-        float[] values = {Float.NEGATIVE_INFINITY, -3e38f, -1f, -Float.MIN_VALUE, -0f, 0f, Float.MIN_VALUE, 1e-40f, 1f,
-            3e38f, Float.POSITIVE_INFINITY};
+        float[] values = {
+            Float.NEGATIVE_INFINITY,
+            -3e38f,
+            -1f,
+            -Float.MIN_VALUE,
+            -0f,
+            0f,
+            Float.MIN_VALUE,
+            1e-40f,
+            1f,
+            3e38f,
+            Float.POSITIVE_INFINITY
+        };
         int[] keys = new int[values.length];
         for (int i = 0; i < values.length; i++) {
-            keys[i] = VectorAffineQuantizer.key(FloatVector.broadcast(LaneShapes.F, values[i])).lane(0);
-            assertEquals(Float.floatToRawIntBits(values[i]), Float.floatToRawIntBits(VectorAffineQuantizer.fromKey(keys[i])));
+            keys[i] = VectorAffineQuantizer.key(FloatVector.broadcast(LaneShapes.F, values[i]))
+                    .lane(0);
+            assertEquals(
+                    Float.floatToRawIntBits(values[i]),
+                    Float.floatToRawIntBits(VectorAffineQuantizer.fromKey(keys[i])));
         }
         int[] sorted = keys.clone();
         Arrays.sort(sorted);
         assertTrue(Arrays.equals(keys, sorted), "keys sort as the floats");
-        assertTrue(VectorAffineQuantizer.key(FloatVector.broadcast(LaneShapes.F, Float.NaN)).lane(0) > keys[keys.length - 1]);
+        assertTrue(VectorAffineQuantizer.key(FloatVector.broadcast(LaneShapes.F, Float.NaN))
+                        .lane(0)
+                > keys[keys.length - 1]);
         float negativeNaN = Float.intBitsToFloat(0xFFC00000);
-        assertTrue(VectorAffineQuantizer.key(FloatVector.broadcast(LaneShapes.F, negativeNaN)).lane(0) < keys[0]);
+        assertTrue(VectorAffineQuantizer.key(FloatVector.broadcast(LaneShapes.F, negativeNaN))
+                        .lane(0)
+                < keys[0]);
     }
 
     @Test
@@ -208,13 +236,17 @@ class LaneArithmeticTest {
             IntVector v = IntVector.fromArray(LaneShapes.I, all, c);
             VectorFpDequantizer.fp8Values(v).intoArray(decoded, 0);
             for (int i = 0; i < LANES; i++) {
-                assertEquals(Float.floatToRawIntBits(FpCodecs.fp8Decode(c + i)), Float.floatToRawIntBits(decoded[i]),
+                assertEquals(
+                        Float.floatToRawIntBits(FpCodecs.fp8Decode(c + i)),
+                        Float.floatToRawIntBits(decoded[i]),
                         "E4M3 0x" + Integer.toHexString(c + i));
             }
             if (c < 16) {
                 VectorFpDequantizer.fp4Values(v).intoArray(decoded, 0);
                 for (int i = 0; i < LANES && c + i < 16; i++) {
-                    assertEquals(Float.floatToRawIntBits(FpCodecs.fp4Value(c + i)), Float.floatToRawIntBits(decoded[i]),
+                    assertEquals(
+                            Float.floatToRawIntBits(FpCodecs.fp4Value(c + i)),
+                            Float.floatToRawIntBits(decoded[i]),
                             "E2M1 " + (c + i));
                 }
             }

@@ -1,26 +1,25 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.Array;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
+import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.KernelThreads;
-import io.jmlx.kernels.Kernels;
 import io.jmlx.kernels.RowDecoder;
 import io.jmlx.kernels.ScalarKernels;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
+import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The vector matmul kernels agree with the scalar reference on random inputs of awkward shapes, for every bits
@@ -32,15 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * summation bound of both, the reference's weight rounding, and the final rounding to T of each.
  */
 class VectorMatmulAgreementTest {
-    private static final Kernels VECTOR = new VectorKernels();
-    private static final Kernels SCALAR = new ScalarKernels();
+    private static final KernelSet VECTOR = new VectorKernels();
+    private static final KernelSet SCALAR = new ScalarKernels();
     private static final int[] OUTER = {1, 3, 7, 9, 33, 100};
     /** Rows of x per shape: a few (row-by-row and plane kernels), then many (the blocked kernel, ragged tiles). */
     private static final int[][] BATCHES = {{1, 2, 3, 5, 8, 17}, {100, 64, 16, 32, 40, 33}};
 
-    record Weight(MemorySegment packed, MemorySegment scales, MemorySegment biases, float[] magnitude, int rows,
-                  int cols) {
-    }
+    record Weight(
+            MemorySegment packed, MemorySegment scales, MemorySegment biases, float[] magnitude, int rows, int cols) {}
 
     @TestFactory
     Stream<DynamicTest> affine() {
@@ -97,7 +95,9 @@ class VectorMatmulAgreementTest {
 
     /** Quantized dims: the grouped one must divide by the group size (32, 96, 160, 4096 where possible). */
     private static int[] groupedSizes(int g) {
-        return g == 32 ? new int[] {32, 96, 160, 4096} : g == 64 ? new int[] {64, 192, 4096} : new int[] {128, 384, 4096};
+        return g == 32
+                ? new int[] {32, 96, 160, 4096}
+                : g == 64 ? new int[] {64, 192, 4096} : new int[] {128, 384, 4096};
     }
 
     private static void affineCase(int bits, int g, DType t, boolean transpose) {
@@ -112,14 +112,22 @@ class VectorMatmulAgreementTest {
         }
     }
 
-    private static void affineShape(Random r, int bits, int g, DType t, boolean transpose, int m, int outer,
-                                    int inner) {
+    private static void affineShape(
+            Random r, int bits, int g, DType t, boolean transpose, int m, int outer, int inner) {
         int k = transpose ? inner : outer;
         int n = transpose ? outer : inner;
         Weight w = affineWeight(r, transpose ? n : k, transpose ? k : n, g, bits, t);
         MemorySegment x = random(r, m * k, t, 1f);
-        compare(t, m, k, n, transpose, w, (kernels, out) -> kernels.affineMatmul(x, w.packed(), w.scales(),
-                w.biases(), t, m, k, n, transpose, g, bits, out), x);
+        compare(
+                t,
+                m,
+                k,
+                n,
+                transpose,
+                w,
+                (kernels, out) -> kernels.affineMatmul(
+                        x, w.packed(), w.scales(), w.biases(), t, m, k, n, transpose, g, bits, out),
+                x);
     }
 
     private static void microscaledCase(FpFormat f, DType t, boolean transpose) {
@@ -131,15 +139,15 @@ class VectorMatmulAgreementTest {
         }
     }
 
-    private static void microscaledShape(Random r, FpFormat f, DType t, boolean transpose, int m, int outer,
-                                         int inner) {
+    private static void microscaledShape(
+            Random r, FpFormat f, DType t, boolean transpose, int m, int outer, int inner) {
         int k = transpose ? inner : outer;
         int n = transpose ? outer : inner;
         int rows = transpose ? n : k;
         int cols = transpose ? k : n;
         MemorySegment source = random(r, rows * cols, t, 2f);
-        MemorySegment packed = Array.allocate(BitPacking.words((long) rows * cols, f.bits()), DType.UINT32);
-        MemorySegment scales = Array.allocate((long) rows * cols / f.groupSize(), DType.UINT8);
+        MemorySegment packed = Segments.allocate(BitPacking.words((long) rows * cols, f.bits()), DType.UINT32);
+        MemorySegment scales = Segments.allocate((long) rows * cols / f.groupSize(), DType.UINT8);
         SCALAR.fpQuantize(source, t, rows, cols, f, null, packed, scales);
         float[] magnitude = new float[rows * cols];
         RowDecoder decoder = RowDecoder.microscaled(packed, scales, cols, f, null);
@@ -152,18 +160,25 @@ class VectorMatmulAgreementTest {
         }
         Weight w = new Weight(packed, scales, null, magnitude, rows, cols);
         MemorySegment x = random(r, m * k, t, 1f);
-        compare(t, m, k, n, transpose, w, (kernels, out) -> kernels.fpMatmul(x, packed, scales, t, m, k, n,
-                transpose, f, null, out), x);
+        compare(
+                t,
+                m,
+                k,
+                n,
+                transpose,
+                w,
+                (kernels, out) -> kernels.fpMatmul(x, packed, scales, t, m, k, n, transpose, f, null, out),
+                x);
     }
 
     private interface Product {
-        void run(Kernels kernels, MemorySegment out);
+        void run(KernelSet kernels, MemorySegment out);
     }
 
-    private static void compare(DType t, int m, int k, int n, boolean transpose, Weight w, Product product,
-                                MemorySegment x) {
-        MemorySegment expected = Array.allocate((long) m * n, t);
-        MemorySegment actual = Array.allocate((long) m * n, t);
+    private static void compare(
+            DType t, int m, int k, int n, boolean transpose, Weight w, Product product, MemorySegment x) {
+        MemorySegment expected = Segments.allocate((long) m * n, t);
+        MemorySegment actual = Segments.allocate((long) m * n, t);
         product.run(SCALAR, expected);
         product.run(VECTOR, actual);
         double u = t == DType.FLOAT16 ? 0x1p-11 : t == DType.BFLOAT16 ? 0x1p-8 : 0;
@@ -179,14 +194,18 @@ class VectorMatmulAgreementTest {
                 float e = Elements.getFloat(expected, t, (long) i * n + j);
                 float a = Elements.getFloat(actual, t, (long) i * n + j);
                 double bound = (2.0 * (k + 2) * 0x1p-24 + 2 * u) * mag + 2 * u * Math.abs(e);
-                assertTrue(Math.abs(a - e) <= bound, "m=" + m + " k=" + k + " n=" + n + " output (" + i + "," + j
-                        + "): vector " + a + ", scalar " + e + ", bound " + bound);
+                assertTrue(
+                        Math.abs(a - e) <= bound,
+                        "m=" + m + " k=" + k + " n=" + n + " output (" + i + "," + j + "): vector " + a + ", scalar "
+                                + e + ", bound " + bound);
             }
         }
-        MemorySegment sequential = Array.allocate((long) m * n, t);
+        MemorySegment sequential = Segments.allocate((long) m * n, t);
         KernelThreads.sequentially(() -> product.run(VECTOR, sequential));
-        assertArrayEquals(actual.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                sequential.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "same result on one thread");
+        assertArrayEquals(
+                actual.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                sequential.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                "same result on one thread");
     }
 
     private static Weight affineWeight(Random r, int rows, int cols, int g, int bits, DType t) {
@@ -194,12 +213,13 @@ class VectorMatmulAgreementTest {
         // Some rows far from zero, so that biases dominate (the case where the ways of applying them differ most).
         for (int i = 0; i < rows; i += 3) {
             for (int j = 0; j < cols; j++) {
-                Elements.setFloat(source, t, (long) i * cols + j, Elements.getFloat(source, t, (long) i * cols + j) + 20f);
+                Elements.setFloat(
+                        source, t, (long) i * cols + j, Elements.getFloat(source, t, (long) i * cols + j) + 20f);
             }
         }
-        MemorySegment packed = Array.allocate(BitPacking.words((long) rows * cols, bits), DType.UINT32);
-        MemorySegment scales = Array.allocate((long) rows * cols / g, t);
-        MemorySegment biases = Array.allocate((long) rows * cols / g, t);
+        MemorySegment packed = Segments.allocate(BitPacking.words((long) rows * cols, bits), DType.UINT32);
+        MemorySegment scales = Segments.allocate((long) rows * cols / g, t);
+        MemorySegment biases = Segments.allocate((long) rows * cols / g, t);
         SCALAR.affineQuantize(source, t, rows, cols, g, bits, packed, scales, biases);
         float[] magnitude = new float[rows * cols];
         int[] codes = new int[cols];
@@ -215,7 +235,7 @@ class VectorMatmulAgreementTest {
     }
 
     private static MemorySegment random(Random r, int count, DType t, float scale) {
-        MemorySegment seg = Array.allocate(count, t);
+        MemorySegment seg = Segments.allocate(count, t);
         for (int i = 0; i < count; i++) {
             Elements.setFloat(seg, t, i, (float) r.nextGaussian() * scale);
         }
@@ -231,8 +251,8 @@ class VectorMatmulAgreementTest {
             int n = shape[2];
             MemorySegment a = random(r, m * k, DType.FLOAT32, 1f);
             MemorySegment b = random(r, k * n, DType.FLOAT32, 1f);
-            MemorySegment expected = Array.allocate((long) m * n, DType.FLOAT32);
-            MemorySegment actual = Array.allocate((long) m * n, DType.FLOAT32);
+            MemorySegment expected = Segments.allocate((long) m * n, DType.FLOAT32);
+            MemorySegment actual = Segments.allocate((long) m * n, DType.FLOAT32);
             SCALAR.matmul(a, b, DType.FLOAT32, m, k, n, expected);
             VECTOR.matmul(a, b, DType.FLOAT32, m, k, n, actual);
             for (int i = 0; i < m; i++) {
@@ -244,8 +264,9 @@ class VectorMatmulAgreementTest {
                     }
                     float e = Elements.getFloat(expected, DType.FLOAT32, (long) i * n + j);
                     float v = Elements.getFloat(actual, DType.FLOAT32, (long) i * n + j);
-                    assertTrue(Math.abs(v - e) <= 2 * (k + 2) * 0x1p-24 * mag, "dense (" + i + "," + j + "): " + v
-                            + " vs " + e);
+                    assertTrue(
+                            Math.abs(v - e) <= 2 * (k + 2) * 0x1p-24 * mag,
+                            "dense (" + i + "," + j + "): " + v + " vs " + e);
                 }
             }
         }

@@ -1,24 +1,23 @@
 package io.jmlx.kernels.vector;
 
-import io.jmlx.Array;
+import static io.jmlx.kernels.vector.AgreementCases.SCALAR;
+import static io.jmlx.kernels.vector.AgreementCases.VECTOR;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.KernelThreads;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
+import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static io.jmlx.kernels.vector.AgreementCases.SCALAR;
-import static io.jmlx.kernels.vector.AgreementCases.VECTOR;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The Vector API quantization kernels give the reference's bytes: every bit width and group size, float32, float16
@@ -78,11 +77,12 @@ class VectorQuantizeAgreementTest {
                         String label = dtype + " bits=" + bits + " g=" + g + " " + rows + "x" + cols + " seed=" + seed;
                         tests.add(DynamicTest.dynamicTest(label, () -> {
                             long groups = (long) rows * (cols / g);
-                            MemorySegment packed = AgreementCases.randomBytes(rows * BitPacking.words(cols, b) * 4, seed);
+                            MemorySegment packed =
+                                    AgreementCases.randomBytes(rows * BitPacking.words(cols, b) * 4, seed);
                             MemorySegment scales = AgreementCases.parameters(dtype, groups, seed + 1, seed % 2 == 0);
                             MemorySegment biases = AgreementCases.parameters(dtype, groups, seed + 2, false);
-                            AgreementCases.assertAffineDequantizeAgrees(packed, scales, biases, dtype, rows, cols, g, b,
-                                    label);
+                            AgreementCases.assertAffineDequantizeAgrees(
+                                    packed, scales, biases, dtype, rows, cols, g, b, label);
                         }));
                     }
                 }
@@ -106,11 +106,12 @@ class VectorQuantizeAgreementTest {
                 tests.add(DynamicTest.dynamicTest(label, () -> {
                     MemorySegment w = AgreementCases.weights(dtype, rows, cols, bits, seed, 1f, false);
                     long groups = (long) rows * (cols / g);
-                    MemorySegment packed = Array.allocate(rows * BitPacking.words(cols, bits), DType.UINT32);
-                    MemorySegment scales = Array.allocate(groups, dtype);
-                    MemorySegment biases = Array.allocate(groups, dtype);
+                    MemorySegment packed = Segments.allocate(rows * BitPacking.words(cols, bits), DType.UINT32);
+                    MemorySegment scales = Segments.allocate(groups, dtype);
+                    MemorySegment biases = Segments.allocate(groups, dtype);
                     SCALAR.affineQuantize(w, dtype, rows, cols, g, bits, packed, scales, biases);
-                    AgreementCases.assertAffineDequantizeAgrees(packed, scales, biases, dtype, rows, cols, g, bits, label);
+                    AgreementCases.assertAffineDequantizeAgrees(
+                            packed, scales, biases, dtype, rows, cols, g, bits, label);
                 }));
             }
         }
@@ -124,8 +125,8 @@ class VectorQuantizeAgreementTest {
         for (FpFormat format : FpFormat.values()) {
             for (DType dtype : TYPES) {
                 for (int cols : COLS) {
-                    for (Float global : format == FpFormat.NVFP4 ? new Float[] {null, 0.37f, 1e-30f, 3e3f}
-                            : new Float[] {null}) {
+                    for (Float global :
+                            format == FpFormat.NVFP4 ? new Float[] {null, 0.37f, 1e-30f, 3e3f} : new Float[] {null}) {
                         int rows = cols == 4096 ? ROWS[i % 4] : ROWS[i % ROWS.length];
                         float magnitude = MAGNITUDES[i % MAGNITUDES.length];
                         long seed = 3000 + i++;
@@ -148,7 +149,7 @@ class VectorQuantizeAgreementTest {
         float[] ties = {0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5f, 6f, 7f};
         for (DType dtype : TYPES) {
             int cols = 32 * 64;
-            MemorySegment w = Array.allocate(2L * cols, dtype);
+            MemorySegment w = Segments.allocate(2L * cols, dtype);
             for (int j = 0; j < 2 * cols; j++) {
                 float t = ties[j % ties.length] * (j % 2 == 0 ? 1 : -1);
                 float v = switch (j / ties.length % 3) {
@@ -171,18 +172,19 @@ class VectorQuantizeAgreementTest {
         for (FpFormat format : FpFormat.values()) {
             for (DType outType : TYPES) {
                 for (int cols : COLS) {
-                    for (Float global : format == FpFormat.NVFP4 ? new Float[] {null, 0.37f, 3e3f} : new Float[] {null}) {
+                    for (Float global :
+                            format == FpFormat.NVFP4 ? new Float[] {null, 0.37f, 3e3f} : new Float[] {null}) {
                         int rows = cols == 4096 ? ROWS[i % 4] : ROWS[i % ROWS.length];
                         long seed = 4000 + i++;
                         String label = format + " -> " + outType + " " + rows + "x" + cols + " global=" + global
                                 + " seed=" + seed;
                         tests.add(DynamicTest.dynamicTest(label, () -> {
-                            MemorySegment packed = AgreementCases.randomBytes(
-                                    rows * BitPacking.words(cols, format.bits()) * 4, seed);
-                            MemorySegment scales = AgreementCases.randomBytes((long) rows * (cols / format.groupSize()),
-                                    seed + 1);
-                            AgreementCases.assertFpDequantizeAgrees(packed, scales, rows, cols, format, global, outType,
-                                    label);
+                            MemorySegment packed =
+                                    AgreementCases.randomBytes(rows * BitPacking.words(cols, format.bits()) * 4, seed);
+                            MemorySegment scales =
+                                    AgreementCases.randomBytes((long) rows * (cols / format.groupSize()), seed + 1);
+                            AgreementCases.assertFpDequantizeAgrees(
+                                    packed, scales, rows, cols, format, global, outType, label);
                         }));
                     }
                 }
@@ -203,11 +205,22 @@ class VectorQuantizeAgreementTest {
                 Elements.setFloat(w, dtype, 250L * cols + 17, Float.NaN);
                 Elements.setFloat(w, dtype, 123L * cols + 4000, bad);
                 AgreementCases.assertAffineQuantizeAgrees(w, dtype, rows, cols, 64, 4, dtype + " " + bad);
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VECTOR.affineQuantize(
-                        w, dtype, rows, cols, 64, 4, Array.allocate(rows * cols / 8, DType.UINT32),
-                        Array.allocate(rows * cols / 64, dtype), Array.allocate(rows * cols / 64, dtype)));
-                assertEquals("w has the non-finite value " + bad + " at row 123, column 4000; MLX's result for NaN and "
-                        + "Inf is unspecified, so jmlx refuses to quantize it", e.getMessage());
+                IllegalArgumentException e = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> VECTOR.affineQuantize(
+                                w,
+                                dtype,
+                                rows,
+                                cols,
+                                64,
+                                4,
+                                Segments.allocate(rows * cols / 8, DType.UINT32),
+                                Segments.allocate(rows * cols / 64, dtype),
+                                Segments.allocate(rows * cols / 64, dtype)));
+                assertEquals(
+                        "w has the non-finite value " + bad + " at row 123, column 4000; MLX's result for NaN and "
+                                + "Inf is unspecified, so jmlx refuses to quantize it",
+                        e.getMessage());
             }
         }
     }
@@ -222,32 +235,35 @@ class VectorQuantizeAgreementTest {
             MemorySegment[] parallel = affineParts(dtype, rows, cols);
             MemorySegment[] sequential = affineParts(dtype, rows, cols);
             VECTOR.affineQuantize(w, dtype, rows, cols, 64, 4, parallel[0], parallel[1], parallel[2]);
-            KernelThreads.sequentially(() -> VECTOR.affineQuantize(w, dtype, rows, cols, 64, 4, sequential[0],
-                    sequential[1], sequential[2]));
+            KernelThreads.sequentially(() ->
+                    VECTOR.affineQuantize(w, dtype, rows, cols, 64, 4, sequential[0], sequential[1], sequential[2]));
             for (int p = 0; p < 3; p++) {
                 AgreementCases.assertSame(sequential[p], parallel[p], 1, dtype + " part " + p);
             }
-            MemorySegment parallelOut = Array.allocate((long) rows * cols, dtype);
-            MemorySegment sequentialOut = Array.allocate((long) rows * cols, dtype);
+            MemorySegment parallelOut = Segments.allocate((long) rows * cols, dtype);
+            MemorySegment sequentialOut = Segments.allocate((long) rows * cols, dtype);
             VECTOR.affineDequantize(parallel[0], parallel[1], parallel[2], dtype, rows, cols, 64, 4, parallelOut);
-            KernelThreads.sequentially(() -> VECTOR.affineDequantize(parallel[0], parallel[1], parallel[2], dtype, rows,
-                    cols, 64, 4, sequentialOut));
+            KernelThreads.sequentially(() -> VECTOR.affineDequantize(
+                    parallel[0], parallel[1], parallel[2], dtype, rows, cols, 64, 4, sequentialOut));
             AgreementCases.assertSame(sequentialOut, parallelOut, 1, dtype + " dequantized");
 
-            MemorySegment fpParallel = Array.allocate((long) rows * cols / 8, DType.UINT32);
-            MemorySegment fpSequential = Array.allocate((long) rows * cols / 8, DType.UINT32);
-            MemorySegment fpScalesParallel = Array.allocate((long) rows * cols / 16, DType.UINT8);
-            MemorySegment fpScalesSequential = Array.allocate((long) rows * cols / 16, DType.UINT8);
+            MemorySegment fpParallel = Segments.allocate((long) rows * cols / 8, DType.UINT32);
+            MemorySegment fpSequential = Segments.allocate((long) rows * cols / 8, DType.UINT32);
+            MemorySegment fpScalesParallel = Segments.allocate((long) rows * cols / 16, DType.UINT8);
+            MemorySegment fpScalesSequential = Segments.allocate((long) rows * cols / 16, DType.UINT8);
             VECTOR.fpQuantize(w, dtype, rows, cols, FpFormat.NVFP4, 2f, fpParallel, fpScalesParallel);
-            KernelThreads.sequentially(() -> VECTOR.fpQuantize(w, dtype, rows, cols, FpFormat.NVFP4, 2f, fpSequential,
-                    fpScalesSequential));
+            KernelThreads.sequentially(() ->
+                    VECTOR.fpQuantize(w, dtype, rows, cols, FpFormat.NVFP4, 2f, fpSequential, fpScalesSequential));
             AgreementCases.assertSame(fpSequential, fpParallel, 1, dtype + " nvfp4 codes");
             AgreementCases.assertSame(fpScalesSequential, fpScalesParallel, 1, dtype + " nvfp4 scales");
         }
     }
 
     private static MemorySegment[] affineParts(DType dtype, int rows, int cols) {
-        return new MemorySegment[] {Array.allocate((long) rows * cols / 8, DType.UINT32),
-                Array.allocate((long) rows * cols / 64, dtype), Array.allocate((long) rows * cols / 64, dtype)};
+        return new MemorySegment[] {
+            Segments.allocate((long) rows * cols / 8, DType.UINT32),
+            Segments.allocate((long) rows * cols / 64, dtype),
+            Segments.allocate((long) rows * cols / 64, dtype)
+        };
     }
 }

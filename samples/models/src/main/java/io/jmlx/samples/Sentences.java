@@ -14,8 +14,7 @@ import java.util.List;
  * and {@code \\} escaped.
  */
 public final class Sentences {
-    private Sentences() {
-    }
+    private Sentences() {}
 
     /** Every built-in sentence, in file order. */
     public static List<String> all() {
@@ -24,7 +23,10 @@ public final class Sentences {
                 throw new IllegalStateException("sentences.txt is missing from the samples' resources");
             }
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                return r.lines().filter(l -> !l.isEmpty()).map(Sentences::unescape).toList();
+                return r.lines()
+                        .filter(l -> !l.isEmpty())
+                        .map(Sentences::unescape)
+                        .toList();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -37,12 +39,13 @@ public final class Sentences {
             char c = line.charAt(i);
             if (c == '\\' && i + 1 < line.length()) {
                 char n = line.charAt(++i);
-                sb.append(switch (n) {
-                    case 'n' -> '\n';
-                    case 't' -> '\t';
-                    case 'r' -> '\r';
-                    default -> n;
-                });
+                sb.append(
+                        switch (n) {
+                            case 'n' -> '\n';
+                            case 't' -> '\t';
+                            case 'r' -> '\r';
+                            default -> n;
+                        });
             } else {
                 sb.append(c);
             }

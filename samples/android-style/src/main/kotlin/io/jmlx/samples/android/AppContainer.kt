@@ -1,7 +1,7 @@
 package io.jmlx.samples.android
 
 import io.jmlx.Array
-import io.jmlx.io.ModelCheckpoint
+import io.jmlx.io.model.ModelCheckpoint
 import io.jmlx.quant.QuantizationSettings
 import io.jmlx.samples.Sentences
 import io.jmlx.samples.android.data.EmbeddingRepository
@@ -10,16 +10,17 @@ import io.jmlx.samples.bert.BertEmbedder
 import io.jmlx.samples.bert.EncoderModel
 import io.jmlx.samples.bert.QualitySweep
 import io.jmlx.samples.bert.SentenceEmbedder
+import java.nio.file.Files
+import java.nio.file.Path
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import java.nio.file.Files
-import java.nio.file.Path
 
 /**
- * Manual dependency injection, as small Android apps do it: one place that builds the repository and the
- * presenter. The model is the 4-bit MiniLM in MLX's layout under [cacheDir]; the first start makes it from the
- * ONNX file shipped in the Maven Central jar, later starts load it directly (memory-mapped).
+ * Manual dependency injection, as small Android apps do it: one place that builds the repository
+ * and the presenter. The model is the 4-bit MiniLM in MLX's layout under [cacheDir]; the first
+ * start makes it from the ONNX file shipped in the Maven Central jar, later starts load it directly
+ * (memory-mapped).
  */
 class AppContainer(private val cacheDir: Path) {
     private var checkpoint: ModelCheckpoint? = null
@@ -29,14 +30,23 @@ class AppContainer(private val cacheDir: Path) {
 
     /** The presenter of the search screen over the built-in sentences, on its own scope. */
     fun searchViewModel(): SearchViewModel =
-        SearchViewModel(repository(), Sentences.all(), CoroutineScope(SupervisorJob() + Dispatchers.Default))
+        SearchViewModel(
+            repository(),
+            Sentences.all(),
+            CoroutineScope(SupervisorJob() + Dispatchers.Default),
+        )
 
     /** Opens (making it first if needed) the 4-bit model; returns it with its weight bytes. */
     private fun loadModel(): Pair<SentenceEmbedder, Long> {
         val dir = cacheDir.resolve("minilm-4bit")
         if (!Files.exists(dir.resolve("config.json"))) {
             ModelCheckpoint.open(EncoderModel.MINILM.onnxFile(cacheDir)).use { onnx ->
-                QualitySweep.saveQuantized(EncoderModel.MINILM, onnx, QuantizationSettings.resolve(64, 4, "affine"), dir)
+                QualitySweep.saveQuantized(
+                    EncoderModel.MINILM,
+                    onnx,
+                    QuantizationSettings.resolve(64, 4, "affine"),
+                    dir,
+                )
             }
         }
         val ckpt = ModelCheckpoint.open(dir)

@@ -2,15 +2,14 @@ package io.jmlx.samples.interop;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.ModelLoading;
 import io.jmlx.nn.ModelSaving;
 import io.jmlx.nn.Quantizable;
 import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizationResult;
 import io.jmlx.nn.QuantizeDecision;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,20 +22,28 @@ import java.util.stream.Stream;
  */
 public final class JavaInteropSample {
     /** What the sample did, for printing and checking. */
-    public record Report(long denseBytes, long quantizedBytes, long filesBytes, float[] before, float[] after,
-                         QuantizationResult quantization) {
-    }
+    public record Report(
+            long denseBytes,
+            long quantizedBytes,
+            long filesBytes,
+            float[] before,
+            float[] after,
+            QuantizationResult quantization) {}
 
-    private JavaInteropSample() {
-    }
+    private JavaInteropSample() {}
 
     /** Runs the sample, writing the model into {@code dir} (which must not exist yet). */
     public static Report run(Path dir) throws IOException {
         TinyClassifier model = new TinyClassifier(1000, 128, 256, 10);
         long dense = bytes(model);
 
-        QuantizationResult done = Quantization.quantize(model, 64, 4, "affine",
-                (path, layer) -> path.equals("head") ? QuantizeDecision.with(32, 8)
+        QuantizationResult done = Quantization.quantize(
+                model,
+                64,
+                4,
+                "affine",
+                (path, layer) -> path.equals("head")
+                        ? QuantizeDecision.with(32, 8)
                         : QuantizeDecision.of(layer instanceof Quantizable));
         long quantized = bytes(model);
 
@@ -63,11 +70,17 @@ public final class JavaInteropSample {
 
     /** Runs the sample into {@code args[0]} (default: a new temporary directory) and prints what it did. */
     public static void main(String[] args) throws IOException {
-        Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jmlx-java-sample").resolve("model");
+        Path dir = args.length > 0
+                ? Path.of(args[0])
+                : Files.createTempDirectory("jmlx-java-sample").resolve("model");
         Report r = run(dir);
         System.out.println("quantized layers: " + r.quantization().layers());
-        System.out.printf(Locale.ROOT, "parameters: %,d bytes dense -> %,d bytes quantized (%.1fx smaller)%n",
-                r.denseBytes(), r.quantizedBytes(), (double) r.denseBytes() / r.quantizedBytes());
+        System.out.printf(
+                Locale.ROOT,
+                "parameters: %,d bytes dense -> %,d bytes quantized (%.1fx smaller)%n",
+                r.denseBytes(),
+                r.quantizedBytes(),
+                (double) r.denseBytes() / r.quantizedBytes());
         System.out.printf(Locale.ROOT, "saved to %s: %,d bytes of files%n", dir, r.filesBytes());
         System.out.println("scores before saving: " + java.util.Arrays.toString(r.before()));
         System.out.println("scores after loading: " + java.util.Arrays.toString(r.after()));

@@ -27,7 +27,7 @@ public final class TinyClassifier extends Layer {
     /** Class scores {@code [classes]} for a sequence of token ids {@code [n]}. */
     @Override
     public Array forward(Array tokens) {
-        Array states = embed.get().forward(tokens);                        // [n, dims]
+        Array states = embed.get().forward(tokens); // [n, dims]
         int n = tokens.shape()[0];
         Array mean = Jmlx.matmul(Array.of(filled(n, 1f / n), 1, n), states); // [1, dims]
         return head.get().forward(hidden.get().forward(mean));

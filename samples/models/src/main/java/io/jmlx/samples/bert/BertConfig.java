@@ -12,8 +12,15 @@ package io.jmlx.samples.bert;
  * @param typeVocabSize  token types (segments)
  * @param layerNormEps   the layer norms' epsilon
  */
-public record BertConfig(int vocabSize, int hidden, int layers, int heads, int intermediate, int maxPositions,
-                         int typeVocabSize, float layerNormEps) {
+public record BertConfig(
+        int vocabSize,
+        int hidden,
+        int layers,
+        int heads,
+        int intermediate,
+        int maxPositions,
+        int typeVocabSize,
+        float layerNormEps) {
     /** Checks that the heads divide the width. */
     public BertConfig {
         if (hidden % heads != 0) {

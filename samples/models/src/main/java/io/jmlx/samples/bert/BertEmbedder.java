@@ -2,9 +2,8 @@ package io.jmlx.samples.bert;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.ModelLoading;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -82,7 +81,9 @@ public final class BertEmbedder implements SentenceEmbedder {
 
     /** The normalised embedding of one sentence's token ids. */
     public float[] embedIds(int[] ids) {
-        float[] states = model.forward(Array.of(ids, DType.INT32, ids.length)).astype(DType.FLOAT32).toFloatArray();
+        float[] states = model.forward(Array.of(ids, DType.INT32, ids.length))
+                .astype(DType.FLOAT32)
+                .toFloatArray();
         int d = config.hidden();
         float[] pooled = new float[d];
         if (kind.pooling() == EncoderModel.Pooling.CLS) {

@@ -10,14 +10,13 @@ import io.jmlx.nn.LayerNorm;
 import io.jmlx.nn.Linear;
 import io.jmlx.nn.Module;
 import io.jmlx.nn.ModuleList;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A BERT encoder built from jmlx {@code nn} layers, with the module paths of Hugging Face's {@code BertModel}
  * ({@code embeddings.word_embeddings}, {@code encoder.layer.0.attention.self.query}, …) so that its checkpoints —
- * and the weights {@link io.jmlx.io.OnnxWeights} recovers from an ONNX export — load as they are. Embedding and
+ * and the weights {@link io.jmlx.io.onnx.OnnxWeights} recovers from an ONNX export — load as they are. Embedding and
  * linear children are declared as {@link Layer}, so model-level quantization can swap them for quantized twins.
  * {@link #forward} maps the token ids of one sentence {@code [n]} to its token states {@code [n, hidden]}.
  */
@@ -48,11 +47,17 @@ public final class BertModel extends Layer {
         private final Child<LayerNorm> norm;
 
         Embeddings(BertConfig c) {
-            words = addChild("word_embeddings", Layer.class,
+            words = addChild(
+                    "word_embeddings",
+                    Layer.class,
                     new Embedding(Array.zeros(DType.FLOAT32, c.vocabSize(), c.hidden())));
-            positions = addChild("position_embeddings", Layer.class,
+            positions = addChild(
+                    "position_embeddings",
+                    Layer.class,
                     new Embedding(Array.zeros(DType.FLOAT32, c.maxPositions(), c.hidden())));
-            types = addChild("token_type_embeddings", Layer.class,
+            types = addChild(
+                    "token_type_embeddings",
+                    Layer.class,
                     new Embedding(Array.zeros(DType.FLOAT32, c.typeVocabSize(), c.hidden())));
             norm = addChild("LayerNorm", LayerNorm.class, new LayerNorm(c.hidden(), c.layerNormEps(), true, true));
         }
@@ -64,7 +69,8 @@ public final class BertModel extends Layer {
             for (int i = 0; i < n; i++) {
                 positionIds[i] = i;
             }
-            Array x = Jmlx.add(words.get().forward(ids), positions.get().forward(Array.of(positionIds, DType.INT32, n)));
+            Array x =
+                    Jmlx.add(words.get().forward(ids), positions.get().forward(Array.of(positionIds, DType.INT32, n)));
             x = Jmlx.add(x, types.get().forward(Array.of(new int[n], DType.INT32, n)));
             return norm.get().forward(x);
         }
@@ -145,12 +151,12 @@ public final class BertModel extends Layer {
         @Override
         public Array forward(Array x) {
             int n = x.shape()[0];
-            Array q = split(query.get().forward(x), n);                          // [heads, n, headDim]
+            Array q = split(query.get().forward(x), n); // [heads, n, headDim]
             Array k = split(key.get().forward(x), n);
             Array v = split(value.get().forward(x), n);
             Array scale = Array.of(new float[] {(float) (1 / Math.sqrt(headDim))});
-            Array scores = Jmlx.multiply(Jmlx.matmul(q, Jmlx.transpose(k, 0, 2, 1)), scale);   // [heads, n, n]
-            Array context = Jmlx.matmul(Jmlx.softmax(scores, -1), v);            // [heads, n, headDim]
+            Array scores = Jmlx.multiply(Jmlx.matmul(q, Jmlx.transpose(k, 0, 2, 1)), scale); // [heads, n, n]
+            Array context = Jmlx.matmul(Jmlx.softmax(scores, -1), v); // [heads, n, headDim]
             return Jmlx.transpose(context, 1, 0, 2).reshape(n, heads * headDim);
         }
 

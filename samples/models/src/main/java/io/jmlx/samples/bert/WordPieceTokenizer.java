@@ -2,7 +2,6 @@ package io.jmlx.samples.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.text.Normalizer;
@@ -62,11 +61,13 @@ public final class WordPieceTokenizer {
         JsonNode root = new ObjectMapper().readTree(json);
         JsonNode model = root.path("model");
         if (!"WordPiece".equals(model.path("type").asText())) {
-            throw new IllegalArgumentException("tokenizer.json: the model is '" + model.path("type").asText()
-                    + "', not WordPiece");
+            throw new IllegalArgumentException(
+                    "tokenizer.json: the model is '" + model.path("type").asText() + "', not WordPiece");
         }
         Map<String, Integer> vocab = new HashMap<>();
-        model.path("vocab").properties().forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        model.path("vocab")
+                .properties()
+                .forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
         int length = maxLength;
         JsonNode truncation = root.path("truncation");
         if (truncation.has("max_length")) {
@@ -121,7 +122,8 @@ public final class WordPieceTokenizer {
         String s = sb.toString();
         if (stripAccents) {
             StringBuilder stripped = new StringBuilder(s.length());
-            Normalizer.normalize(s, Normalizer.Form.NFD).codePoints()
+            Normalizer.normalize(s, Normalizer.Form.NFD)
+                    .codePoints()
                     .filter(c -> Character.getType(c) != Character.NON_SPACING_MARK)
                     .forEach(stripped::appendCodePoint);
             s = stripped.toString();
@@ -198,8 +200,11 @@ public final class WordPieceTokenizer {
             return false;
         }
         int t = Character.getType(c);
-        return t == Character.CONTROL || t == Character.FORMAT || t == Character.SURROGATE
-                || t == Character.PRIVATE_USE || t == Character.UNASSIGNED;
+        return t == Character.CONTROL
+                || t == Character.FORMAT
+                || t == Character.SURROGATE
+                || t == Character.PRIVATE_USE
+                || t == Character.UNASSIGNED;
     }
 
     private static boolean isPunctuation(int c) {
@@ -207,16 +212,25 @@ public final class WordPieceTokenizer {
             return true;
         }
         return switch (Character.getType(c)) {
-            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
-                 Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
-                 Character.OTHER_PUNCTUATION -> true;
+            case Character.CONNECTOR_PUNCTUATION,
+                    Character.DASH_PUNCTUATION,
+                    Character.START_PUNCTUATION,
+                    Character.END_PUNCTUATION,
+                    Character.INITIAL_QUOTE_PUNCTUATION,
+                    Character.FINAL_QUOTE_PUNCTUATION,
+                    Character.OTHER_PUNCTUATION -> true;
             default -> false;
         };
     }
 
     private static boolean isChinese(int c) {
-        return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF)
-                || (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF)
-                || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+        return (c >= 0x4E00 && c <= 0x9FFF)
+                || (c >= 0x3400 && c <= 0x4DBF)
+                || (c >= 0x20000 && c <= 0x2A6DF)
+                || (c >= 0x2A700 && c <= 0x2B73F)
+                || (c >= 0x2B740 && c <= 0x2B81F)
+                || (c >= 0x2B820 && c <= 0x2CEAF)
+                || (c >= 0xF900 && c <= 0xFAFF)
+                || (c >= 0x2F800 && c <= 0x2FA1F);
     }
 }

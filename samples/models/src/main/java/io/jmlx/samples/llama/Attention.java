@@ -54,7 +54,8 @@ final class Attention extends Module {
             scores = Jmlx.add(scores, causalMask(tokens, offset));
         }
         Array weights = Jmlx.softmax(scores, -1);
-        Array mixed = Jmlx.matmul(weights, kv[1].reshape(kvHeads, 1, total, headDim)).reshape(heads, tokens, headDim);
+        Array mixed =
+                Jmlx.matmul(weights, kv[1].reshape(kvHeads, 1, total, headDim)).reshape(heads, tokens, headDim);
         return o.get().forward(Jmlx.swapaxes(mixed, 0, 1).reshape(tokens, heads * headDim));
     }
 

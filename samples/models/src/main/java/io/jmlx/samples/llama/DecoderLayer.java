@@ -21,8 +21,8 @@ final class DecoderLayer extends Module {
         attention = addChild("self_attn", Attention.class, new Attention(c));
         mlp = addChild("mlp", Layer.class, new Mlp(c));
         inputNorm = addChild("input_layernorm", Layer.class, new RMSNorm(c.hiddenSize(), c.rmsNormEps()));
-        postAttentionNorm = addChild("post_attention_layernorm", Layer.class,
-                new RMSNorm(c.hiddenSize(), c.rmsNormEps()));
+        postAttentionNorm =
+                addChild("post_attention_layernorm", Layer.class, new RMSNorm(c.hiddenSize(), c.rmsNormEps()));
     }
 
     /** The block applied to {@code x} {@code [tokens, hidden]}, as layer {@code layer} of the cache. */

@@ -2,7 +2,6 @@ package io.jmlx.samples.llama;
 
 import io.jmlx.Array;
 import io.jmlx.Jmlx;
-
 import java.util.List;
 
 /**

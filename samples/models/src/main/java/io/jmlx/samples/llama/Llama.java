@@ -3,7 +3,7 @@ package io.jmlx.samples.llama;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.Child;
 import io.jmlx.nn.Embedding;
 import io.jmlx.nn.Layer;
@@ -14,7 +14,6 @@ import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizationResult;
 import io.jmlx.nn.QuantizeDecision;
 import io.jmlx.nn.QuantizedEmbedding;
-
 import java.util.Iterator;
 import java.util.function.IntConsumer;
 
@@ -33,7 +32,8 @@ public final class Llama extends Module {
     public Llama(LlamaConfig config) {
         this.config = config;
         this.model = addChild("model", LlamaModel.class, new LlamaModel(config));
-        this.lmHead = config.tieWordEmbeddings() ? null
+        this.lmHead = config.tieWordEmbeddings()
+                ? null
                 : addChild("lm_head", Layer.class, new Linear(config.hiddenSize(), config.vocabSize(), false));
     }
 
@@ -59,11 +59,17 @@ public final class Llama extends Module {
      * wide) stay dense.
      */
     public QuantizationResult quantize(int groupSize, int bits) {
-        return Quantization.quantize(this, groupSize, bits, "affine", (path, m) -> QuantizeDecision.of(switch (m) {
-            case Linear l -> l.inputDims() % groupSize == 0;
-            case Embedding e -> e.weight().dim(1) % groupSize == 0;
-            default -> false;
-        }));
+        return Quantization.quantize(
+                this,
+                groupSize,
+                bits,
+                "affine",
+                (path, m) -> QuantizeDecision.of(
+                        switch (m) {
+                            case Linear l -> l.inputDims() % groupSize == 0;
+                            case Embedding e -> e.weight().dim(1) % groupSize == 0;
+                            default -> false;
+                        }));
     }
 
     /**
@@ -83,8 +89,9 @@ public final class Llama extends Module {
         return switch (model.get().embedTokens()) {
             case Embedding e -> e.asLinear(h);
             case QuantizedEmbedding q -> q.asLinear(h);
-            default -> throw new IllegalStateException("model.embed_tokens must be an Embedding or QuantizedEmbedding "
-                    + "but is " + model.get().embedTokens().getClass().getName());
+            default ->
+                throw new IllegalStateException("model.embed_tokens must be an Embedding or QuantizedEmbedding "
+                        + "but is " + model.get().embedTokens().getClass().getName());
         };
     }
 
@@ -137,8 +144,10 @@ public final class Llama extends Module {
         for (int i = 0; i < continuation.length; i++) {
             flatTargets[i] = i * vocab + continuation[i];
         }
-        Array targetLogits = Jmlx.take(predicting.reshape(continuation.length * vocab),
-                Array.of(flatTargets, DType.INT32, continuation.length), 0);
+        Array targetLogits = Jmlx.take(
+                predicting.reshape(continuation.length * vocab),
+                Array.of(flatTargets, DType.INT32, continuation.length),
+                0);
         Array nll = Jmlx.subtract(Jmlx.logsumexp(predicting, -1, false), targetLogits);
         return Jmlx.mean(nll, 0, false).toFloatArray()[0];
     }

@@ -33,7 +33,7 @@ public final class Llama2cTokenizer {
         littleEndianInt(data);
         byte[][] pieces = new byte[vocabSize][];
         for (int i = 0; i < vocabSize; i++) {
-            data.readInt();    // the score, unused when decoding
+            data.readInt(); // the score, unused when decoding
             int length = littleEndianInt(data);
             if (length < 0 || length > 1 << 16) {
                 throw new IOException("tokenizer.bin: token " + i + " has length " + length);

@@ -17,9 +17,18 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param ropeTraditional    {@code true}: rotate adjacent pairs; {@code false} (the default): half-split pairs
  * @param tieWordEmbeddings  {@code true}: the output head is the input embedding
  */
-public record LlamaConfig(int hiddenSize, int intermediateSize, int numHeads, int numKvHeads, int headDim,
-                          int numLayers, int vocabSize, float rmsNormEps, float ropeTheta, boolean ropeTraditional,
-                          boolean tieWordEmbeddings) {
+public record LlamaConfig(
+        int hiddenSize,
+        int intermediateSize,
+        int numHeads,
+        int numKvHeads,
+        int headDim,
+        int numLayers,
+        int vocabSize,
+        float rmsNormEps,
+        float ropeTheta,
+        boolean ropeTraditional,
+        boolean tieWordEmbeddings) {
 
     /** Checks that the sizes fit together. */
     public LlamaConfig {
@@ -45,11 +54,18 @@ public record LlamaConfig(int hiddenSize, int intermediateSize, int numHeads, in
         }
         int hidden = required(config, "hidden_size");
         int heads = required(config, "num_attention_heads");
-        return new LlamaConfig(hidden, required(config, "intermediate_size"), heads,
-                config.path("num_key_value_heads").asInt(heads), config.path("head_dim").asInt(hidden / heads),
-                required(config, "num_hidden_layers"), required(config, "vocab_size"),
-                (float) config.path("rms_norm_eps").asDouble(1e-5), (float) config.path("rope_theta").asDouble(10000),
-                config.path("rope_traditional").asBoolean(false), config.path("tie_word_embeddings").asBoolean(true));
+        return new LlamaConfig(
+                hidden,
+                required(config, "intermediate_size"),
+                heads,
+                config.path("num_key_value_heads").asInt(heads),
+                config.path("head_dim").asInt(hidden / heads),
+                required(config, "num_hidden_layers"),
+                required(config, "vocab_size"),
+                (float) config.path("rms_norm_eps").asDouble(1e-5),
+                (float) config.path("rope_theta").asDouble(10000),
+                config.path("rope_traditional").asBoolean(false),
+                config.path("tie_word_embeddings").asBoolean(true));
     }
 
     private static int required(JsonNode config, String key) {

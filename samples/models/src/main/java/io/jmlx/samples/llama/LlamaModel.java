@@ -7,7 +7,6 @@ import io.jmlx.nn.Layer;
 import io.jmlx.nn.Module;
 import io.jmlx.nn.ModuleList;
 import io.jmlx.nn.RMSNorm;
-
 import java.util.ArrayList;
 import java.util.List;
 

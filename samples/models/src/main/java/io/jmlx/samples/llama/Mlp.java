@@ -21,6 +21,8 @@ final class Mlp extends Layer {
 
     @Override
     public Array forward(Array x) {
-        return down.get().forward(Jmlx.multiply(Activations.silu(gate.get().forward(x)), up.get().forward(x)));
+        return down.get()
+                .forward(Jmlx.multiply(
+                        Activations.silu(gate.get().forward(x)), up.get().forward(x)));
     }
 }

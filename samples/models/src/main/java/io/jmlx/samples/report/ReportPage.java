@@ -1,18 +1,17 @@
 package io.jmlx.samples.report;
 
 import io.jmlx.samples.bert.QualitySweep;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
-
 import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The HTML page of the quantization report: a chart of quality (mean cosine to float32) against weight size, one
@@ -20,33 +19,41 @@ import java.util.Map;
  * PNG rendered with XChart).
  */
 final class ReportPage {
-    private ReportPage() {
-    }
+    private ReportPage() {}
 
     /** The chart alone, as PNG bytes: the quantized settings, float32 named in the title. */
     static byte[] chartPng(String model, List<QualitySweep.Row> rows) throws IOException {
-        QualitySweep.Row base = rows.stream().filter(r -> r.settings() == null).findFirst().orElseThrow();
-        XYChart chart = new XYChartBuilder().width(900).height(520)
-                .title(String.format(Locale.ROOT, "%s: quality against size (float32: %.1f MB)", model,
-                        base.weightBytes() / 1e6))
-                .xAxisTitle("weights (MB)").yAxisTitle("mean cosine to float32").build();
+        QualitySweep.Row base =
+                rows.stream().filter(r -> r.settings() == null).findFirst().orElseThrow();
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(520)
+                .title(String.format(
+                        Locale.ROOT, "%s: quality against size (float32: %.1f MB)", model, base.weightBytes() / 1e6))
+                .xAxisTitle("weights (MB)")
+                .yAxisTitle("mean cosine to float32")
+                .build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         chart.getStyler().setMarkerSize(8);
         Map<String, List<QualitySweep.Row>> series = new LinkedHashMap<>();
         for (QualitySweep.Row r : rows) {
             if (r.settings() == null) {
-                continue;    // in the title: at 6x the 4-bit size it would squeeze the quantized points together
+                continue; // in the title: at 6x the 4-bit size it would squeeze the quantized points together
             }
-            String name = r.settings().mode().isAffine() ? "affine g" + r.settings().groupSize() : "mxfp4, nvfp4, mxfp8";
+            String name =
+                    r.settings().mode().isAffine() ? "affine g" + r.settings().groupSize() : "mxfp4, nvfp4, mxfp8";
             series.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(r);
         }
         series.forEach((name, points) -> {
             double[] x = points.stream().mapToDouble(r -> r.weightBytes() / 1e6).toArray();
-            double[] y = points.stream().mapToDouble(QualitySweep.Row::meanCosine).toArray();
+            double[] y =
+                    points.stream().mapToDouble(QualitySweep.Row::meanCosine).toArray();
             XYSeries s = chart.addSeries(name, x, y);
             s.setMarker(SeriesMarkers.CIRCLE);
-            s.setXYSeriesRenderStyle(name.startsWith("affine") ? XYSeries.XYSeriesRenderStyle.Line
-                    : XYSeries.XYSeriesRenderStyle.Scatter);
+            s.setXYSeriesRenderStyle(
+                    name.startsWith("affine")
+                            ? XYSeries.XYSeriesRenderStyle.Line
+                            : XYSeries.XYSeriesRenderStyle.Scatter);
         });
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
@@ -55,9 +62,15 @@ final class ReportPage {
     static String html(String model, List<QualitySweep.Row> rows, byte[] chart, String summary) {
         StringBuilder t = new StringBuilder();
         for (QualitySweep.Row r : rows) {
-            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%.5f</td><td>%.5f</td><td>%.1f%%</td>"
-                            + "<td>%.2f</td></tr>%n", r.label(), r.weightBytes() / 1e6, r.meanCosine(), r.minCosine(),
-                    100 * r.neighbourAgreement(), r.millisPerSentence()));
+            t.append(String.format(
+                    Locale.ROOT,
+                    "<tr><td>%s</td><td>%.2f</td><td>%.5f</td><td>%.5f</td><td>%.1f%%</td>" + "<td>%.2f</td></tr>%n",
+                    r.label(),
+                    r.weightBytes() / 1e6,
+                    r.meanCosine(),
+                    r.minCosine(),
+                    100 * r.neighbourAgreement(),
+                    r.millisPerSentence()));
         }
         return """
                 <!DOCTYPE html>

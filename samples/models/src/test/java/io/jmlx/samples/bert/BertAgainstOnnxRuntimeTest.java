@@ -1,15 +1,14 @@
 package io.jmlx.samples.bert;
 
-import io.jmlx.io.ModelCheckpoint;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.samples.Sentences;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * jmlx's BERT, with the weights imported from the ONNX file, gives the sentence embeddings ONNX Runtime computes
@@ -26,7 +25,7 @@ class BertAgainstOnnxRuntimeTest {
         Path onnx = kind.onnxFile(cache);
         List<String> sentences = Sentences.all();
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(onnx);
-             OnnxRuntimeEncoder reference = new OnnxRuntimeEncoder(kind, onnx)) {
+                OnnxRuntimeEncoder reference = new OnnxRuntimeEncoder(kind, onnx)) {
             BertEmbedder jmlx = BertEmbedder.load(kind, ckpt);
             double worst = 1;
             String worstSentence = null;
@@ -38,8 +37,8 @@ class BertAgainstOnnxRuntimeTest {
                     worstSentence = s;
                 }
             }
-            System.out.printf("%s: worst cosine to ONNX Runtime over %d sentences: %.8f%n", kind, sentences.size(),
-                    worst);
+            System.out.printf(
+                    "%s: worst cosine to ONNX Runtime over %d sentences: %.8f%n", kind, sentences.size(), worst);
             assertTrue(worst >= 0.99999, kind + ": cosine " + worst + " for '" + worstSentence + "'");
         }
     }

@@ -1,19 +1,18 @@
 package io.jmlx.samples.bert;
 
-import io.jmlx.cli.JmlxCommand;
-import io.jmlx.io.ModelCheckpoint;
-import io.jmlx.quant.QuantizationSettings;
-import io.jmlx.samples.Sentences;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
-import java.nio.file.Path;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.cli.JmlxCommand;
+import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.samples.Sentences;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code jmlx convert --input all-minilm-l6-v2.onnx} writes an MLX-layout checkpoint that loads into the BERT model
@@ -30,7 +29,8 @@ class OnnxConvertTest {
         int exit = new CommandLine(new JmlxCommand()).execute("convert", "-i", onnx.toString(), "-o", out.toString());
         assertEquals(0, exit);
         List<String> sentences = Sentences.all().subList(0, 20);
-        try (ModelCheckpoint converted = ModelCheckpoint.open(out); ModelCheckpoint source = ModelCheckpoint.open(onnx)) {
+        try (ModelCheckpoint converted = ModelCheckpoint.open(out);
+                ModelCheckpoint source = ModelCheckpoint.open(onnx)) {
             assertTrue(converted.contains("encoder.layer.0.attention.self.query.scales"));
             BertEmbedder loaded = BertEmbedder.load(EncoderModel.MINILM, converted);
             BertEmbedder inMemory = BertEmbedder.load(EncoderModel.MINILM, source);

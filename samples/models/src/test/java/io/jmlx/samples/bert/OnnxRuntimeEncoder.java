@@ -4,7 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -34,9 +33,9 @@ final class OnnxRuntimeEncoder implements AutoCloseable {
             mask[0][i] = 1;
         }
         try (OnnxTensor a = OnnxTensor.createTensor(env, input);
-             OnnxTensor b = OnnxTensor.createTensor(env, mask);
-             OnnxTensor c = OnnxTensor.createTensor(env, types);
-             OrtSession.Result out = session.run(Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
+                OnnxTensor b = OnnxTensor.createTensor(env, mask);
+                OnnxTensor c = OnnxTensor.createTensor(env, types);
+                OrtSession.Result out = session.run(Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
             float[][] states = ((float[][][]) out.get(0).getValue())[0];
             int d = states[0].length;
             float[] pooled = new float[d];

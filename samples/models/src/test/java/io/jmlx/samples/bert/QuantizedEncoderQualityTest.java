@@ -1,21 +1,20 @@
 package io.jmlx.samples.bert;
 
-import io.jmlx.io.ModelCheckpoint;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.samples.Sentences;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Quantized sentence encoders against their float32 selves: every bits value and group size and the microscaling
@@ -32,9 +31,20 @@ class QuantizedEncoderQualityTest {
             throws Exception {
         List<String> sentences = Sentences.all().subList(0, SENTENCES);
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(kind.onnxFile(cache))) {
-            List<QualitySweep.Row> rows = QualitySweep.run(kind, ckpt, sentences, settings, r -> System.out.printf(
-                    Locale.ROOT, "%s %-10s %7.2f MB  mean cos %.5f  min %.5f  same neighbour %5.1f%%%n", kind,
-                    r.label(), r.weightBytes() / 1e6, r.meanCosine(), r.minCosine(), 100 * r.neighbourAgreement()));
+            List<QualitySweep.Row> rows = QualitySweep.run(
+                    kind,
+                    ckpt,
+                    sentences,
+                    settings,
+                    r -> System.out.printf(
+                            Locale.ROOT,
+                            "%s %-10s %7.2f MB  mean cos %.5f  min %.5f  same neighbour %5.1f%%%n",
+                            kind,
+                            r.label(),
+                            r.weightBytes() / 1e6,
+                            r.meanCosine(),
+                            r.minCosine(),
+                            100 * r.neighbourAgreement()));
             return rows.stream().collect(Collectors.toMap(QualitySweep.Row::label, Function.identity()));
         }
     }
@@ -63,10 +73,15 @@ class QuantizedEncoderQualityTest {
 
     @Test
     void bgeAtFourAndEightBits() throws Exception {
-        Map<String, QualitySweep.Row> rows = sweep(EncoderModel.BGE_SMALL, List.of(
-                new QuantizationSettings(64, 4, QuantizationMode.AFFINE),
-                new QuantizationSettings(64, 8, QuantizationMode.AFFINE)));
-        assertTrue(rows.get("8-bit g64").meanCosine() > 0.999, rows.get("8-bit g64").toString());
-        assertTrue(rows.get("4-bit g64").meanCosine() > 0.9, rows.get("4-bit g64").toString());
+        Map<String, QualitySweep.Row> rows = sweep(
+                EncoderModel.BGE_SMALL,
+                List.of(
+                        new QuantizationSettings(64, 4, QuantizationMode.AFFINE),
+                        new QuantizationSettings(64, 8, QuantizationMode.AFFINE)));
+        assertTrue(
+                rows.get("8-bit g64").meanCosine() > 0.999,
+                rows.get("8-bit g64").toString());
+        assertTrue(
+                rows.get("4-bit g64").meanCosine() > 0.9, rows.get("4-bit g64").toString());
     }
 }

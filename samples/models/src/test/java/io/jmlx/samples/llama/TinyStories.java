@@ -2,7 +2,6 @@ package io.jmlx.samples.llama;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,7 @@ import java.nio.file.Path;
 final class TinyStories {
     private static final String FOLDER = "shared/models/tinystories-260k";
 
-    private TinyStories() {
-    }
+    private TinyStories() {}
 
     /** The model directory; fails the test with a clear message when it cannot be found. */
     static Path directory() {

@@ -1,24 +1,23 @@
 package io.jmlx.samples.llama;
 
-import io.jmlx.io.ModelCheckpoint;
-import io.jmlx.nn.Linear;
-import io.jmlx.nn.QuantizedEmbedding;
-import io.jmlx.nn.QuantizedLinear;
-import io.jmlx.nn.QuantizationResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.nn.Linear;
+import io.jmlx.nn.QuantizationResult;
+import io.jmlx.nn.QuantizedEmbedding;
+import io.jmlx.nn.QuantizedLinear;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Llama sample on TinyStories-260K against {@code expected.json}: float32 reproduces the 200 greedy tokens and the
@@ -93,7 +92,9 @@ class TinyStoriesLlamaTest {
     @Test
     void theModulePathsAreTheCheckpointKeys() {
         Llama llama = Llama.load(checkpoint);
-        assertEquals(new java.util.TreeSet<>(checkpoint.names()), new java.util.TreeSet<>(llama.parameters().keySet()));
+        assertEquals(
+                new java.util.TreeSet<>(checkpoint.names()),
+                new java.util.TreeSet<>(llama.parameters().keySet()));
     }
 
     @Test
@@ -103,7 +104,8 @@ class TinyStoriesLlamaTest {
         assertQuantizedAsMlxLm(llama, done);
         int[] tokens = greedy(llama);
         double nll = llama.meanNll(TinyStories.prompt(), TinyStories.expectedTokens());
-        System.out.printf("8-bit g64: first differing token %d, mean NLL %.6f%n",
+        System.out.printf(
+                "8-bit g64: first differing token %d, mean NLL %.6f%n",
                 firstDifference(TinyStories.expectedTokens(), tokens), nll);
         int first = firstDifference(TinyStories.expectedTokens(), tokens);
         assertTrue(first == -1 || first >= 50, "first differing token " + first + ", measured 71");

@@ -6,9 +6,9 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.flow
 
 /**
- * Greedy generation as a cold [Flow]: collecting it runs the prompt, then emits each token as soon as it is chosen
- * (suspending on the model's computation, never blocking the collector's thread). Cancel the collector, or
- * `take(n)`, and generation stops after the current token.
+ * Greedy generation as a cold [Flow]: collecting it runs the prompt, then emits each token as soon
+ * as it is chosen (suspending on the model's computation, never blocking the collector's thread).
+ * Cancel the collector, or `take(n)`, and generation stops after the current token.
  */
 fun Llama.tokens(prompt: IntArray, maxTokens: Int): Flow<Int> = flow {
     require(prompt.isNotEmpty()) { "generation needs a prompt of at least one token (e.g. BOS)" }

@@ -4,16 +4,20 @@ package io.jmlx.samples.android.domain
 data class Hit(val sentence: String, val score: Float)
 
 /**
- * Sentences with their normalised embeddings; a query vector is scored against all of them (dot product = cosine
- * similarity) and the best are returned. Plain Kotlin, no jmlx types: the domain layer of the app.
+ * Sentences with their normalised embeddings; a query vector is scored against all of them (dot
+ * product = cosine similarity) and the best are returned. Plain Kotlin, no jmlx types: the domain
+ * layer of the app.
  */
 class SearchIndex(private val sentences: List<String>, private val vectors: List<FloatArray>) {
     init {
-        require(sentences.size == vectors.size) { "${sentences.size} sentences but ${vectors.size} vectors" }
+        require(sentences.size == vectors.size) {
+            "${sentences.size} sentences but ${vectors.size} vectors"
+        }
     }
 
     /** The number of indexed sentences. */
-    val size: Int get() = sentences.size
+    val size: Int
+        get() = sentences.size
 
     /** The [k] sentences most similar to [query], best first. */
     fun search(query: FloatArray, k: Int = 5): List<Hit> =

@@ -8,10 +8,16 @@ sealed interface SearchUiState {
     data class Loading(val step: String) : SearchUiState
 
     /** Ready for queries. */
-    data class Ready(val indexed: Int, val loadMillis: Long, val modelBytes: Long, val heapBytes: Long) : SearchUiState
+    data class Ready(
+        val indexed: Int,
+        val loadMillis: Long,
+        val modelBytes: Long,
+        val heapBytes: Long,
+    ) : SearchUiState
 
     /** A query's best matches and how long it took. */
-    data class Results(val query: String, val hits: List<Hit>, val latencyMillis: Long) : SearchUiState
+    data class Results(val query: String, val hits: List<Hit>, val latencyMillis: Long) :
+        SearchUiState
 
     /** Something failed; the message says what. */
     data class Error(val message: String) : SearchUiState
