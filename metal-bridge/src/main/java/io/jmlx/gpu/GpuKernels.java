@@ -1,12 +1,11 @@
 package io.jmlx.gpu;
 
 import io.jmlx.DType;
-import io.jmlx.kernels.Elements;
-import io.jmlx.kernels.FpFormat;
 import io.jmlx.gpu.vulkan.CommandRecorder;
 import io.jmlx.gpu.vulkan.ComputePipeline;
 import io.jmlx.gpu.vulkan.PhysicalDevice;
-
+import io.jmlx.kernels.Elements;
+import io.jmlx.kernels.FpFormat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -71,8 +70,16 @@ public final class GpuKernels {
     // ---------------------------------------------------------------- affine
 
     /** Blocking {@link #affineQuantizeAsync}. */
-    public void affineQuantize(MemorySegment w, DType dtype, long rows, int cols, int groupSize, int bits,
-                               MemorySegment packed, MemorySegment scales, MemorySegment biases) {
+    public void affineQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases) {
         await(affineQuantizeAsync(w, dtype, rows, cols, groupSize, bits, packed, scales, biases));
     }
 
@@ -81,9 +88,16 @@ public final class GpuKernels {
      * codes, and scales and biases of {@code w}'s type, the CPU's bytes exactly. A NaN or infinity in {@code w}
      * fails the future with the CPU kernel's {@link IllegalArgumentException}.
      */
-    public CompletableFuture<Void> affineQuantizeAsync(MemorySegment w, DType dtype, long rows, int cols,
-                                                       int groupSize, int bits, MemorySegment packed,
-                                                       MemorySegment scales, MemorySegment biases) {
+    public CompletableFuture<Void> affineQuantizeAsync(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases) {
         checkFloat(dtype, "w");
         checkAffine(cols, groupSize, bits);
         int es = dtype.byteSize();
@@ -93,10 +107,12 @@ public final class GpuKernels {
         Operand outPacked = output("packed", packed, rows * wordsPerRow * 4);
         Operand outScales = output("scales", scales, rows * groupsPerRow * es);
         Operand outBiases = output("biases", biases, rows * groupsPerRow * es);
-        long chunk = Math.min(chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow * es),
+        long chunk = Math.min(
+                chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow * es),
                 Math.min(maxInvocations() / groupsPerRow, 0xFFFF_FFFEL / cols));
         int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
-        MemorySegment status = memory.allocateUninitialized(4L * Math.max(chunks, 1)).fill((byte) 0xFF);
+        MemorySegment status =
+                memory.allocateUninitialized(4L * Math.max(chunks, 1)).fill((byte) 0xFF);
         Operand statusOperand = input("status", status, status.byteSize());
         ComputePipeline pipeline = pipelines.get(GpuKernel.AFFINE_QUANTIZE, typeCode(dtype), bits, groupSize);
         List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
@@ -109,28 +125,43 @@ public final class GpuKernels {
             Binding bb = bind(outBiases, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
             Binding st = bind(statusOperand, 0, status.byteSize(), 4);
             long groups = nr * groupsPerRow;
-            dispatches.add(dispatch(pipeline, new Binding[] {bw, bp, bs, bb, st},
+            dispatches.add(dispatch(
+                    pipeline,
+                    new Binding[] {bw, bp, bs, bb, st},
                     new int[] {(int) groups, base(bw), base(bp), base(bs), base(bb), c},
-                    (groups + INVOCATIONS - 1) / INVOCATIONS, 1));
+                    (groups + INVOCATIONS - 1) / INVOCATIONS,
+                    1));
         }
-        return queue.record(dispatches, () -> {
-            for (int c = 0; c < chunks; c++) {
-                int first = status.getAtIndex(ValueLayout.JAVA_INT, c);
-                if (first != -1) {
-                    long index = c * chunk * cols + Integer.toUnsignedLong(first);
-                    throw new IllegalArgumentException("w has the non-finite value "
-                            + Elements.getFloat(w, dtype, index) + " at row " + index / cols + ", column "
-                            + index % cols + "; MLX's result for NaN and Inf is unspecified, so jmlx refuses to "
-                            + "quantize it");
-                }
-            }
-            copyOut(outPacked, outScales, outBiases);
-        }, List.of(in, outPacked, outScales, outBiases, statusOperand));
+        return queue.record(
+                dispatches,
+                () -> {
+                    for (int c = 0; c < chunks; c++) {
+                        int first = status.getAtIndex(ValueLayout.JAVA_INT, c);
+                        if (first != -1) {
+                            long index = c * chunk * cols + Integer.toUnsignedLong(first);
+                            throw new IllegalArgumentException("w has the non-finite value "
+                                    + Elements.getFloat(w, dtype, index) + " at row " + index / cols + ", column "
+                                    + index % cols
+                                    + "; MLX's result for NaN and Inf is unspecified, so jmlx refuses to "
+                                    + "quantize it");
+                        }
+                    }
+                    copyOut(outPacked, outScales, outBiases);
+                },
+                List.of(in, outPacked, outScales, outBiases, statusOperand));
     }
 
     /** Blocking {@link #affineDequantizeAsync}. */
-    public void affineDequantize(MemorySegment packed, MemorySegment scales, MemorySegment biases, DType dtype,
-                                 long rows, int cols, int groupSize, int bits, MemorySegment out) {
+    public void affineDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         await(affineDequantizeAsync(packed, scales, biases, dtype, rows, cols, groupSize, bits, out));
     }
 
@@ -138,9 +169,16 @@ public final class GpuKernels {
      * Decodes {@code rows × cols} elements: {@code out = T(T(scale · code) + bias)} in {@code dtype} (the type of
      * scales, biases and out), the CPU's bytes exactly.
      */
-    public CompletableFuture<Void> affineDequantizeAsync(MemorySegment packed, MemorySegment scales,
-                                                         MemorySegment biases, DType dtype, long rows, int cols,
-                                                         int groupSize, int bits, MemorySegment out) {
+    public CompletableFuture<Void> affineDequantizeAsync(
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            long rows,
+            int cols,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         checkFloat(dtype, "scales");
         checkAffine(cols, groupSize, bits);
         int es = dtype.byteSize();
@@ -150,8 +188,8 @@ public final class GpuKernels {
         Operand inScales = input("scales", scales, rows * groupsPerRow * es);
         Operand inBiases = input("biases", biases, rows * groupsPerRow * es);
         Operand outValues = output("out", out, rows * cols * es);
-        long chunk = Math.min(chunkRows(wordsPerRow * 4, groupsPerRow * es, cols * (long) es),
-                maxInvocations() * 32 / cols);
+        long chunk =
+                Math.min(chunkRows(wordsPerRow * 4, groupsPerRow * es, cols * (long) es), maxInvocations() * 32 / cols);
         ComputePipeline pipeline = pipelines.get(GpuKernel.AFFINE_DEQUANTIZE, typeCode(dtype), bits, groupSize);
         List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
         for (long r0 = 0; r0 < rows; r0 += chunk) {
@@ -161,17 +199,30 @@ public final class GpuKernels {
             Binding bb = bind(inBiases, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
             Binding bo = bind(outValues, r0 * cols * es, nr * cols * es, es);
             long blocks = nr * cols / 32;
-            dispatches.add(dispatch(pipeline, new Binding[] {bp, bs, bb, bo},
+            dispatches.add(dispatch(
+                    pipeline,
+                    new Binding[] {bp, bs, bb, bo},
                     new int[] {(int) blocks, base(bp), base(bs), base(bb), base(bo)},
-                    (blocks + INVOCATIONS - 1) / INVOCATIONS, 1));
+                    (blocks + INVOCATIONS - 1) / INVOCATIONS,
+                    1));
         }
         return queue.record(dispatches, () -> copyOut(outValues), List.of(inPacked, inScales, inBiases, outValues));
     }
 
     /** Blocking {@link #affineMatmulAsync}, one matrix: the CPU kernel's signature. */
-    public void affineMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, MemorySegment biases,
-                             DType dtype, int m, int k, int n, boolean transpose, int groupSize, int bits,
-                             MemorySegment out) {
+    public void affineMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         await(affineMatmulAsync(x, packed, scales, biases, dtype, 1, m, k, n, transpose, true, groupSize, bits, out));
     }
 
@@ -183,21 +234,54 @@ public final class GpuKernels {
      * {@code T(T(s·q) + b)}, sums accumulate in float32 and are rounded to {@code dtype} once. Up to 8 rows take
      * the matrix-vector kernels (one subgroup reduction per output), more the tiled kernel.
      */
-    public CompletableFuture<Void> affineMatmulAsync(MemorySegment x, MemorySegment packed, MemorySegment scales,
-                                                     MemorySegment biases, DType dtype, int batches, int m, int k,
-                                                     int n, boolean transpose, boolean sharedWeight, int groupSize,
-                                                     int bits, MemorySegment out) {
+    public CompletableFuture<Void> affineMatmulAsync(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int batches,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            boolean sharedWeight,
+            int groupSize,
+            int bits,
+            MemorySegment out) {
         checkFloat(dtype, "x");
         checkAffine(transpose ? k : n, groupSize, bits);
-        return matmul(MatmulMode.AFFINE, x, packed, scales, biases, dtype, batches, m, k, n, transpose, sharedWeight,
-                groupSize, bits, 1f, out);
+        return matmul(
+                MatmulMode.AFFINE,
+                x,
+                packed,
+                scales,
+                biases,
+                dtype,
+                batches,
+                m,
+                k,
+                n,
+                transpose,
+                sharedWeight,
+                groupSize,
+                bits,
+                1f,
+                out);
     }
 
     // ---------------------------------------------------------------- microscaled
 
     /** Blocking {@link #fpQuantizeAsync}. */
-    public void fpQuantize(MemorySegment w, DType dtype, long rows, int cols, FpFormat format, Float globalScale,
-                           MemorySegment packed, MemorySegment scales) {
+    public void fpQuantize(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment packed,
+            MemorySegment scales) {
         await(fpQuantizeAsync(w, dtype, rows, cols, format, globalScale, packed, scales));
     }
 
@@ -207,8 +291,15 @@ public final class GpuKernels {
      *
      * @param globalScale nvfp4's optional global scale, {@code null} for none
      */
-    public CompletableFuture<Void> fpQuantizeAsync(MemorySegment w, DType dtype, long rows, int cols, FpFormat format,
-                                                   Float globalScale, MemorySegment packed, MemorySegment scales) {
+    public CompletableFuture<Void> fpQuantizeAsync(
+            MemorySegment w,
+            DType dtype,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment packed,
+            MemorySegment scales) {
         checkFloat(dtype, "w");
         checkFp(cols, format, globalScale);
         int es = dtype.byteSize();
@@ -220,7 +311,8 @@ public final class GpuKernels {
         Operand outScales = output("scales", scales, rows * groupsPerRow);
         Operand table = input("exponent table", mxTable(dtype), 4L * MxExponentTable.ENTRIES);
         float enc = globalScale == null ? 1f : 448f * 6f / globalScale;
-        long chunk = Math.min(chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow), maxInvocations() / groupsPerRow);
+        long chunk =
+                Math.min(chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow), maxInvocations() / groupsPerRow);
         ComputePipeline pipeline = pipelines.get(GpuKernel.FP_QUANTIZE, typeCode(dtype), formatCode(format));
         List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
         for (long r0 = 0; r0 < rows; r0 += chunk) {
@@ -230,16 +322,26 @@ public final class GpuKernels {
             Binding bs = bind(outScales, r0 * groupsPerRow, nr * groupsPerRow, 1);
             Binding bt = bind(table, 0, 4L * MxExponentTable.ENTRIES, 4);
             long groups = nr * groupsPerRow;
-            dispatches.add(dispatch(pipeline, new Binding[] {bw, bp, bs, bt},
+            dispatches.add(dispatch(
+                    pipeline,
+                    new Binding[] {bw, bp, bs, bt},
                     new int[] {(int) groups, base(bw), base(bp), base(bs), Float.floatToRawIntBits(enc)},
-                    (groups + INVOCATIONS - 1) / INVOCATIONS, 1));
+                    (groups + INVOCATIONS - 1) / INVOCATIONS,
+                    1));
         }
         return queue.record(dispatches, () -> copyOut(outPacked, outScales), List.of(in, outPacked, outScales, table));
     }
 
     /** Blocking {@link #fpDequantizeAsync}. */
-    public void fpDequantize(MemorySegment packed, MemorySegment scales, long rows, int cols, FpFormat format,
-                             Float globalScale, DType outType, MemorySegment out) {
+    public void fpDequantize(
+            MemorySegment packed,
+            MemorySegment scales,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            DType outType,
+            MemorySegment out) {
         await(fpDequantizeAsync(packed, scales, rows, cols, format, globalScale, outType, out));
     }
 
@@ -247,9 +349,15 @@ public final class GpuKernels {
      * Decodes {@code rows × cols} microscaled elements into {@code out} of {@code outType}: {@code element · scale}
      * computed in {@code outType}, or in float32 with a global scale (then rounded), the CPU's bytes exactly.
      */
-    public CompletableFuture<Void> fpDequantizeAsync(MemorySegment packed, MemorySegment scales, long rows, int cols,
-                                                     FpFormat format, Float globalScale, DType outType,
-                                                     MemorySegment out) {
+    public CompletableFuture<Void> fpDequantizeAsync(
+            MemorySegment packed,
+            MemorySegment scales,
+            long rows,
+            int cols,
+            FpFormat format,
+            Float globalScale,
+            DType outType,
+            MemorySegment out) {
         checkFloat(outType, "out");
         checkFp(cols, format, globalScale);
         int es = outType.byteSize();
@@ -260,8 +368,8 @@ public final class GpuKernels {
         Operand outValues = output("out", out, rows * cols * es);
         float factor = globalScale == null ? 1f : FpFormat.globalFactor(globalScale);
         long chunk = Math.min(chunkRows(wordsPerRow * 4, groupsPerRow, cols * (long) es), maxInvocations() * 32 / cols);
-        ComputePipeline pipeline = pipelines.get(GpuKernel.FP_DEQUANTIZE, typeCode(outType), formatCode(format),
-                globalScale == null ? 0 : 1);
+        ComputePipeline pipeline = pipelines.get(
+                GpuKernel.FP_DEQUANTIZE, typeCode(outType), formatCode(format), globalScale == null ? 0 : 1);
         List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
         for (long r0 = 0; r0 < rows; r0 += chunk) {
             long nr = Math.min(chunk, rows - r0);
@@ -270,16 +378,30 @@ public final class GpuKernels {
             Binding bo = bind(outValues, r0 * cols * es, nr * cols * es, es);
             long count = nr * cols;
             long blocks = (count + 31) / 32;
-            dispatches.add(dispatch(pipeline, new Binding[] {bp, bs, bo},
-                    new int[] {(int) blocks, (int) count, base(bp), base(bs), base(bo), Float.floatToRawIntBits(factor)},
-                    (blocks + INVOCATIONS - 1) / INVOCATIONS, 1));
+            dispatches.add(dispatch(
+                    pipeline,
+                    new Binding[] {bp, bs, bo},
+                    new int[] {(int) blocks, (int) count, base(bp), base(bs), base(bo), Float.floatToRawIntBits(factor)
+                    },
+                    (blocks + INVOCATIONS - 1) / INVOCATIONS,
+                    1));
         }
         return queue.record(dispatches, () -> copyOut(outValues), List.of(inPacked, inScales, outValues));
     }
 
     /** Blocking {@link #fpMatmulAsync}, one matrix: the CPU kernel's signature. */
-    public void fpMatmul(MemorySegment x, MemorySegment packed, MemorySegment scales, DType dtype, int m, int k,
-                         int n, boolean transpose, FpFormat format, Float globalScale, MemorySegment out) {
+    public void fpMatmul(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment out) {
         await(fpMatmulAsync(x, packed, scales, dtype, 1, m, k, n, transpose, true, format, globalScale, out));
     }
 
@@ -287,10 +409,20 @@ public final class GpuKernels {
      * {@link #affineMatmulAsync} for a microscaled weight: decoded weights are {@code element · scale} (times the
      * global factor when given), exact in float32.
      */
-    public CompletableFuture<Void> fpMatmulAsync(MemorySegment x, MemorySegment packed, MemorySegment scales,
-                                                 DType dtype, int batches, int m, int k, int n, boolean transpose,
-                                                 boolean sharedWeight, FpFormat format, Float globalScale,
-                                                 MemorySegment out) {
+    public CompletableFuture<Void> fpMatmulAsync(
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            DType dtype,
+            int batches,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            boolean sharedWeight,
+            FpFormat format,
+            Float globalScale,
+            MemorySegment out) {
         checkFloat(dtype, "x");
         checkFp(transpose ? k : n, format, globalScale);
         MatmulMode mode = switch (format) {
@@ -299,21 +431,52 @@ public final class GpuKernels {
             case NVFP4 -> MatmulMode.NVFP4;
         };
         float factor = globalScale == null ? 1f : FpFormat.globalFactor(globalScale);
-        return matmul(mode, x, packed, scales, null, dtype, batches, m, k, n, transpose, sharedWeight,
-                format.groupSize(), format.bits(), factor, out);
+        return matmul(
+                mode,
+                x,
+                packed,
+                scales,
+                null,
+                dtype,
+                batches,
+                m,
+                k,
+                n,
+                transpose,
+                sharedWeight,
+                format.groupSize(),
+                format.bits(),
+                factor,
+                out);
     }
 
     // ---------------------------------------------------------------- matmul plumbing
 
     /** The weight encodings of the matmul kernels ({@code MODE} in qmatmul.glsl). */
     private enum MatmulMode {
-        AFFINE, MXFP4, MXFP8, NVFP4
+        AFFINE,
+        MXFP4,
+        MXFP8,
+        NVFP4
     }
 
-    private CompletableFuture<Void> matmul(MatmulMode mode, MemorySegment x, MemorySegment packed,
-                                           MemorySegment scales, MemorySegment biases, DType dtype, int batches,
-                                           int m, int k, int n, boolean transpose, boolean sharedWeight,
-                                           int groupSize, int bits, float factor, MemorySegment out) {
+    private CompletableFuture<Void> matmul(
+            MatmulMode mode,
+            MemorySegment x,
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            DType dtype,
+            int batches,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            boolean sharedWeight,
+            int groupSize,
+            int bits,
+            float factor,
+            MemorySegment out) {
         if (batches < 1 || m < 0 || k < 1 || n < 1) {
             throw new IllegalArgumentException("matmul needs batches >= 1, m >= 0, k >= 1 and n >= 1; got batches "
                     + batches + ", m " + m + ", k " + k + ", n " + n);
@@ -337,8 +500,18 @@ public final class GpuKernels {
         ComputePipeline pipeline = kernel == GpuKernel.QMM
                 ? pipelines.get(kernel, typeCode(dtype), mode.ordinal())
                 : pipelines.get(kernel, typeCode(dtype), mode.ordinal(), bits);
-        MatmulShape shape = new MatmulShape(kernel, m, k, n, rows, wordsPerRow, groupsPerRow, factor, bits,
-                Integer.numberOfTrailingZeros(groupSize), transpose);
+        MatmulShape shape = new MatmulShape(
+                kernel,
+                m,
+                k,
+                n,
+                rows,
+                wordsPerRow,
+                groupsPerRow,
+                factor,
+                bits,
+                Integer.numberOfTrailingZeros(groupSize),
+                transpose);
 
         List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
         long xBytes = (long) batches * m * k * es;
@@ -347,19 +520,36 @@ public final class GpuKernels {
         long outBytes = (long) batches * m * n * es;
         long tileLimit = (long) maxGroups * 32;
         long depth = kernel == GpuKernel.QMM ? batches : (long) batches * m; // work group z
-        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= usableRange && depth <= maxGroups
+        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= usableRange
+                && depth <= maxGroups
                 && (kernel != GpuKernel.QMM || (m <= tileLimit && n <= tileLimit))) {
             long perBatchRows = sharedWeight ? 0 : rows;
-            dispatches.add(shape.dispatch(this, pipeline, bind(inX, 0, xBytes, es), bind(inPacked, 0, wBytes, 4),
-                    bind(inScales, 0, sBytes, ses), bind(inBiases, 0, sBytes, ses), bind(outValues, 0, outBytes, es),
-                    m, n, batches, (long) m * k, perBatchRows * wordsPerRow, perBatchRows * groupsPerRow, (long) m * n));
+            dispatches.add(shape.dispatch(
+                    this,
+                    pipeline,
+                    bind(inX, 0, xBytes, es),
+                    bind(inPacked, 0, wBytes, 4),
+                    bind(inScales, 0, sBytes, ses),
+                    bind(inBiases, 0, sBytes, ses),
+                    bind(outValues, 0, outBytes, es),
+                    m,
+                    n,
+                    batches,
+                    (long) m * k,
+                    perBatchRows * wordsPerRow,
+                    perBatchRows * groupsPerRow,
+                    (long) m * n));
         } else {
-            long mChunk = Math.min(Math.min(m, tileLimit),
-                    Math.min(usableRange / ((long) k * es), usableRange / ((long) n * es)));
-            long nChunk = transpose ? Math.min(Math.min(n, tileLimit), Math.min(usableRange / (wordsPerRow * 4),
-                    usableRange / Math.max(1, groupsPerRow * ses))) : n;
-            if (mChunk < 1 || nChunk < 1 || (!transpose && Math.max(rows * wordsPerRow * 4, rows * groupsPerRow * ses)
-                    > usableRange)) {
+            long mChunk = Math.min(
+                    Math.min(m, tileLimit), Math.min(usableRange / ((long) k * es), usableRange / ((long) n * es)));
+            long nChunk = transpose
+                    ? Math.min(
+                            Math.min(n, tileLimit),
+                            Math.min(usableRange / (wordsPerRow * 4), usableRange / Math.max(1, groupsPerRow * ses)))
+                    : n;
+            if (mChunk < 1
+                    || nChunk < 1
+                    || (!transpose && Math.max(rows * wordsPerRow * 4, rows * groupsPerRow * ses) > usableRange)) {
                 throw new IllegalArgumentException("this matmul's operands exceed what one storage buffer of "
                         + device.name() + " may cover (" + device.maxStorageBufferRange() + " bytes) even when split; "
                         + "without transpose the whole weight of one batch must fit");
@@ -376,30 +566,72 @@ public final class GpuKernels {
                         Binding bw = bind(inPacked, wRow0 * wordsPerRow * 4, wRows * wordsPerRow * 4, 4);
                         Binding bs = bind(inScales, wRow0 * groupsPerRow * ses, wRows * groupsPerRow * ses, ses);
                         Binding bb = bind(inBiases, wRow0 * groupsPerRow * ses, wRows * groupsPerRow * ses, ses);
-                        Binding bo = bind(outValues, (((long) b * m + m0) * n + n0) * es,
-                                ((long) (mc - 1) * n + nc) * es, es);
+                        Binding bo = bind(
+                                outValues, (((long) b * m + m0) * n + n0) * es, ((long) (mc - 1) * n + nc) * es, es);
                         dispatches.add(shape.dispatch(this, pipeline, bx, bw, bs, bb, bo, mc, nc, 1, 0, 0, 0, 0));
                     }
                 }
             }
         }
-        return queue.record(dispatches, () -> copyOut(outValues), List.of(inX, inPacked, inScales, inBiases, outValues));
+        return queue.record(
+                dispatches, () -> copyOut(outValues), List.of(inX, inPacked, inScales, inBiases, outValues));
     }
 
     /** The fixed part of a matmul's dispatches. */
-    private record MatmulShape(GpuKernel kernel, int m, int k, int n, long rows, long wordsPerRow, long groupsPerRow,
-                               float factor, int bits, int groupShift, boolean transpose) {
-        Consumer<CommandRecorder> dispatch(GpuKernels kernels, ComputePipeline pipeline, Binding bx, Binding bw,
-                                           Binding bs, Binding bb, Binding bo, int mc, int nc, int batches,
-                                           long xBatch, long wBatch, long sBatch, long outBatch) {
-            int[] push = {mc, nc, k, n, base(bx), base(bw), base(bs), base(bb), base(bo), (int) xBatch, (int) wBatch,
-                    (int) sBatch, (int) outBatch, (int) wordsPerRow, (int) groupsPerRow, Float.floatToRawIntBits(factor),
-                    bits, groupShift, transpose ? 1 : 0};
+    private record MatmulShape(
+            GpuKernel kernel,
+            int m,
+            int k,
+            int n,
+            long rows,
+            long wordsPerRow,
+            long groupsPerRow,
+            float factor,
+            int bits,
+            int groupShift,
+            boolean transpose) {
+        Consumer<CommandRecorder> dispatch(
+                GpuKernels kernels,
+                ComputePipeline pipeline,
+                Binding bx,
+                Binding bw,
+                Binding bs,
+                Binding bb,
+                Binding bo,
+                int mc,
+                int nc,
+                int batches,
+                long xBatch,
+                long wBatch,
+                long sBatch,
+                long outBatch) {
+            int[] push = {
+                mc,
+                nc,
+                k,
+                n,
+                base(bx),
+                base(bw),
+                base(bs),
+                base(bb),
+                base(bo),
+                (int) xBatch,
+                (int) wBatch,
+                (int) sBatch,
+                (int) outBatch,
+                (int) wordsPerRow,
+                (int) groupsPerRow,
+                Float.floatToRawIntBits(factor),
+                bits,
+                groupShift,
+                transpose ? 1 : 0
+            };
             Binding[] bindings = {bx, bw, bs, bb, bo};
             return switch (kernel) {
                 case QMV -> kernels.dispatch(pipeline, bindings, push, (nc + 7) / 8, batches * mc);
                 case QVM -> kernels.dispatch(pipeline, bindings, push, (nc + 63) / 64, batches * mc);
-                default -> recorder -> record(recorder, pipeline, bindings, push, (nc + 31) / 32, (mc + 31) / 32, batches);
+                default ->
+                    recorder -> record(recorder, pipeline, bindings, push, (nc + 31) / 32, (mc + 31) / 32, batches);
             };
         }
     }
@@ -407,13 +639,11 @@ public final class GpuKernels {
     // ---------------------------------------------------------------- operands and dispatches
 
     /** A storage-buffer binding: buffer, aligned offset and range, and the element index the operand starts at. */
-    private record Binding(long buffer, long offset, long range, long base) {
-    }
+    private record Binding(long buffer, long offset, long range, long base) {}
 
     /** A segment as the kernels see it: the caller's, or a copy in GPU memory (copied in or out around the work). */
-    private record Operand(String name, MemorySegment user, MemorySegment data, GpuMemory.Location location,
-                           boolean staged) {
-    }
+    private record Operand(
+            String name, MemorySegment user, MemorySegment data, GpuMemory.Location location, boolean staged) {}
 
     private Operand input(String name, MemorySegment segment, long bytes) {
         requireSize(name, segment, bytes);
@@ -440,15 +670,19 @@ public final class GpuKernels {
             throw new IllegalArgumentException(name + " must not be null");
         }
         if (segment.byteSize() < bytes) {
-            throw new IllegalArgumentException(name + " holds " + segment.byteSize() + " bytes but " + bytes
-                    + " are needed");
+            throw new IllegalArgumentException(
+                    name + " holds " + segment.byteSize() + " bytes but " + bytes + " are needed");
         }
     }
 
     private static void copyOut(Operand... outputs) {
         for (Operand o : outputs) {
             if (o.staged()) {
-                o.user().copyFrom(o.data().asSlice(0, Math.min(o.data().byteSize(), o.user().byteSize())));
+                o.user()
+                        .copyFrom(o.data()
+                                .asSlice(
+                                        0,
+                                        Math.min(o.data().byteSize(), o.user().byteSize())));
             }
         }
     }
@@ -489,8 +723,8 @@ public final class GpuKernels {
     }
 
     /** A dispatch of {@code workGroups} linearly numbered work groups (spread over x and y), z = {@code depth}. */
-    private Consumer<CommandRecorder> dispatch(ComputePipeline pipeline, Binding[] bindings, int[] push,
-                                                      long workGroups, int depth) {
+    private Consumer<CommandRecorder> dispatch(
+            ComputePipeline pipeline, Binding[] bindings, int[] push, long workGroups, int depth) {
         return recorder -> {
             long x = Math.max(1, Math.min(workGroups, maxGroups));
             long y = Math.max(1, (workGroups + x - 1) / x);
@@ -498,8 +732,8 @@ public final class GpuKernels {
         };
     }
 
-    private static void record(CommandRecorder recorder, ComputePipeline pipeline, Binding[] bindings, int[] push,
-                               int x, int y, int z) {
+    private static void record(
+            CommandRecorder recorder, ComputePipeline pipeline, Binding[] bindings, int[] push, int x, int y, int z) {
         long[] buffers = new long[bindings.length];
         long[] offsets = new long[bindings.length];
         long[] ranges = new long[bindings.length];
@@ -509,7 +743,8 @@ public final class GpuKernels {
             ranges[i] = bindings[i].range();
         }
         try (Arena arena = Arena.ofConfined()) {
-            recorder.dispatch(pipeline, buffers, offsets, ranges, arena.allocateFrom(ValueLayout.JAVA_INT, push), x, y, z);
+            recorder.dispatch(
+                    pipeline, buffers, offsets, ranges, arena.allocateFrom(ValueLayout.JAVA_INT, push), x, y, z);
         }
     }
 
@@ -528,7 +763,8 @@ public final class GpuKernels {
             case FLOAT32 -> 0;
             case FLOAT16 -> 1;
             case BFLOAT16 -> 2;
-            default -> throw new IllegalArgumentException("the GPU kernels take float32, float16 or bfloat16, not " + t);
+            default ->
+                throw new IllegalArgumentException("the GPU kernels take float32, float16 or bfloat16, not " + t);
         };
     }
 
@@ -554,8 +790,8 @@ public final class GpuKernels {
             throw new IllegalArgumentException("bits must be 2, 3, 4, 5, 6 or 8 but is " + bits);
         }
         if (cols % groupSize != 0) {
-            throw new IllegalArgumentException("the quantized dimension " + cols + " is not a multiple of the group size "
-                    + groupSize);
+            throw new IllegalArgumentException(
+                    "the quantized dimension " + cols + " is not a multiple of the group size " + groupSize);
         }
     }
 

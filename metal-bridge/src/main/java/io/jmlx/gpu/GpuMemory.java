@@ -2,7 +2,6 @@ package io.jmlx.gpu;
 
 import io.jmlx.gpu.vulkan.HostBuffer;
 import io.jmlx.gpu.vulkan.VulkanDevice;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -30,12 +29,12 @@ public final class GpuMemory implements AutoCloseable {
     public static final long CHUNK_BYTES = 64L << 20;
     /** Freed large buffers kept for reuse, at most this many bytes in all. */
     public static final long LARGE_CACHE_BYTES = 512L << 20;
+
     private static final long MIN_BLOCK = 256;
     private static final long LARGE_GRANULE = 1L << 20;
 
     /** Where a segment lives: the buffer, the byte offset in it, and the bytes from there to the block's end. */
-    public record Location(long buffer, long offset, long available) {
-    }
+    public record Location(long buffer, long offset, long available) {}
 
     /** One VkBuffer this memory owns, by the mapped address of its first byte. */
     private record Region(HostBuffer buffer, long address) {
@@ -80,8 +79,8 @@ public final class GpuMemory implements AutoCloseable {
         }
         live.addAndGet(size);
         long blockSize = size;
-        return MemorySegment.ofAddress(address).reinterpret(Math.max(bytes, 0), Arena.ofAuto(),
-                ignored -> release(address, blockSize));
+        return MemorySegment.ofAddress(address)
+                .reinterpret(Math.max(bytes, 0), Arena.ofAuto(), ignored -> release(address, blockSize));
     }
 
     /** Bytes in blocks handed out and not yet returned (reachable segments, rounded to their block sizes). */

@@ -2,7 +2,6 @@ package io.jmlx.gpu;
 
 import io.jmlx.gpu.vulkan.CommandRecorder;
 import io.jmlx.gpu.vulkan.VulkanDevice;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,6 +22,7 @@ import java.util.function.LongConsumer;
 public final class GpuQueue implements AutoCloseable {
     /** Command buffers that may be recorded or in flight at once. */
     private static final int RECORDERS = 3;
+
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** What one recorded operation does when its command buffer has completed. */
@@ -31,8 +31,7 @@ public final class GpuQueue implements AutoCloseable {
         void run() throws Exception;
     }
 
-    private record Pending(CompletableFuture<Void> future, Completion completion, Object keepAlive) {
-    }
+    private record Pending(CompletableFuture<Void> future, Completion completion, Object keepAlive) {}
 
     private static final class Batch {
         final CommandRecorder recorder;
@@ -60,7 +59,8 @@ public final class GpuQueue implements AutoCloseable {
         for (int i = 0; i < RECORDERS; i++) {
             idle.add(new Batch(new CommandRecorder(device), timestamps ? device.createTimestampPool(2) : 0L));
         }
-        this.completer = Thread.ofPlatform().daemon().name("jmlx-gpu-completion").unstarted(this::complete);
+        this.completer =
+                Thread.ofPlatform().daemon().name("jmlx-gpu-completion").unstarted(this::complete);
         completer.start();
     }
 
@@ -77,8 +77,8 @@ public final class GpuQueue implements AutoCloseable {
      * between them), and {@code completion} runs once all have executed. {@code keepAlive} (the operation's
      * segments) stays reachable until then, so pooled memory is not reused while the GPU still uses it.
      */
-    public synchronized CompletableFuture<Void> record(List<Consumer<CommandRecorder>> dispatches,
-                                                       Completion completion, Object keepAlive) {
+    public synchronized CompletableFuture<Void> record(
+            List<Consumer<CommandRecorder>> dispatches, Completion completion, Object keepAlive) {
         Batch batch = null;
         for (Consumer<CommandRecorder> dispatch : dispatches) {
             if (open != null && !open.recorder.hasRoom()) {
@@ -177,7 +177,8 @@ public final class GpuQueue implements AutoCloseable {
         LongConsumer listener = batchTimeListener;
         if (listener != null && batch.timestampPool != 0) {
             long[] ticks = device.timestamps(batch.timestampPool, 0, 2);
-            listener.accept(Math.round((ticks[1] - ticks[0]) * (double) device.physical().timestampPeriod()));
+            listener.accept(Math.round(
+                    (ticks[1] - ticks[0]) * (double) device.physical().timestampPeriod()));
         }
     }
 
@@ -206,7 +207,8 @@ public final class GpuQueue implements AutoCloseable {
         for (Batch b : idle) {
             b.recorder.close();
             if (b.timestampPool != 0) {
-                device.functions().vkDestroyQueryPool(device.handle(), b.timestampPool, java.lang.foreign.MemorySegment.NULL);
+                device.functions()
+                        .vkDestroyQueryPool(device.handle(), b.timestampPool, java.lang.foreign.MemorySegment.NULL);
             }
         }
     }

@@ -14,8 +14,7 @@ import io.jmlx.kernels.FpCodecs;
 final class MxExponentTable {
     static final int ENTRIES = 277;
 
-    private MxExponentTable() {
-    }
+    private MxExponentTable() {}
 
     /** The table for scales of type {@code dtype}. */
     static int[] build(DType dtype) {

@@ -2,7 +2,6 @@ package io.jmlx.gpu;
 
 import io.jmlx.gpu.vulkan.ComputePipeline;
 import io.jmlx.gpu.vulkan.VulkanDevice;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,8 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Compute pipelines by kernel and specialization constants, each built once and kept until {@link #close()}. */
 final class Pipelines implements AutoCloseable {
-    private record Key(GpuKernel kernel, List<Integer> constants) {
-    }
+    private record Key(GpuKernel kernel, List<Integer> constants) {}
 
     private final VulkanDevice device;
     private final Map<GpuKernel, byte[]> spirv = new ConcurrentHashMap<>();
@@ -27,16 +25,23 @@ final class Pipelines implements AutoCloseable {
     /** The pipeline of {@code kernel} with specialization constants {@code 0..n-1} set to {@code constants}. */
     ComputePipeline get(GpuKernel kernel, int... constants) {
         Key key = new Key(kernel, Arrays.stream(constants).boxed().toList());
-        return pipelines.computeIfAbsent(key, k -> ComputePipeline.create(device,
-                kernel.fileName() + Arrays.toString(constants), spirv(kernel), kernel.bindings(),
-                kernel.pushConstantBytes(), constants));
+        return pipelines.computeIfAbsent(
+                key,
+                k -> ComputePipeline.create(
+                        device,
+                        kernel.fileName() + Arrays.toString(constants),
+                        spirv(kernel),
+                        kernel.bindings(),
+                        kernel.pushConstantBytes(),
+                        constants));
     }
 
     /** The kernel's SPIR-V from the class path. */
     static byte[] load(GpuKernel kernel) {
         try (InputStream in = Pipelines.class.getResourceAsStream(kernel.resource())) {
             if (in == null) {
-                throw new IllegalStateException("the SPIR-V resource " + kernel.resource() + " is missing from the class path");
+                throw new IllegalStateException(
+                        "the SPIR-V resource " + kernel.resource() + " is missing from the class path");
             }
             return in.readAllBytes();
         } catch (IOException e) {

@@ -1,15 +1,13 @@
 package io.jmlx.gpu;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.jmlx.DType;
 import io.jmlx.gpu.testing.TestGpu;
 import io.jmlx.gpu.vulkan.CommandRecorder;
 import io.jmlx.gpu.vulkan.ComputePipeline;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.IntBinaryOperator;
-
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The integer float routines the kernels rely on for driver-independent results (floats.glsl, elements.glsl),
@@ -36,6 +35,7 @@ class FloatRoutinesTest {
     private static final int COUNT = 1 << 20;
     /** An expected value meaning "not checked": float multiplication with a subnormal result (device-defined). */
     private static final int IGNORE = 0x7FFFFFFF;
+
     private static final Map<Integer, ComputePipeline> PIPELINES = new HashMap<>();
     private static Gpu gpu;
     private static MemorySegment a;
@@ -109,9 +109,9 @@ class FloatRoutinesTest {
     private static int anyFloat(Random random) {
         int bits = random.nextInt();
         return switch (random.nextInt(8)) {
-            case 0 -> bits & 0x807FFFFF;                                         // subnormal or zero
-            case 1 -> (bits & 0x807FFFFF) | ((random.nextInt(40) + 1) << 23);    // just above
-            case 2 -> (bits & 0x80FFFFFF) | 0x3F000000;                          // around 1
+            case 0 -> bits & 0x807FFFFF; // subnormal or zero
+            case 1 -> (bits & 0x807FFFFF) | ((random.nextInt(40) + 1) << 23); // just above
+            case 2 -> (bits & 0x80FFFFFF) | 0x3F000000; // around 1
             case 3 -> Float.floatToRawIntBits((random.nextInt(2001) - 1000) / 8f); // small multiples of 1/8
             case 4 -> (bits & 0xFFF00000) | (random.nextBoolean() ? 0x00080000 : 0x0007FFFF); // near ties
             case 5 -> random.nextBoolean() ? bits | 0x7F800000 : (bits & 0x80000000) | 0x7F800000; // NaN, inf
@@ -150,8 +150,12 @@ class FloatRoutinesTest {
                 continue;
             }
             int got = out.getAtIndex(ValueLayout.JAVA_INT, i);
-            boolean bothNaN = Float.isNaN(Float.intBitsToFloat(want)) && Float.isNaN(Float.intBitsToFloat(got))
-                    && op != 4 && op != 6 && op != 7 && op != 9;
+            boolean bothNaN = Float.isNaN(Float.intBitsToFloat(want))
+                    && Float.isNaN(Float.intBitsToFloat(got))
+                    && op != 4
+                    && op != 6
+                    && op != 7
+                    && op != 9;
             if (want != got && !bothNaN) {
                 fail(name + (skew == 0 ? "" : " (estimate skewed " + skew + " ulp)") + " of " + hex(x) + ", " + hex(y)
                         + " (" + f(x) + ", " + f(y) + "): GPU " + hex(got) + ", Java " + hex(want));
@@ -171,12 +175,23 @@ class FloatRoutinesTest {
             offsets[i] = location.offset();
             ranges[i] = segments[i].byteSize();
         }
-        gpu.queue().record(List.of((CommandRecorder recorder) -> {
-            try (Arena arena = Arena.ofConfined()) {
-                recorder.dispatch(pipeline, buffers, offsets, ranges, arena.allocateFrom(ValueLayout.JAVA_INT, COUNT, op),
-                        COUNT / 64, 1, 1);
-            }
-        }), () -> { }, null);
+        gpu.queue()
+                .record(
+                        List.of((CommandRecorder recorder) -> {
+                            try (Arena arena = Arena.ofConfined()) {
+                                recorder.dispatch(
+                                        pipeline,
+                                        buffers,
+                                        offsets,
+                                        ranges,
+                                        arena.allocateFrom(ValueLayout.JAVA_INT, COUNT, op),
+                                        COUNT / 64,
+                                        1,
+                                        1);
+                            }
+                        }),
+                        () -> {},
+                        null);
         gpu.queue().flush();
         gpu.device().waitIdle();
     }

@@ -1,5 +1,8 @@
 package io.jmlx.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
@@ -9,12 +12,6 @@ import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
 import io.jmlx.kernels.FpFormat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every case of MLX's golden vectors on the GPU kernels: quantize and dequantize reproduce MLX's bytes exactly
@@ -92,8 +91,17 @@ class GoldenConformanceTest {
         if (mode.equals("affine")) {
             Array expectedBiases = Golden.output(c, "biases");
             MemorySegment biases = gpu.memory().allocate(expectedBiases.nbytes());
-            gpu.kernels().affineQuantize(w.data(), w.dtype(), rows, cols, c.get("group_size").asInt(),
-                    c.get("bits").asInt(), packed, scales, biases);
+            gpu.kernels()
+                    .affineQuantize(
+                            w.data(),
+                            w.dtype(),
+                            rows,
+                            cols,
+                            c.get("group_size").asInt(),
+                            c.get("bits").asInt(),
+                            packed,
+                            scales,
+                            biases);
             assertSameBytes(expectedBiases, biases, "biases");
         } else {
             gpu.kernels().fpQuantize(w.data(), w.dtype(), rows, cols, format(mode), globalScale(c), packed, scales);
@@ -110,11 +118,28 @@ class GoldenConformanceTest {
         long rows = expected.size() / cols;
         MemorySegment out = gpu.memory().allocate(expected.nbytes());
         if (mode.equals("affine")) {
-            gpu.kernels().affineDequantize(packed.data(), scales.data(), Golden.output(c, "biases").data(),
-                    scales.dtype(), rows, cols, c.get("group_size").asInt(), c.get("bits").asInt(), out);
+            gpu.kernels()
+                    .affineDequantize(
+                            packed.data(),
+                            scales.data(),
+                            Golden.output(c, "biases").data(),
+                            scales.dtype(),
+                            rows,
+                            cols,
+                            c.get("group_size").asInt(),
+                            c.get("bits").asInt(),
+                            out);
         } else {
-            gpu.kernels().fpDequantize(packed.data(), scales.data(), rows, cols, format(mode), globalScale(c),
-                    expected.dtype(), out);
+            gpu.kernels()
+                    .fpDequantize(
+                            packed.data(),
+                            scales.data(),
+                            rows,
+                            cols,
+                            format(mode),
+                            globalScale(c),
+                            expected.dtype(),
+                            out);
         }
         assertSameBytes(expected, out, "w_hat");
     }
@@ -135,11 +160,38 @@ class GoldenConformanceTest {
         MemorySegment out = gpu.memory().allocate(expected.nbytes());
         CompletableFuture<Void> done;
         if (mode.equals("affine")) {
-            done = gpu.kernels().affineMatmulAsync(x.data(), packed.data(), scales.data(), Golden.output(c, "biases").data(),
-                    t, batches, m, k, n, transpose, shared, c.get("group_size").asInt(), c.get("bits").asInt(), out);
+            done = gpu.kernels()
+                    .affineMatmulAsync(
+                            x.data(),
+                            packed.data(),
+                            scales.data(),
+                            Golden.output(c, "biases").data(),
+                            t,
+                            batches,
+                            m,
+                            k,
+                            n,
+                            transpose,
+                            shared,
+                            c.get("group_size").asInt(),
+                            c.get("bits").asInt(),
+                            out);
         } else {
-            done = gpu.kernels().fpMatmulAsync(x.data(), packed.data(), scales.data(), t, batches, m, k, n, transpose, shared,
-                    format(mode), null, out);
+            done = gpu.kernels()
+                    .fpMatmulAsync(
+                            x.data(),
+                            packed.data(),
+                            scales.data(),
+                            t,
+                            batches,
+                            m,
+                            k,
+                            n,
+                            transpose,
+                            shared,
+                            format(mode),
+                            null,
+                            out);
         }
         gpu.queue().flush();
         done.join();
@@ -174,7 +226,9 @@ class GoldenConformanceTest {
                 }
             }
         }
-        assertEquals(y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0, nonFinite,
+        assertEquals(
+                y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0,
+                nonFinite,
                 "outputs MLX overflowed (masked)");
     }
 
@@ -194,7 +248,8 @@ class GoldenConformanceTest {
             BitPacking.unpackRow(packed.data(), (long) r * packed.dim(-1), cols, bits, codes);
             for (int j = 0; j < cols; j++) {
                 int g = r * (cols / groupSize) + j / groupSize;
-                out[r * cols + j] = format == null ? Math.abs(s[g] * codes[j]) + Math.abs(bias[g])
+                out[r * cols + j] = format == null
+                        ? Math.abs(s[g] * codes[j]) + Math.abs(bias[g])
                         : Math.abs((bits == 4 ? FpCodecs.fp4Value(codes[j]) : FpCodecs.fp8Decode(codes[j]))
                                 * FloatFormats.roundTo(t, format.scale(scaleBytes[g] & 0xFF)));
             }
@@ -216,14 +271,16 @@ class GoldenConformanceTest {
 
     private static Float globalScale(JsonNode c) {
         JsonNode name = c.get("global_scale");
-        return name == null || name.isNull() ? null : Golden.tensor(c, name.asText()).toFloatArray()[0];
+        return name == null || name.isNull()
+                ? null
+                : Golden.tensor(c, name.asText()).toFloatArray()[0];
     }
 
     private static void assertSameBytes(Array expected, MemorySegment actual, String what) {
         long at = expected.data().mismatch(actual.asSlice(0, expected.nbytes()));
         if (at >= 0) {
-            fail(what + " differs from MLX first at element " + at / expected.dtype().byteSize() + " of "
-                    + expected.size());
+            fail(what + " differs from MLX first at element "
+                    + at / expected.dtype().byteSize() + " of " + expected.size());
         }
     }
 }

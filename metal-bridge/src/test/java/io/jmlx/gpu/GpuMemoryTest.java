@@ -1,21 +1,20 @@
 package io.jmlx.gpu;
 
-import io.jmlx.Array;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jmlx.DType;
+import io.jmlx.gpu.testing.Native;
 import io.jmlx.gpu.testing.TestGpu;
 import io.jmlx.kernels.ScalarKernels;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * GPU memory seen from Java: segments the kernels write are read in place, slices are located in their buffer,
@@ -51,14 +50,14 @@ class GpuMemoryTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) Math.sin(i * 0.37) * (i % 7);
         }
-        MemorySegment native16 = Array.allocate((long) rows * cols, DType.FLOAT16);
+        MemorySegment native16 = Native.allocate((long) rows * cols, DType.FLOAT16);
         for (int i = 0; i < values.length; i++) {
             native16.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(values[i]));
         }
         ScalarKernels cpu = new ScalarKernels();
-        MemorySegment packed = Array.allocate(rows * cols / 8, DType.UINT32);
-        MemorySegment scales = Array.allocate(rows * 2, DType.FLOAT16);
-        MemorySegment biases = Array.allocate(rows * 2, DType.FLOAT16);
+        MemorySegment packed = Native.allocate(rows * cols / 8, DType.UINT32);
+        MemorySegment scales = Native.allocate(rows * 2, DType.FLOAT16);
+        MemorySegment biases = Native.allocate(rows * 2, DType.FLOAT16);
         cpu.affineQuantize(native16, DType.FLOAT16, rows, cols, 64, 4, packed, scales, biases);
 
         // Inputs on the Java heap and in a GPU block at an odd (2-byte) offset; outputs in GPU memory at an aligned
@@ -73,8 +72,17 @@ class GpuMemoryTest {
         for (MemorySegment input : List.of(heapInput, oddInput)) {
             for (MemorySegment out : outputs) {
                 out.fill((byte) 0x55);
-                gpu.kernels().affineQuantize(input, DType.FLOAT16, rows, cols, 64, 4, out,
-                        gpu.memory().allocate(scales.byteSize()), gpu.memory().allocate(biases.byteSize()));
+                gpu.kernels()
+                        .affineQuantize(
+                                input,
+                                DType.FLOAT16,
+                                rows,
+                                cols,
+                                64,
+                                4,
+                                out,
+                                gpu.memory().allocate(scales.byteSize()),
+                                gpu.memory().allocate(biases.byteSize()));
                 assertEquals(-1, packed.mismatch(out.asSlice(0, packed.byteSize())), "packed codes");
             }
         }
@@ -94,6 +102,7 @@ class GpuMemoryTest {
             System.gc();
             Thread.sleep(50);
         }
-        assertTrue(memory.liveBytes() <= before + (16L << 20), "live bytes " + memory.liveBytes() + " before " + before);
+        assertTrue(
+                memory.liveBytes() <= before + (16L << 20), "live bytes " + memory.liveBytes() + " before " + before);
     }
 }

@@ -1,9 +1,9 @@
 package io.jmlx.gpu;
 
-import io.jmlx.gpu.testing.Prerequisites;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmlx.gpu.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The committed SPIR-V is what the GLSL compiles to ({@code glslc} with the flags of {@code glslc.flags}, as
@@ -30,8 +29,14 @@ class KernelSourcesTest {
 
     @Test
     void everyKernelHasItsSpirvResource() throws IOException {
-        List<String> sources = kernels(MAIN_GLSL).stream().map(KernelSourcesTest::name).sorted().toList();
-        List<String> kernels = Arrays.stream(GpuKernel.values()).map(GpuKernel::fileName).sorted().toList();
+        List<String> sources = kernels(MAIN_GLSL).stream()
+                .map(KernelSourcesTest::name)
+                .sorted()
+                .toList();
+        List<String> kernels = Arrays.stream(GpuKernel.values())
+                .map(GpuKernel::fileName)
+                .sorted()
+                .toList();
         assertEquals(sources, kernels, "GLSL kernels and GpuKernel constants");
         for (GpuKernel k : GpuKernel.values()) {
             assertTrue(Pipelines.load(k).length > 0, k.resource());
@@ -40,10 +45,12 @@ class KernelSourcesTest {
 
     @Test
     void committedSpirvEqualsFreshlyCompiledGlsl(@TempDir Path dir) throws Exception {
-        Prerequisites.require(runs(List.of("glslc", "--version")),
+        Prerequisites.require(
+                runs(List.of("glslc", "--version")),
                 "glslc is missing, so the committed SPIR-V cannot be regenerated (Debian/Ubuntu: apt-get install glslc)");
         List<String> flags = Files.readAllLines(MAIN_GLSL.resolve("glslc.flags")).stream()
-                .filter(l -> !l.isBlank()).toList();
+                .filter(l -> !l.isBlank())
+                .toList();
         List<String> stale = new ArrayList<>();
         for (Path[] set : new Path[][] {{MAIN_GLSL, MAIN_SPIRV}, {TEST_GLSL, TEST_SPIRV}}) {
             for (Path source : kernels(set[0])) {
@@ -58,19 +65,22 @@ class KernelSourcesTest {
                 }
             }
         }
-        assertEquals(List.of(), stale, "kernels whose committed .spv differs from glslc's output: run ./compile-kernels");
+        assertEquals(
+                List.of(), stale, "kernels whose committed .spv differs from glslc's output: run ./compile-kernels");
     }
 
     @Test
     void everyKernelTranslatesToMetal(@TempDir Path dir) throws Exception {
-        Prerequisites.require(runs(List.of("spirv-cross", "--help")),
+        Prerequisites.require(
+                runs(List.of("spirv-cross", "--help")),
                 "spirv-cross is missing, so the Metal translation is not checked (Debian/Ubuntu: apt-get install spirv-cross)");
         int translated = 0;
         for (GpuKernel k : GpuKernel.values()) {
             Path spirv = dir.resolve(k.fileName() + ".spv");
             Files.write(spirv, Pipelines.load(k));
             Path msl = dir.resolve(k.fileName() + ".metal");
-            run(List.of("spirv-cross", "--msl", "--msl-version", "20300", spirv.toString(), "--output", msl.toString()));
+            run(List.of(
+                    "spirv-cross", "--msl", "--msl-version", "20300", spirv.toString(), "--output", msl.toString()));
             String source = Files.readString(msl);
             assertTrue(source.contains("kernel void main0("), k.fileName() + " has no Metal compute entry point");
             translated++;

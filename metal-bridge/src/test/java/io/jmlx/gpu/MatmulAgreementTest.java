@@ -4,11 +4,10 @@ import io.jmlx.DType;
 import io.jmlx.gpu.testing.MatmulCheck;
 import io.jmlx.gpu.testing.TestGpu;
 import io.jmlx.kernels.FpFormat;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
 
 /**
  * The GPU's quantized matmuls against jmlx's CPU kernels within the float32 summation bound ({@link MatmulCheck}):
@@ -27,8 +26,21 @@ class MatmulAgreementTest {
                 for (int groupSize : new int[] {32, 64, 128}) {
                     for (boolean transpose : new boolean[] {true, false}) {
                         int m = (int) (seed % 3 == 0 ? 1 : seed % 3 == 1 ? 5 : 37);
-                        run(gpu, MatmulCheck.random(t, 2, m, transpose ? 256 : 67, transpose ? 67 : 256, transpose,
-                                seed % 2 == 0, null, null, groupSize, bits, seed++));
+                        run(
+                                gpu,
+                                MatmulCheck.random(
+                                        t,
+                                        2,
+                                        m,
+                                        transpose ? 256 : 67,
+                                        transpose ? 67 : 256,
+                                        transpose,
+                                        seed % 2 == 0,
+                                        null,
+                                        null,
+                                        groupSize,
+                                        bits,
+                                        seed++));
                     }
                 }
             }
@@ -46,7 +58,9 @@ class MatmulAgreementTest {
                         for (int m : new int[] {1, 8, 40}) {
                             int k = transpose ? (format == FpFormat.NVFP4 ? 48 : 96) : 33;
                             int n = transpose ? 45 : (format == FpFormat.NVFP4 ? 80 : 96);
-                            run(gpu, MatmulCheck.random(t, 3, m, k, n, transpose, m == 8, format, global, 0, 0, seed++));
+                            run(
+                                    gpu,
+                                    MatmulCheck.random(t, 3, m, k, n, transpose, m == 8, format, global, 0, 0, seed++));
                         }
                     }
                 }
@@ -70,10 +84,37 @@ class MatmulAgreementTest {
     private static void run(Gpu gpu, MatmulCheck c) {
         MemorySegment out = gpu.memory().allocate(c.outBytes());
         CompletableFuture<Void> done = c.format() == null
-                ? gpu.kernels().affineMatmulAsync(c.x(), c.packed(), c.scales(), c.biases(), c.dtype(), c.batches(),
-                        c.m(), c.k(), c.n(), c.transpose(), c.sharedWeight(), c.groupSize(), c.bits(), out)
-                : gpu.kernels().fpMatmulAsync(c.x(), c.packed(), c.scales(), c.dtype(), c.batches(), c.m(), c.k(),
-                        c.n(), c.transpose(), c.sharedWeight(), c.format(), c.globalScale(), out);
+                ? gpu.kernels()
+                        .affineMatmulAsync(
+                                c.x(),
+                                c.packed(),
+                                c.scales(),
+                                c.biases(),
+                                c.dtype(),
+                                c.batches(),
+                                c.m(),
+                                c.k(),
+                                c.n(),
+                                c.transpose(),
+                                c.sharedWeight(),
+                                c.groupSize(),
+                                c.bits(),
+                                out)
+                : gpu.kernels()
+                        .fpMatmulAsync(
+                                c.x(),
+                                c.packed(),
+                                c.scales(),
+                                c.dtype(),
+                                c.batches(),
+                                c.m(),
+                                c.k(),
+                                c.n(),
+                                c.transpose(),
+                                c.sharedWeight(),
+                                c.format(),
+                                c.globalScale(),
+                                out);
         gpu.queue().flush();
         done.join();
         c.check(out, c.describe());

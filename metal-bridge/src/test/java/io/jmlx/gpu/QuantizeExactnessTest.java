@@ -1,24 +1,23 @@
 package io.jmlx.gpu;
 
-import io.jmlx.Array;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.jmlx.DType;
 import io.jmlx.gpu.testing.AwkwardValues;
+import io.jmlx.gpu.testing.Native;
 import io.jmlx.gpu.testing.TestGpu;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
-import io.jmlx.kernels.Kernels;
+import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.ScalarKernels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The GPU's quantize and dequantize give the CPU reference kernels' ({@link ScalarKernels}) bytes exactly, on
@@ -28,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * (floats.glsl), which is what makes the result driver-independent.
  */
 class QuantizeExactnessTest {
-    private static final Kernels CPU = new ScalarKernels();
+    private static final KernelSet CPU = new ScalarKernels();
     private static final List<DType> TYPES = List.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
     private static final AtomicLong AFFINE_GROUPS = new AtomicLong();
     private static final AtomicLong FP_GROUPS = new AtomicLong();
@@ -71,13 +70,24 @@ class QuantizeExactnessTest {
                     String label = format + " " + t + (global == null ? "" : " global " + global);
                     long words = rows * BitPacking.words(cols, format.bits());
                     long groups = (long) rows * cols / format.groupSize();
-                    MemorySegment[] expected = {Array.allocate(words, DType.UINT32), Array.allocate(groups, DType.UINT8)};
-                    MemorySegment[] actual = {gpu.memory().allocate(words * 4), gpu.memory().allocate(groups)};
+                    MemorySegment[] expected = {
+                        Native.allocate(words, DType.UINT32), Native.allocate(groups, DType.UINT8)
+                    };
+                    MemorySegment[] actual = {
+                        gpu.memory().allocate(words * 4), gpu.memory().allocate(groups)
+                    };
                     CPU.fpQuantize(w, t, rows, cols, format, global, expected[0], expected[1]);
                     gpu.kernels().fpQuantize(w, t, rows, cols, format, global, actual[0], actual[1]);
                     assertSameGroups(expected[1], actual[1], 1, 1, w, t, format.groupSize(), label + " scales");
-                    assertSameGroups(expected[0], actual[0], 4, format.groupSize() * format.bits() / 32, w, t,
-                            format.groupSize(), label + " codes");
+                    assertSameGroups(
+                            expected[0],
+                            actual[0],
+                            4,
+                            format.groupSize() * format.bits() / 32,
+                            w,
+                            t,
+                            format.groupSize(),
+                            label + " codes");
                     FP_GROUPS.addAndGet(groups);
                 }
             }
@@ -98,12 +108,15 @@ class QuantizeExactnessTest {
                     MemorySegment packed = AwkwardValues.randomBytes(rows * BitPacking.words(cols, bits) * 4, seed++);
                     MemorySegment scales = AwkwardValues.parameters(t, groups, seed++, false);
                     MemorySegment biases = AwkwardValues.parameters(t, groups, seed++, false);
-                    MemorySegment expected = Array.allocate((long) rows * cols, t);
+                    MemorySegment expected = Native.allocate((long) rows * cols, t);
                     MemorySegment actual = gpu.memory().allocate((long) rows * cols * t.byteSize());
                     CPU.affineDequantize(packed, scales, biases, t, rows, cols, groupSize, bits, expected);
                     gpu.kernels().affineDequantize(packed, scales, biases, t, rows, cols, groupSize, bits, actual);
-                    assertBytes(expected, actual, t.byteSize(), "affine dequantize " + t + " bits " + bits + " group "
-                            + groupSize);
+                    assertBytes(
+                            expected,
+                            actual,
+                            t.byteSize(),
+                            "affine dequantize " + t + " bits " + bits + " group " + groupSize);
                 }
             }
         }
@@ -119,14 +132,16 @@ class QuantizeExactnessTest {
             for (FpFormat format : FpFormat.values()) {
                 for (Float global : format == FpFormat.NVFP4 ? new Float[] {null, 0.3f, 2.5e4f} : new Float[] {null}) {
                     long groups = (long) rows * cols / format.groupSize();
-                    MemorySegment packed = AwkwardValues.randomBytes(rows * BitPacking.words(cols, format.bits()) * 4, seed++);
+                    MemorySegment packed =
+                            AwkwardValues.randomBytes(rows * BitPacking.words(cols, format.bits()) * 4, seed++);
                     MemorySegment scales = AwkwardValues.randomBytes(groups, seed++);
                     DType out = global == null ? t : DType.FLOAT32;
-                    MemorySegment expected = Array.allocate((long) rows * cols, out);
+                    MemorySegment expected = Native.allocate((long) rows * cols, out);
                     MemorySegment actual = gpu.memory().allocate((long) rows * cols * out.byteSize());
                     CPU.fpDequantize(packed, scales, rows, cols, format, global, out, expected);
                     gpu.kernels().fpDequantize(packed, scales, rows, cols, format, global, out, actual);
-                    assertBytes(expected, actual, out.byteSize(), format + " dequantize to " + out + " global " + global);
+                    assertBytes(
+                            expected, actual, out.byteSize(), format + " dequantize to " + out + " global " + global);
                 }
             }
         }
@@ -145,17 +160,22 @@ class QuantizeExactnessTest {
         }
     }
 
-    private static void compareAffineQuantize(Gpu gpu, MemorySegment w, DType t, int rows, int cols, int groupSize,
-                                              int bits, String label) {
+    private static void compareAffineQuantize(
+            Gpu gpu, MemorySegment w, DType t, int rows, int cols, int groupSize, int bits, String label) {
         long words = rows * BitPacking.words(cols, bits);
         long groups = (long) rows * cols / groupSize;
-        MemorySegment[] expected = {Array.allocate(words, DType.UINT32), Array.allocate(groups, t), Array.allocate(groups, t)};
-        MemorySegment[] actual = {gpu.memory().allocate(words * 4), gpu.memory().allocate(groups * t.byteSize()),
-                gpu.memory().allocate(groups * t.byteSize())};
-        String cpuError = error(() -> CPU.affineQuantize(w, t, rows, cols, groupSize, bits, expected[0], expected[1],
-                expected[2]));
-        String gpuError = error(() -> gpu.kernels().affineQuantize(w, t, rows, cols, groupSize, bits, actual[0],
-                actual[1], actual[2]));
+        MemorySegment[] expected = {
+            Native.allocate(words, DType.UINT32), Native.allocate(groups, t), Native.allocate(groups, t)
+        };
+        MemorySegment[] actual = {
+            gpu.memory().allocate(words * 4),
+            gpu.memory().allocate(groups * t.byteSize()),
+            gpu.memory().allocate(groups * t.byteSize())
+        };
+        String cpuError = error(
+                () -> CPU.affineQuantize(w, t, rows, cols, groupSize, bits, expected[0], expected[1], expected[2]));
+        String gpuError = error(
+                () -> gpu.kernels().affineQuantize(w, t, rows, cols, groupSize, bits, actual[0], actual[1], actual[2]));
         assertEquals(cpuError, gpuError, label + ": error");
         if (cpuError == null) {
             int wordsPerGroup = groupSize * bits / 32;
@@ -166,8 +186,15 @@ class QuantizeExactnessTest {
     }
 
     /** Byte equality, reporting the first differing group with its inputs. */
-    private static void assertSameGroups(MemorySegment expected, MemorySegment actual, int unit, int unitsPerGroup,
-                                         MemorySegment w, DType t, int groupSize, String label) {
+    private static void assertSameGroups(
+            MemorySegment expected,
+            MemorySegment actual,
+            int unit,
+            int unitsPerGroup,
+            MemorySegment w,
+            DType t,
+            int groupSize,
+            String label) {
         long at = expected.mismatch(actual.asSlice(0, expected.byteSize()));
         if (at >= 0) {
             long group = at / unit / unitsPerGroup;

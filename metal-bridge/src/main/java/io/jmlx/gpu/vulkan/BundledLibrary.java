@@ -23,8 +23,7 @@ public final class BundledLibrary {
     /** System property overriding the cache folder. */
     public static final String CACHE_PROPERTY = "jmlx.cache.dir";
 
-    private BundledLibrary() {
-    }
+    private BundledLibrary() {}
 
     /** LWJGL's resource path of MoltenVK for an {@code os.arch} value, or empty when LWJGL ships none for it. */
     public static Optional<String> moltenVkResource(String osArch) {
@@ -89,7 +88,9 @@ public final class BundledLibrary {
 
     private static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

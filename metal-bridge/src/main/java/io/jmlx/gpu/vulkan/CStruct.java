@@ -22,8 +22,7 @@ import java.util.Map;
  */
 public final class CStruct {
     /** One field: its name and its layout (a value, an array or a nested struct). */
-    public record Field(String name, MemoryLayout layout, CStruct nested) {
-    }
+    public record Field(String name, MemoryLayout layout, CStruct nested) {}
 
     private final String name;
     private final List<Field> fields;
@@ -59,7 +58,8 @@ public final class CStruct {
         if (size > offset) {
             members.add(MemoryLayout.paddingLayout(size - offset));
         }
-        this.layout = MemoryLayout.structLayout(members.toArray(MemoryLayout[]::new)).withName(name);
+        this.layout =
+                MemoryLayout.structLayout(members.toArray(MemoryLayout[]::new)).withName(name);
     }
 
     /** A struct of the given fields, in declaration order. */

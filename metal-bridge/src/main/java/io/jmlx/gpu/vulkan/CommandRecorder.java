@@ -1,9 +1,5 @@
 package io.jmlx.gpu.vulkan;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 import static io.jmlx.gpu.vulkan.VkStructs.BUFFER_COPY;
 import static io.jmlx.gpu.vulkan.VkStructs.COMMAND_BUFFER_BEGIN_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.DESCRIPTOR_BUFFER_INFO;
@@ -11,6 +7,10 @@ import static io.jmlx.gpu.vulkan.VkStructs.DESCRIPTOR_SET_ALLOCATE_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.MEMORY_BARRIER;
 import static io.jmlx.gpu.vulkan.VkStructs.SUBMIT_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.WRITE_DESCRIPTOR_SET;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * One command buffer with its own descriptor pool and fence, recorded, submitted and then reset for reuse. Not
@@ -20,6 +20,7 @@ import static io.jmlx.gpu.vulkan.VkStructs.WRITE_DESCRIPTOR_SET;
 public final class CommandRecorder implements AutoCloseable {
     /** Descriptor sets one recording may allocate before it must be submitted. */
     public static final int MAX_DISPATCHES = 256;
+
     private static final int MAX_BINDINGS = 8;
 
     private final VulkanDevice device;
@@ -62,7 +63,8 @@ public final class CommandRecorder implements AutoCloseable {
         VulkanException.check(f.vkResetCommandBuffer(commandBuffer, 0), "vkResetCommandBuffer");
         VulkanException.check(f.vkResetDescriptorPool(device.handle(), descriptorPool, 0), "vkResetDescriptorPool");
         device.resetFence(fence);
-        MemorySegment info = scratch.asSlice(0, COMMAND_BUFFER_BEGIN_INFO.size()).fill((byte) 0);
+        MemorySegment info =
+                scratch.asSlice(0, COMMAND_BUFFER_BEGIN_INFO.size()).fill((byte) 0);
         COMMAND_BUFFER_BEGIN_INFO.setInt(info, "sType", Vk.STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO);
         COMMAND_BUFFER_BEGIN_INFO.setInt(info, "flags", Vk.COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
         VulkanException.check(f.vkBeginCommandBuffer(commandBuffer, info), "vkBeginCommandBuffer");
@@ -74,8 +76,15 @@ public final class CommandRecorder implements AutoCloseable {
      * Records one dispatch of {@code pipeline} over {@code groups} work groups with storage buffers
      * {@code (buffer, offset, range)} bound in order and {@code pushConstants} pushed.
      */
-    public void dispatch(ComputePipeline pipeline, long[] buffers, long[] offsets, long[] ranges,
-                         MemorySegment pushConstants, int groupsX, int groupsY, int groupsZ) {
+    public void dispatch(
+            ComputePipeline pipeline,
+            long[] buffers,
+            long[] offsets,
+            long[] ranges,
+            MemorySegment pushConstants,
+            int groupsX,
+            int groupsY,
+            int groupsZ) {
         if (!recording) {
             throw new IllegalStateException("dispatch outside begin()/end()");
         }
@@ -84,9 +93,11 @@ public final class CommandRecorder implements AutoCloseable {
         }
         int n = pipeline.bindings();
         if (buffers.length != n || offsets.length != n || ranges.length != n) {
-            throw new IllegalArgumentException("the pipeline has " + n + " bindings but " + buffers.length + " were given");
+            throw new IllegalArgumentException(
+                    "the pipeline has " + n + " bindings but " + buffers.length + " were given");
         }
-        MemorySegment alloc = scratch.asSlice(0, DESCRIPTOR_SET_ALLOCATE_INFO.size()).fill((byte) 0);
+        MemorySegment alloc =
+                scratch.asSlice(0, DESCRIPTOR_SET_ALLOCATE_INFO.size()).fill((byte) 0);
         MemorySegment layouts = scratch.asSlice(256, 8);
         MemorySegment setOut = scratch.asSlice(264, 8);
         layouts.set(ValueLayout.JAVA_LONG, 0, pipeline.setLayout());
@@ -98,7 +109,8 @@ public final class CommandRecorder implements AutoCloseable {
         long set = setOut.get(ValueLayout.JAVA_LONG, 0);
 
         MemorySegment infos = scratch.asSlice(512, DESCRIPTOR_BUFFER_INFO.size() * n);
-        MemorySegment writes = scratch.asSlice(1024, WRITE_DESCRIPTOR_SET.size() * n).fill((byte) 0);
+        MemorySegment writes =
+                scratch.asSlice(1024, WRITE_DESCRIPTOR_SET.size() * n).fill((byte) 0);
         for (int b = 0; b < n; b++) {
             MemorySegment info = DESCRIPTOR_BUFFER_INFO.at(infos, b);
             DESCRIPTOR_BUFFER_INFO.setLong(info, "buffer", buffers[b]);
@@ -116,15 +128,20 @@ public final class CommandRecorder implements AutoCloseable {
 
         f.vkCmdBindPipeline(commandBuffer, Vk.PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline());
         setOut.set(ValueLayout.JAVA_LONG, 0, set);
-        f.vkCmdBindDescriptorSets(commandBuffer, Vk.PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, setOut, 0,
-                MemorySegment.NULL);
+        f.vkCmdBindDescriptorSets(
+                commandBuffer, Vk.PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0, 1, setOut, 0, MemorySegment.NULL);
         if (pipeline.pushConstantBytes() > 0) {
             if (pushConstants.byteSize() != pipeline.pushConstantBytes()) {
                 throw new IllegalArgumentException("push constants are " + pushConstants.byteSize()
                         + " bytes, the pipeline declares " + pipeline.pushConstantBytes());
             }
-            f.vkCmdPushConstants(commandBuffer, pipeline.layout(), Vk.SHADER_STAGE_COMPUTE_BIT, 0,
-                    pipeline.pushConstantBytes(), pushConstants);
+            f.vkCmdPushConstants(
+                    commandBuffer,
+                    pipeline.layout(),
+                    Vk.SHADER_STAGE_COMPUTE_BIT,
+                    0,
+                    pipeline.pushConstantBytes(),
+                    pushConstants);
         }
         f.vkCmdDispatch(commandBuffer, groupsX, groupsY, groupsZ);
         dispatches++;
@@ -138,12 +155,27 @@ public final class CommandRecorder implements AutoCloseable {
         MemorySegment barrier = scratch.asSlice(0, MEMORY_BARRIER.size()).fill((byte) 0);
         MEMORY_BARRIER.setInt(barrier, "sType", Vk.STRUCTURE_TYPE_MEMORY_BARRIER);
         MEMORY_BARRIER.setInt(barrier, "srcAccessMask", Vk.ACCESS_SHADER_WRITE_BIT | Vk.ACCESS_TRANSFER_WRITE_BIT);
-        MEMORY_BARRIER.setInt(barrier, "dstAccessMask", Vk.ACCESS_SHADER_READ_BIT | Vk.ACCESS_SHADER_WRITE_BIT
-                | Vk.ACCESS_TRANSFER_READ_BIT | Vk.ACCESS_TRANSFER_WRITE_BIT | (toHost ? Vk.ACCESS_HOST_READ_BIT : 0));
-        f.vkCmdPipelineBarrier(commandBuffer, Vk.PIPELINE_STAGE_COMPUTE_SHADER_BIT | Vk.PIPELINE_STAGE_TRANSFER_BIT,
-                Vk.PIPELINE_STAGE_COMPUTE_SHADER_BIT | Vk.PIPELINE_STAGE_TRANSFER_BIT
+        MEMORY_BARRIER.setInt(
+                barrier,
+                "dstAccessMask",
+                Vk.ACCESS_SHADER_READ_BIT
+                        | Vk.ACCESS_SHADER_WRITE_BIT
+                        | Vk.ACCESS_TRANSFER_READ_BIT
+                        | Vk.ACCESS_TRANSFER_WRITE_BIT
+                        | (toHost ? Vk.ACCESS_HOST_READ_BIT : 0));
+        f.vkCmdPipelineBarrier(
+                commandBuffer,
+                Vk.PIPELINE_STAGE_COMPUTE_SHADER_BIT | Vk.PIPELINE_STAGE_TRANSFER_BIT,
+                Vk.PIPELINE_STAGE_COMPUTE_SHADER_BIT
+                        | Vk.PIPELINE_STAGE_TRANSFER_BIT
                         | (toHost ? Vk.PIPELINE_STAGE_HOST_BIT : 0),
-                0, 1, barrier, 0, MemorySegment.NULL, 0, MemorySegment.NULL);
+                0,
+                1,
+                barrier,
+                0,
+                MemorySegment.NULL,
+                0,
+                MemorySegment.NULL);
     }
 
     /** Copies {@code size} bytes between buffers. */

@@ -1,9 +1,5 @@
 package io.jmlx.gpu.vulkan;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 import static io.jmlx.gpu.vulkan.VkStructs.COMPUTE_PIPELINE_CREATE_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.DESCRIPTOR_SET_LAYOUT_BINDING;
 import static io.jmlx.gpu.vulkan.VkStructs.DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
@@ -12,6 +8,10 @@ import static io.jmlx.gpu.vulkan.VkStructs.PUSH_CONSTANT_RANGE;
 import static io.jmlx.gpu.vulkan.VkStructs.SHADER_MODULE_CREATE_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.SPECIALIZATION_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.SPECIALIZATION_MAP_ENTRY;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A compute pipeline made from SPIR-V: {@code bindings} storage buffers in descriptor set 0 (bindings 0..n-1),
@@ -26,8 +26,8 @@ public final class ComputePipeline implements AutoCloseable {
     private final int pushConstantBytes;
     private boolean closed;
 
-    private ComputePipeline(VulkanDevice device, long setLayout, long layout, long pipeline, int bindings,
-                            int pushConstantBytes) {
+    private ComputePipeline(
+            VulkanDevice device, long setLayout, long layout, long pipeline, int bindings, int pushConstantBytes) {
         this.device = device;
         this.setLayout = setLayout;
         this.layout = layout;
@@ -43,10 +43,11 @@ public final class ComputePipeline implements AutoCloseable {
      * @param spirv          the SPIR-V module (a multiple of 4 bytes)
      * @param specConstants  values of specialization constants 0, 1, ...
      */
-    public static ComputePipeline create(VulkanDevice device, String name, byte[] spirv, int bindings,
-                                         int pushConstantBytes, int[] specConstants) {
+    public static ComputePipeline create(
+            VulkanDevice device, String name, byte[] spirv, int bindings, int pushConstantBytes, int[] specConstants) {
         if (spirv.length % 4 != 0) {
-            throw new IllegalArgumentException("SPIR-V of " + name + " is " + spirv.length + " bytes, not a multiple of 4");
+            throw new IllegalArgumentException(
+                    "SPIR-V of " + name + " is " + spirv.length + " bytes, not a multiple of 4");
         }
         DeviceFunctions f = device.functions();
         MemorySegment d = device.handle();
@@ -58,7 +59,8 @@ public final class ComputePipeline implements AutoCloseable {
             SHADER_MODULE_CREATE_INFO.setInt(moduleInfo, "sType", Vk.STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
             SHADER_MODULE_CREATE_INFO.setLong(moduleInfo, "codeSize", spirv.length);
             SHADER_MODULE_CREATE_INFO.setAddress(moduleInfo, "pCode", code);
-            VulkanException.check(f.vkCreateShaderModule(d, moduleInfo, MemorySegment.NULL, out),
+            VulkanException.check(
+                    f.vkCreateShaderModule(d, moduleInfo, MemorySegment.NULL, out),
                     "vkCreateShaderModule(" + name + ")");
             long module = out.get(ValueLayout.JAVA_LONG, 0);
             try {
@@ -71,10 +73,12 @@ public final class ComputePipeline implements AutoCloseable {
                     DESCRIPTOR_SET_LAYOUT_BINDING.setInt(binding, "stageFlags", Vk.SHADER_STAGE_COMPUTE_BIT);
                 }
                 MemorySegment setInfo = DESCRIPTOR_SET_LAYOUT_CREATE_INFO.allocate(arena);
-                DESCRIPTOR_SET_LAYOUT_CREATE_INFO.setInt(setInfo, "sType", Vk.STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO);
+                DESCRIPTOR_SET_LAYOUT_CREATE_INFO.setInt(
+                        setInfo, "sType", Vk.STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO);
                 DESCRIPTOR_SET_LAYOUT_CREATE_INFO.setInt(setInfo, "bindingCount", bindings);
                 DESCRIPTOR_SET_LAYOUT_CREATE_INFO.setAddress(setInfo, "pBindings", bindingInfos);
-                VulkanException.check(f.vkCreateDescriptorSetLayout(d, setInfo, MemorySegment.NULL, out),
+                VulkanException.check(
+                        f.vkCreateDescriptorSetLayout(d, setInfo, MemorySegment.NULL, out),
                         "vkCreateDescriptorSetLayout(" + name + ")");
                 long setLayout = out.get(ValueLayout.JAVA_LONG, 0);
 
@@ -84,13 +88,14 @@ public final class ComputePipeline implements AutoCloseable {
                 MemorySegment layoutInfo = PIPELINE_LAYOUT_CREATE_INFO.allocate(arena);
                 PIPELINE_LAYOUT_CREATE_INFO.setInt(layoutInfo, "sType", Vk.STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO);
                 PIPELINE_LAYOUT_CREATE_INFO.setInt(layoutInfo, "setLayoutCount", 1);
-                PIPELINE_LAYOUT_CREATE_INFO.setAddress(layoutInfo, "pSetLayouts",
-                        arena.allocateFrom(ValueLayout.JAVA_LONG, setLayout));
+                PIPELINE_LAYOUT_CREATE_INFO.setAddress(
+                        layoutInfo, "pSetLayouts", arena.allocateFrom(ValueLayout.JAVA_LONG, setLayout));
                 if (pushConstantBytes > 0) {
                     PIPELINE_LAYOUT_CREATE_INFO.setInt(layoutInfo, "pushConstantRangeCount", 1);
                     PIPELINE_LAYOUT_CREATE_INFO.setAddress(layoutInfo, "pPushConstantRanges", range);
                 }
-                VulkanException.check(f.vkCreatePipelineLayout(d, layoutInfo, MemorySegment.NULL, out),
+                VulkanException.check(
+                        f.vkCreatePipelineLayout(d, layoutInfo, MemorySegment.NULL, out),
                         "vkCreatePipelineLayout(" + name + ")");
                 long layout = out.get(ValueLayout.JAVA_LONG, 0);
 
@@ -105,22 +110,27 @@ public final class ComputePipeline implements AutoCloseable {
                 SPECIALIZATION_INFO.setInt(spec, "mapEntryCount", specConstants.length);
                 SPECIALIZATION_INFO.setAddress(spec, "pMapEntries", entries);
                 SPECIALIZATION_INFO.setLong(spec, "dataSize", 4L * specConstants.length);
-                SPECIALIZATION_INFO.setAddress(spec, "pData",
-                        arena.allocateFrom(ValueLayout.JAVA_INT, specConstants.length == 0 ? new int[1] : specConstants));
+                SPECIALIZATION_INFO.setAddress(
+                        spec,
+                        "pData",
+                        arena.allocateFrom(
+                                ValueLayout.JAVA_INT, specConstants.length == 0 ? new int[1] : specConstants));
 
                 MemorySegment info = COMPUTE_PIPELINE_CREATE_INFO.allocate(arena);
                 COMPUTE_PIPELINE_CREATE_INFO.setInt(info, "sType", Vk.STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO);
-                COMPUTE_PIPELINE_CREATE_INFO.setInt(info, "stage.sType", Vk.STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO);
+                COMPUTE_PIPELINE_CREATE_INFO.setInt(
+                        info, "stage.sType", Vk.STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO);
                 COMPUTE_PIPELINE_CREATE_INFO.setInt(info, "stage.stage", Vk.SHADER_STAGE_COMPUTE_BIT);
                 COMPUTE_PIPELINE_CREATE_INFO.setLong(info, "stage.module", module);
                 COMPUTE_PIPELINE_CREATE_INFO.setAddress(info, "stage.pName", arena.allocateFrom("main"));
                 COMPUTE_PIPELINE_CREATE_INFO.setAddress(info, "stage.pSpecializationInfo", spec);
                 COMPUTE_PIPELINE_CREATE_INFO.setLong(info, "layout", layout);
                 COMPUTE_PIPELINE_CREATE_INFO.setInt(info, "basePipelineIndex", -1);
-                VulkanException.check(f.vkCreateComputePipelines(d, 0L, 1, info, MemorySegment.NULL, out),
+                VulkanException.check(
+                        f.vkCreateComputePipelines(d, 0L, 1, info, MemorySegment.NULL, out),
                         "vkCreateComputePipelines(" + name + ")");
-                return new ComputePipeline(device, setLayout, layout, out.get(ValueLayout.JAVA_LONG, 0), bindings,
-                        pushConstantBytes);
+                return new ComputePipeline(
+                        device, setLayout, layout, out.get(ValueLayout.JAVA_LONG, 0), bindings, pushConstantBytes);
             } finally {
                 f.vkDestroyShaderModule(d, module, MemorySegment.NULL);
             }

@@ -15,8 +15,7 @@ public final class DeviceChoice {
     /** System property choosing the device by index or by part of its name. */
     public static final String PROPERTY = "jmlx.gpu.device";
 
-    private DeviceChoice() {
-    }
+    private DeviceChoice() {}
 
     /**
      * The device to use among {@code devices} for the setting {@code wanted} (null or blank: automatic).
@@ -33,9 +32,10 @@ public final class DeviceChoice {
         }
         return devices.stream()
                 .filter(d -> d.unusableReason() == null)
-                .min(Comparator.comparingInt((PhysicalDevice d) -> rank(d.type())).thenComparingInt(PhysicalDevice::index))
-                .orElseThrow(() -> new VulkanUnavailableException("no Vulkan device can run jmlx's kernels: "
-                        + list(devices)));
+                .min(Comparator.comparingInt((PhysicalDevice d) -> rank(d.type()))
+                        .thenComparingInt(PhysicalDevice::index))
+                .orElseThrow(() ->
+                        new VulkanUnavailableException("no Vulkan device can run jmlx's kernels: " + list(devices)));
     }
 
     private static PhysicalDevice chosen(List<PhysicalDevice> devices, String wanted) {
@@ -45,12 +45,14 @@ public final class DeviceChoice {
             pick = devices.stream().filter(d -> d.index() == index).findFirst().orElse(null);
         } else {
             String needle = wanted.toLowerCase(Locale.ROOT);
-            pick = devices.stream().filter(d -> d.name().toLowerCase(Locale.ROOT).contains(needle)).findFirst()
+            pick = devices.stream()
+                    .filter(d -> d.name().toLowerCase(Locale.ROOT).contains(needle))
+                    .findFirst()
                     .orElse(null);
         }
         if (pick == null) {
-            throw new VulkanUnavailableException("-D" + PROPERTY + "=" + wanted + " matches no Vulkan device; the devices are: "
-                    + list(devices));
+            throw new VulkanUnavailableException(
+                    "-D" + PROPERTY + "=" + wanted + " matches no Vulkan device; the devices are: " + list(devices));
         }
         if (pick.unusableReason() != null) {
             throw new VulkanUnavailableException("-D" + PROPERTY + "=" + wanted + " chose " + pick.describe()

@@ -1,12 +1,12 @@
 package io.jmlx.gpu.vulkan;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 
 /**
  * The device-level Vulkan functions jmlx calls, resolved through {@code vkGetDeviceProcAddr} (so that calls skip
@@ -63,51 +63,99 @@ public final class DeviceFunctions {
 
     DeviceFunctions(FunctionResolver resolver) {
         vkDestroyDevice = resolver.resolve("vkDestroyDevice", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-        vkGetDeviceQueue = resolver.resolve("vkGetDeviceQueue", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+        vkGetDeviceQueue =
+                resolver.resolve("vkGetDeviceQueue", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
         vkDeviceWaitIdle = resolver.resolve("vkDeviceWaitIdle", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        vkCreateBuffer = resolver.resolve("vkCreateBuffer", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkCreateBuffer =
+                resolver.resolve("vkCreateBuffer", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         vkDestroyBuffer = resolver.resolve("vkDestroyBuffer", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkGetBufferMemoryRequirements = resolver.resolve("vkGetBufferMemoryRequirements", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkAllocateMemory = resolver.resolve("vkAllocateMemory", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkGetBufferMemoryRequirements = resolver.resolve(
+                "vkGetBufferMemoryRequirements", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkAllocateMemory = resolver.resolve(
+                "vkAllocateMemory", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         vkFreeMemory = resolver.resolve("vkFreeMemory", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkBindBufferMemory = resolver.resolve("vkBindBufferMemory", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
-        vkMapMemory = resolver.resolve("vkMapMemory", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+        vkBindBufferMemory = resolver.resolve(
+                "vkBindBufferMemory", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+        vkMapMemory = resolver.resolve(
+                "vkMapMemory",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
         vkUnmapMemory = resolver.resolve("vkUnmapMemory", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
-        vkCreateShaderModule = resolver.resolve("vkCreateShaderModule", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        vkDestroyShaderModule = resolver.resolve("vkDestroyShaderModule", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkCreateDescriptorSetLayout = resolver.resolve("vkCreateDescriptorSetLayout", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        vkDestroyDescriptorSetLayout = resolver.resolve("vkDestroyDescriptorSetLayout", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkCreatePipelineLayout = resolver.resolve("vkCreatePipelineLayout", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        vkDestroyPipelineLayout = resolver.resolve("vkDestroyPipelineLayout", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkCreateComputePipelines = resolver.resolve("vkCreateComputePipelines", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        vkDestroyPipeline = resolver.resolve("vkDestroyPipeline", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkCreateDescriptorPool = resolver.resolve("vkCreateDescriptorPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        vkDestroyDescriptorPool = resolver.resolve("vkDestroyDescriptorPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkResetDescriptorPool = resolver.resolve("vkResetDescriptorPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-        vkAllocateDescriptorSets = resolver.resolve("vkAllocateDescriptorSets", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        vkUpdateDescriptorSets = resolver.resolve("vkUpdateDescriptorSets", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-        vkCreateCommandPool = resolver.resolve("vkCreateCommandPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        vkDestroyCommandPool = resolver.resolve("vkDestroyCommandPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkAllocateCommandBuffers = resolver.resolve("vkAllocateCommandBuffers", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        vkResetCommandBuffer = resolver.resolve("vkResetCommandBuffer", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        vkBeginCommandBuffer = resolver.resolve("vkBeginCommandBuffer", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        vkCreateShaderModule = resolver.resolve(
+                "vkCreateShaderModule", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkDestroyShaderModule =
+                resolver.resolve("vkDestroyShaderModule", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkCreateDescriptorSetLayout = resolver.resolve(
+                "vkCreateDescriptorSetLayout", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkDestroyDescriptorSetLayout = resolver.resolve(
+                "vkDestroyDescriptorSetLayout", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkCreatePipelineLayout = resolver.resolve(
+                "vkCreatePipelineLayout", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkDestroyPipelineLayout =
+                resolver.resolve("vkDestroyPipelineLayout", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkCreateComputePipelines = resolver.resolve(
+                "vkCreateComputePipelines",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        vkDestroyPipeline =
+                resolver.resolve("vkDestroyPipeline", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkCreateDescriptorPool = resolver.resolve(
+                "vkCreateDescriptorPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkDestroyDescriptorPool =
+                resolver.resolve("vkDestroyDescriptorPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkResetDescriptorPool = resolver.resolve(
+                "vkResetDescriptorPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        vkAllocateDescriptorSets = resolver.resolve(
+                "vkAllocateDescriptorSets", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        vkUpdateDescriptorSets = resolver.resolve(
+                "vkUpdateDescriptorSets", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        vkCreateCommandPool = resolver.resolve(
+                "vkCreateCommandPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkDestroyCommandPool =
+                resolver.resolve("vkDestroyCommandPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkAllocateCommandBuffers = resolver.resolve(
+                "vkAllocateCommandBuffers", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        vkResetCommandBuffer =
+                resolver.resolve("vkResetCommandBuffer", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        vkBeginCommandBuffer =
+                resolver.resolve("vkBeginCommandBuffer", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         vkEndCommandBuffer = resolver.resolve("vkEndCommandBuffer", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        vkCmdBindPipeline = resolver.resolve("vkCmdBindPipeline", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG));
-        vkCmdBindDescriptorSets = resolver.resolve("vkCmdBindDescriptorSets", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-        vkCmdPushConstants = resolver.resolve("vkCmdPushConstants", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-        vkCmdDispatch = resolver.resolve("vkCmdDispatch", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-        vkCmdPipelineBarrier = resolver.resolve("vkCmdPipelineBarrier", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-        vkCmdCopyBuffer = resolver.resolve("vkCmdCopyBuffer", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
-        vkCmdResetQueryPool = resolver.resolve("vkCmdResetQueryPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT));
-        vkCmdWriteTimestamp = resolver.resolve("vkCmdWriteTimestamp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
-        vkCreateQueryPool = resolver.resolve("vkCreateQueryPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        vkDestroyQueryPool = resolver.resolve("vkDestroyQueryPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
-        vkGetQueryPoolResults = resolver.resolve("vkGetQueryPoolResults", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT));
-        vkCreateFence = resolver.resolve("vkCreateFence", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkCmdBindPipeline =
+                resolver.resolve("vkCmdBindPipeline", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG));
+        vkCmdBindDescriptorSets = resolver.resolve(
+                "vkCmdBindDescriptorSets",
+                FunctionDescriptor.ofVoid(
+                        ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+        vkCmdPushConstants = resolver.resolve(
+                "vkCmdPushConstants",
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+        vkCmdDispatch =
+                resolver.resolve("vkCmdDispatch", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        vkCmdPipelineBarrier = resolver.resolve(
+                "vkCmdPipelineBarrier",
+                FunctionDescriptor.ofVoid(
+                        ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT,
+                        ADDRESS));
+        vkCmdCopyBuffer = resolver.resolve(
+                "vkCmdCopyBuffer", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+        vkCmdResetQueryPool = resolver.resolve(
+                "vkCmdResetQueryPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT));
+        vkCmdWriteTimestamp = resolver.resolve(
+                "vkCmdWriteTimestamp", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+        vkCreateQueryPool = resolver.resolve(
+                "vkCreateQueryPool", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkDestroyQueryPool =
+                resolver.resolve("vkDestroyQueryPool", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+        vkGetQueryPoolResults = resolver.resolve(
+                "vkGetQueryPoolResults",
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT));
+        vkCreateFence =
+                resolver.resolve("vkCreateFence", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         vkDestroyFence = resolver.resolve("vkDestroyFence", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
         vkResetFences = resolver.resolve("vkResetFences", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-        vkWaitForFences = resolver.resolve("vkWaitForFences", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-        vkQueueSubmit = resolver.resolve("vkQueueSubmit", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+        vkWaitForFences = resolver.resolve(
+                "vkWaitForFences", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+        vkQueueSubmit = resolver.resolve(
+                "vkQueueSubmit", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
         vkQueueWaitIdle = resolver.resolve("vkQueueWaitIdle", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     }
 
@@ -135,7 +183,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreateBuffer(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment buffer) {
+    public int vkCreateBuffer(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment buffer) {
         try {
             return (int) vkCreateBuffer.invokeExact(device, createInfo, allocator, buffer);
         } catch (Throwable t) {
@@ -159,7 +208,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkAllocateMemory(MemorySegment device, MemorySegment allocateInfo, MemorySegment allocator, MemorySegment memory) {
+    public int vkAllocateMemory(
+            MemorySegment device, MemorySegment allocateInfo, MemorySegment allocator, MemorySegment memory) {
         try {
             return (int) vkAllocateMemory.invokeExact(device, allocateInfo, allocator, memory);
         } catch (Throwable t) {
@@ -199,7 +249,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreateShaderModule(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment shaderModule) {
+    public int vkCreateShaderModule(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment shaderModule) {
         try {
             return (int) vkCreateShaderModule.invokeExact(device, createInfo, allocator, shaderModule);
         } catch (Throwable t) {
@@ -215,7 +266,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreateDescriptorSetLayout(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment setLayout) {
+    public int vkCreateDescriptorSetLayout(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment setLayout) {
         try {
             return (int) vkCreateDescriptorSetLayout.invokeExact(device, createInfo, allocator, setLayout);
         } catch (Throwable t) {
@@ -231,7 +283,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreatePipelineLayout(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment pipelineLayout) {
+    public int vkCreatePipelineLayout(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment pipelineLayout) {
         try {
             return (int) vkCreatePipelineLayout.invokeExact(device, createInfo, allocator, pipelineLayout);
         } catch (Throwable t) {
@@ -247,9 +300,16 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreateComputePipelines(MemorySegment device, long pipelineCache, int createInfoCount, MemorySegment createInfos, MemorySegment allocator, MemorySegment pipelines) {
+    public int vkCreateComputePipelines(
+            MemorySegment device,
+            long pipelineCache,
+            int createInfoCount,
+            MemorySegment createInfos,
+            MemorySegment allocator,
+            MemorySegment pipelines) {
         try {
-            return (int) vkCreateComputePipelines.invokeExact(device, pipelineCache, createInfoCount, createInfos, allocator, pipelines);
+            return (int) vkCreateComputePipelines.invokeExact(
+                    device, pipelineCache, createInfoCount, createInfos, allocator, pipelines);
         } catch (Throwable t) {
             throw VulkanCalls.failed("vkCreateComputePipelines", t);
         }
@@ -263,7 +323,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreateDescriptorPool(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment descriptorPool) {
+    public int vkCreateDescriptorPool(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment descriptorPool) {
         try {
             return (int) vkCreateDescriptorPool.invokeExact(device, createInfo, allocator, descriptorPool);
         } catch (Throwable t) {
@@ -287,7 +348,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkAllocateDescriptorSets(MemorySegment device, MemorySegment allocateInfo, MemorySegment descriptorSets) {
+    public int vkAllocateDescriptorSets(
+            MemorySegment device, MemorySegment allocateInfo, MemorySegment descriptorSets) {
         try {
             return (int) vkAllocateDescriptorSets.invokeExact(device, allocateInfo, descriptorSets);
         } catch (Throwable t) {
@@ -295,7 +357,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public void vkUpdateDescriptorSets(MemorySegment device, int writeCount, MemorySegment writes, int copyCount, MemorySegment copies) {
+    public void vkUpdateDescriptorSets(
+            MemorySegment device, int writeCount, MemorySegment writes, int copyCount, MemorySegment copies) {
         try {
             vkUpdateDescriptorSets.invokeExact(device, writeCount, writes, copyCount, copies);
         } catch (Throwable t) {
@@ -303,7 +366,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreateCommandPool(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment commandPool) {
+    public int vkCreateCommandPool(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment commandPool) {
         try {
             return (int) vkCreateCommandPool.invokeExact(device, createInfo, allocator, commandPool);
         } catch (Throwable t) {
@@ -319,7 +383,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkAllocateCommandBuffers(MemorySegment device, MemorySegment allocateInfo, MemorySegment commandBuffers) {
+    public int vkAllocateCommandBuffers(
+            MemorySegment device, MemorySegment allocateInfo, MemorySegment commandBuffers) {
         try {
             return (int) vkAllocateCommandBuffers.invokeExact(device, allocateInfo, commandBuffers);
         } catch (Throwable t) {
@@ -359,15 +424,25 @@ public final class DeviceFunctions {
         }
     }
 
-    public void vkCmdBindDescriptorSets(MemorySegment commandBuffer, int bindPoint, long layout, int firstSet, int setCount, MemorySegment sets, int dynamicOffsetCount, MemorySegment dynamicOffsets) {
+    public void vkCmdBindDescriptorSets(
+            MemorySegment commandBuffer,
+            int bindPoint,
+            long layout,
+            int firstSet,
+            int setCount,
+            MemorySegment sets,
+            int dynamicOffsetCount,
+            MemorySegment dynamicOffsets) {
         try {
-            vkCmdBindDescriptorSets.invokeExact(commandBuffer, bindPoint, layout, firstSet, setCount, sets, dynamicOffsetCount, dynamicOffsets);
+            vkCmdBindDescriptorSets.invokeExact(
+                    commandBuffer, bindPoint, layout, firstSet, setCount, sets, dynamicOffsetCount, dynamicOffsets);
         } catch (Throwable t) {
             throw VulkanCalls.failed("vkCmdBindDescriptorSets", t);
         }
     }
 
-    public void vkCmdPushConstants(MemorySegment commandBuffer, long layout, int stageFlags, int offset, int size, MemorySegment values) {
+    public void vkCmdPushConstants(
+            MemorySegment commandBuffer, long layout, int stageFlags, int offset, int size, MemorySegment values) {
         try {
             vkCmdPushConstants.invokeExact(commandBuffer, layout, stageFlags, offset, size, values);
         } catch (Throwable t) {
@@ -383,15 +458,36 @@ public final class DeviceFunctions {
         }
     }
 
-    public void vkCmdPipelineBarrier(MemorySegment commandBuffer, int srcStageMask, int dstStageMask, int dependencyFlags, int memoryBarrierCount, MemorySegment memoryBarriers, int bufferBarrierCount, MemorySegment bufferBarriers, int imageBarrierCount, MemorySegment imageBarriers) {
+    public void vkCmdPipelineBarrier(
+            MemorySegment commandBuffer,
+            int srcStageMask,
+            int dstStageMask,
+            int dependencyFlags,
+            int memoryBarrierCount,
+            MemorySegment memoryBarriers,
+            int bufferBarrierCount,
+            MemorySegment bufferBarriers,
+            int imageBarrierCount,
+            MemorySegment imageBarriers) {
         try {
-            vkCmdPipelineBarrier.invokeExact(commandBuffer, srcStageMask, dstStageMask, dependencyFlags, memoryBarrierCount, memoryBarriers, bufferBarrierCount, bufferBarriers, imageBarrierCount, imageBarriers);
+            vkCmdPipelineBarrier.invokeExact(
+                    commandBuffer,
+                    srcStageMask,
+                    dstStageMask,
+                    dependencyFlags,
+                    memoryBarrierCount,
+                    memoryBarriers,
+                    bufferBarrierCount,
+                    bufferBarriers,
+                    imageBarrierCount,
+                    imageBarriers);
         } catch (Throwable t) {
             throw VulkanCalls.failed("vkCmdPipelineBarrier", t);
         }
     }
 
-    public void vkCmdCopyBuffer(MemorySegment commandBuffer, long src, long dst, int regionCount, MemorySegment regions) {
+    public void vkCmdCopyBuffer(
+            MemorySegment commandBuffer, long src, long dst, int regionCount, MemorySegment regions) {
         try {
             vkCmdCopyBuffer.invokeExact(commandBuffer, src, dst, regionCount, regions);
         } catch (Throwable t) {
@@ -415,7 +511,8 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkCreateQueryPool(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment queryPool) {
+    public int vkCreateQueryPool(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment queryPool) {
         try {
             return (int) vkCreateQueryPool.invokeExact(device, createInfo, allocator, queryPool);
         } catch (Throwable t) {
@@ -431,15 +528,25 @@ public final class DeviceFunctions {
         }
     }
 
-    public int vkGetQueryPoolResults(MemorySegment device, long queryPool, int firstQuery, int queryCount, long dataSize, MemorySegment data, long stride, int flags) {
+    public int vkGetQueryPoolResults(
+            MemorySegment device,
+            long queryPool,
+            int firstQuery,
+            int queryCount,
+            long dataSize,
+            MemorySegment data,
+            long stride,
+            int flags) {
         try {
-            return (int) vkGetQueryPoolResults.invokeExact(device, queryPool, firstQuery, queryCount, dataSize, data, stride, flags);
+            return (int) vkGetQueryPoolResults.invokeExact(
+                    device, queryPool, firstQuery, queryCount, dataSize, data, stride, flags);
         } catch (Throwable t) {
             throw VulkanCalls.failed("vkGetQueryPoolResults", t);
         }
     }
 
-    public int vkCreateFence(MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment fence) {
+    public int vkCreateFence(
+            MemorySegment device, MemorySegment createInfo, MemorySegment allocator, MemorySegment fence) {
         try {
             return (int) vkCreateFence.invokeExact(device, createInfo, allocator, fence);
         } catch (Throwable t) {

@@ -38,6 +38,8 @@ final class FunctionResolver {
     /** The handle of {@code name}, or null when the driver does not provide it (for optional functions). */
     MethodHandle resolveOptional(String name, FunctionDescriptor descriptor) {
         MemorySegment address = procAddr.apply(name);
-        return address == null || address.equals(MemorySegment.NULL) ? null : LINKER.downcallHandle(address, descriptor);
+        return address == null || address.equals(MemorySegment.NULL)
+                ? null
+                : LINKER.downcallHandle(address, descriptor);
     }
 }

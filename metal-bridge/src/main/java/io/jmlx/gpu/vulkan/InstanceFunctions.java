@@ -1,12 +1,11 @@
 package io.jmlx.gpu.vulkan;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /** The instance-level Vulkan functions jmlx calls, resolved through {@code vkGetInstanceProcAddr}. */
 public final class InstanceFunctions {
@@ -21,12 +20,19 @@ public final class InstanceFunctions {
 
     InstanceFunctions(FunctionResolver resolver) {
         vkDestroyInstance = resolver.resolve("vkDestroyInstance", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-        vkEnumeratePhysicalDevices = resolver.resolve("vkEnumeratePhysicalDevices", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        vkGetPhysicalDeviceProperties2 = resolver.resolve("vkGetPhysicalDeviceProperties2", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-        vkGetPhysicalDeviceQueueFamilyProperties = resolver.resolve("vkGetPhysicalDeviceQueueFamilyProperties", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
-        vkGetPhysicalDeviceMemoryProperties = resolver.resolve("vkGetPhysicalDeviceMemoryProperties", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-        vkEnumerateDeviceExtensionProperties = resolver.resolve("vkEnumerateDeviceExtensionProperties", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        vkCreateDevice = resolver.resolve("vkCreateDevice", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkEnumeratePhysicalDevices = resolver.resolve(
+                "vkEnumeratePhysicalDevices", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        vkGetPhysicalDeviceProperties2 =
+                resolver.resolve("vkGetPhysicalDeviceProperties2", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        vkGetPhysicalDeviceQueueFamilyProperties = resolver.resolve(
+                "vkGetPhysicalDeviceQueueFamilyProperties", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        vkGetPhysicalDeviceMemoryProperties =
+                resolver.resolve("vkGetPhysicalDeviceMemoryProperties", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        vkEnumerateDeviceExtensionProperties = resolver.resolve(
+                "vkEnumerateDeviceExtensionProperties",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        vkCreateDevice =
+                resolver.resolve("vkCreateDevice", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         vkGetDeviceProcAddr = resolver.resolve("vkGetDeviceProcAddr", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     }
 
@@ -54,7 +60,8 @@ public final class InstanceFunctions {
         }
     }
 
-    public void vkGetPhysicalDeviceQueueFamilyProperties(MemorySegment physicalDevice, MemorySegment count, MemorySegment properties) {
+    public void vkGetPhysicalDeviceQueueFamilyProperties(
+            MemorySegment physicalDevice, MemorySegment count, MemorySegment properties) {
         try {
             vkGetPhysicalDeviceQueueFamilyProperties.invokeExact(physicalDevice, count, properties);
         } catch (Throwable t) {
@@ -70,7 +77,8 @@ public final class InstanceFunctions {
         }
     }
 
-    public int vkEnumerateDeviceExtensionProperties(MemorySegment physicalDevice, MemorySegment layerName, MemorySegment count, MemorySegment properties) {
+    public int vkEnumerateDeviceExtensionProperties(
+            MemorySegment physicalDevice, MemorySegment layerName, MemorySegment count, MemorySegment properties) {
         try {
             return (int) vkEnumerateDeviceExtensionProperties.invokeExact(physicalDevice, layerName, count, properties);
         } catch (Throwable t) {
@@ -78,7 +86,8 @@ public final class InstanceFunctions {
         }
     }
 
-    public int vkCreateDevice(MemorySegment physicalDevice, MemorySegment createInfo, MemorySegment allocator, MemorySegment device) {
+    public int vkCreateDevice(
+            MemorySegment physicalDevice, MemorySegment createInfo, MemorySegment allocator, MemorySegment device) {
         try {
             return (int) vkCreateDevice.invokeExact(physicalDevice, createInfo, allocator, device);
         } catch (Throwable t) {

@@ -20,12 +20,28 @@ import java.util.Set;
  * @param memoryTypes            property flags of each memory type, by index
  * @param memoryTypeHeapSizes    size of the heap of each memory type, by index
  */
-public record PhysicalDevice(int index, MemorySegment handle, String name, int type, int apiVersion,
-                             int driverVersion, int vendorId, long maxStorageBufferRange, int[] maxWorkGroupCount,
-                             int maxWorkGroupInvocations, int maxSharedMemory, long minStorageBufferOffsetAlignment,
-                             int maxPushConstantsSize, float timestampPeriod, int subgroupSize,
-                             int subgroupOperations, int computeQueueFamily, int timestampValidBits,
-                             List<Integer> memoryTypes, List<Long> memoryTypeHeapSizes, Set<String> extensions) {
+public record PhysicalDevice(
+        int index,
+        MemorySegment handle,
+        String name,
+        int type,
+        int apiVersion,
+        int driverVersion,
+        int vendorId,
+        long maxStorageBufferRange,
+        int[] maxWorkGroupCount,
+        int maxWorkGroupInvocations,
+        int maxSharedMemory,
+        long minStorageBufferOffsetAlignment,
+        int maxPushConstantsSize,
+        float timestampPeriod,
+        int subgroupSize,
+        int subgroupOperations,
+        int computeQueueFamily,
+        int timestampValidBits,
+        List<Integer> memoryTypes,
+        List<Long> memoryTypeHeapSizes,
+        Set<String> extensions) {
 
     /** The type as a word: {@code discrete GPU}, {@code integrated GPU}, {@code virtual GPU}, {@code CPU}, {@code other}. */
     public String typeName() {

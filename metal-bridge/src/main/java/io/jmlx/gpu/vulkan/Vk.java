@@ -2,8 +2,7 @@ package io.jmlx.gpu.vulkan;
 
 /** The Vulkan enum values and flag bits the compute bindings use, with the names of {@code vulkan_core.h}. */
 public final class Vk {
-    private Vk() {
-    }
+    private Vk() {}
 
     /** {@code VK_MAKE_API_VERSION(0, major, minor, 0)}. */
     public static int apiVersion(int major, int minor) {

@@ -2,8 +2,7 @@ package io.jmlx.gpu.vulkan;
 
 /** Failure wrapping for the generated function wrappers. */
 final class VulkanCalls {
-    private VulkanCalls() {
-    }
+    private VulkanCalls() {}
 
     /** A downcall threw (which only happens for linkage problems): a {@link VulkanException} naming the call. */
     static RuntimeException failed(String function, Throwable t) {

@@ -1,11 +1,5 @@
 package io.jmlx.gpu.vulkan;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
-
 import static io.jmlx.gpu.vulkan.VkStructs.BUFFER_CREATE_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.COMMAND_BUFFER_ALLOCATE_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.COMMAND_POOL_CREATE_INFO;
@@ -17,6 +11,12 @@ import static io.jmlx.gpu.vulkan.VkStructs.FENCE_CREATE_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.MEMORY_ALLOCATE_INFO;
 import static io.jmlx.gpu.vulkan.VkStructs.MEMORY_REQUIREMENTS;
 import static io.jmlx.gpu.vulkan.VkStructs.QUERY_POOL_CREATE_INFO;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A logical device with one compute queue, its device-level functions, and the calls that create and destroy
@@ -36,11 +36,13 @@ public final class VulkanDevice implements AutoCloseable {
         this.instance = instance;
         this.physical = physical;
         this.handle = handle;
-        this.functions = new DeviceFunctions(new FunctionResolver(name -> {
-            try (Arena arena = Arena.ofConfined()) {
-                return instance.functions().vkGetDeviceProcAddr(handle, arena.allocateFrom(name));
-            }
-        }, "vkGetDeviceProcAddr of " + physical.name()));
+        this.functions = new DeviceFunctions(new FunctionResolver(
+                name -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        return instance.functions().vkGetDeviceProcAddr(handle, arena.allocateFrom(name));
+                    }
+                },
+                "vkGetDeviceProcAddr of " + physical.name()));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             functions.vkGetDeviceQueue(handle, physical.computeQueueFamily(), 0, out);
@@ -56,7 +58,8 @@ public final class VulkanDevice implements AutoCloseable {
             DEVICE_QUEUE_CREATE_INFO.setInt(queueInfo, "sType", Vk.STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
             DEVICE_QUEUE_CREATE_INFO.setInt(queueInfo, "queueFamilyIndex", physical.computeQueueFamily());
             DEVICE_QUEUE_CREATE_INFO.setInt(queueInfo, "queueCount", 1);
-            DEVICE_QUEUE_CREATE_INFO.setAddress(queueInfo, "pQueuePriorities", arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f));
+            DEVICE_QUEUE_CREATE_INFO.setAddress(
+                    queueInfo, "pQueuePriorities", arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f));
             MemorySegment info = DEVICE_CREATE_INFO.allocate(arena);
             DEVICE_CREATE_INFO.setInt(info, "sType", Vk.STRUCTURE_TYPE_DEVICE_CREATE_INFO);
             DEVICE_CREATE_INFO.setInt(info, "queueCreateInfoCount", 1);
@@ -74,7 +77,8 @@ public final class VulkanDevice implements AutoCloseable {
                 DEVICE_CREATE_INFO.setAddress(info, "ppEnabledExtensionNames", names);
             }
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            VulkanException.check(instance.functions().vkCreateDevice(physical.handle(), info, MemorySegment.NULL, out),
+            VulkanException.check(
+                    instance.functions().vkCreateDevice(physical.handle(), info, MemorySegment.NULL, out),
                     "vkCreateDevice(" + physical.name() + ")");
             return new VulkanDevice(instance, physical, out.get(ValueLayout.ADDRESS, 0));
         }
@@ -137,8 +141,12 @@ public final class VulkanDevice implements AutoCloseable {
             MemorySegment info = BUFFER_CREATE_INFO.allocate(arena);
             BUFFER_CREATE_INFO.setInt(info, "sType", Vk.STRUCTURE_TYPE_BUFFER_CREATE_INFO);
             BUFFER_CREATE_INFO.setLong(info, "size", size);
-            BUFFER_CREATE_INFO.setInt(info, "usage", Vk.BUFFER_USAGE_STORAGE_BUFFER_BIT
-                    | Vk.BUFFER_USAGE_TRANSFER_SRC_BIT | Vk.BUFFER_USAGE_TRANSFER_DST_BIT);
+            BUFFER_CREATE_INFO.setInt(
+                    info,
+                    "usage",
+                    Vk.BUFFER_USAGE_STORAGE_BUFFER_BIT
+                            | Vk.BUFFER_USAGE_TRANSFER_SRC_BIT
+                            | Vk.BUFFER_USAGE_TRANSFER_DST_BIT);
             BUFFER_CREATE_INFO.setInt(info, "sharingMode", Vk.SHARING_MODE_EXCLUSIVE);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
             VulkanException.check(functions.vkCreateBuffer(handle, info, MemorySegment.NULL, out), "vkCreateBuffer");
@@ -156,13 +164,15 @@ public final class VulkanDevice implements AutoCloseable {
                 MEMORY_ALLOCATE_INFO.setInt(alloc, "sType", Vk.STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
                 MEMORY_ALLOCATE_INFO.setLong(alloc, "allocationSize", MEMORY_REQUIREMENTS.getLong(req, "size"));
                 MEMORY_ALLOCATE_INFO.setInt(alloc, "memoryTypeIndex", hostMemoryType);
-                VulkanException.check(functions.vkAllocateMemory(handle, alloc, MemorySegment.NULL, out),
+                VulkanException.check(
+                        functions.vkAllocateMemory(handle, alloc, MemorySegment.NULL, out),
                         "vkAllocateMemory(" + size + " bytes)");
                 memory = out.get(ValueLayout.JAVA_LONG, 0);
                 VulkanException.check(functions.vkBindBufferMemory(handle, buffer, memory, 0), "vkBindBufferMemory");
                 MemorySegment mapped = arena.allocate(ValueLayout.ADDRESS);
                 VulkanException.check(functions.vkMapMemory(handle, memory, 0, size, 0, mapped), "vkMapMemory");
-                return new HostBuffer(this, buffer, memory, mapped.get(ValueLayout.ADDRESS, 0).reinterpret(size));
+                return new HostBuffer(
+                        this, buffer, memory, mapped.get(ValueLayout.ADDRESS, 0).reinterpret(size));
             } catch (RuntimeException e) {
                 if (memory != 0) {
                     functions.vkFreeMemory(handle, memory, MemorySegment.NULL);
@@ -181,7 +191,8 @@ public final class VulkanDevice implements AutoCloseable {
             COMMAND_POOL_CREATE_INFO.setInt(info, "flags", Vk.COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT);
             COMMAND_POOL_CREATE_INFO.setInt(info, "queueFamilyIndex", physical.computeQueueFamily());
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            VulkanException.check(functions.vkCreateCommandPool(handle, info, MemorySegment.NULL, out), "vkCreateCommandPool");
+            VulkanException.check(
+                    functions.vkCreateCommandPool(handle, info, MemorySegment.NULL, out), "vkCreateCommandPool");
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
     }
@@ -212,8 +223,8 @@ public final class VulkanDevice implements AutoCloseable {
             DESCRIPTOR_POOL_CREATE_INFO.setInt(info, "poolSizeCount", 1);
             DESCRIPTOR_POOL_CREATE_INFO.setAddress(info, "pPoolSizes", size);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            VulkanException.check(functions.vkCreateDescriptorPool(handle, info, MemorySegment.NULL, out),
-                    "vkCreateDescriptorPool");
+            VulkanException.check(
+                    functions.vkCreateDescriptorPool(handle, info, MemorySegment.NULL, out), "vkCreateDescriptorPool");
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
     }
@@ -237,7 +248,8 @@ public final class VulkanDevice implements AutoCloseable {
             QUERY_POOL_CREATE_INFO.setInt(info, "queryType", Vk.QUERY_TYPE_TIMESTAMP);
             QUERY_POOL_CREATE_INFO.setInt(info, "queryCount", count);
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            VulkanException.check(functions.vkCreateQueryPool(handle, info, MemorySegment.NULL, out), "vkCreateQueryPool");
+            VulkanException.check(
+                    functions.vkCreateQueryPool(handle, info, MemorySegment.NULL, out), "vkCreateQueryPool");
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
     }
@@ -246,8 +258,17 @@ public final class VulkanDevice implements AutoCloseable {
     public long[] timestamps(long pool, int first, int count) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(ValueLayout.JAVA_LONG, count);
-            VulkanException.check(functions.vkGetQueryPoolResults(handle, pool, first, count, data.byteSize(), data, 8,
-                    Vk.QUERY_RESULT_64_BIT | Vk.QUERY_RESULT_WAIT_BIT), "vkGetQueryPoolResults");
+            VulkanException.check(
+                    functions.vkGetQueryPoolResults(
+                            handle,
+                            pool,
+                            first,
+                            count,
+                            data.byteSize(),
+                            data,
+                            8,
+                            Vk.QUERY_RESULT_64_BIT | Vk.QUERY_RESULT_WAIT_BIT),
+                    "vkGetQueryPoolResults");
             return data.toArray(ValueLayout.JAVA_LONG);
         }
     }
@@ -258,8 +279,10 @@ public final class VulkanDevice implements AutoCloseable {
      */
     public boolean waitForFence(long fence, long timeoutNanos) {
         try (Arena arena = Arena.ofConfined()) {
-            int result = VulkanException.check(functions.vkWaitForFences(handle, 1,
-                    arena.allocateFrom(ValueLayout.JAVA_LONG, fence), 1, timeoutNanos), "vkWaitForFences");
+            int result = VulkanException.check(
+                    functions.vkWaitForFences(
+                            handle, 1, arena.allocateFrom(ValueLayout.JAVA_LONG, fence), 1, timeoutNanos),
+                    "vkWaitForFences");
             return result == Vk.SUCCESS;
         }
     }
@@ -267,7 +290,8 @@ public final class VulkanDevice implements AutoCloseable {
     /** Unsignals {@code fence}. */
     public void resetFence(long fence) {
         try (Arena arena = Arena.ofConfined()) {
-            VulkanException.check(functions.vkResetFences(handle, 1, arena.allocateFrom(ValueLayout.JAVA_LONG, fence)),
+            VulkanException.check(
+                    functions.vkResetFences(handle, 1, arena.allocateFrom(ValueLayout.JAVA_LONG, fence)),
                     "vkResetFences");
         }
     }

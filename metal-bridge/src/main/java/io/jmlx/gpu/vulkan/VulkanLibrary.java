@@ -29,8 +29,7 @@ public final class VulkanLibrary {
     public static final String ENV = "JMLX_VULKAN_LIBRARY";
 
     /** One place the search looks: a description for messages and a way to obtain a path or library name. */
-    record Candidate(String description, Supplier<Optional<String>> location) {
-    }
+    record Candidate(String description, Supplier<Optional<String>> location) {}
 
     private static final Linker LINKER = Linker.nativeLinker();
 
@@ -39,7 +38,8 @@ public final class VulkanLibrary {
 
     private VulkanLibrary(String location, MemorySegment getInstanceProcAddr) {
         this.location = location;
-        this.getInstanceProcAddr = LINKER.downcallHandle(getInstanceProcAddr,
+        this.getInstanceProcAddr = LINKER.downcallHandle(
+                getInstanceProcAddr,
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     }
 
@@ -54,8 +54,12 @@ public final class VulkanLibrary {
      * @throws VulkanUnavailableException naming every place tried and why each failed
      */
     public static VulkanLibrary load() {
-        List<Candidate> candidates = candidates(System.getProperty(PROPERTY), System.getenv(ENV),
-                System.getProperty("os.name", ""), System.getProperty("os.arch", ""), System.getenv("VULKAN_SDK"));
+        List<Candidate> candidates = candidates(
+                System.getProperty(PROPERTY),
+                System.getenv(ENV),
+                System.getProperty("os.name", ""),
+                System.getProperty("os.arch", ""),
+                System.getenv("VULKAN_SDK"));
         List<String> tried = new ArrayList<>();
         for (Candidate c : candidates) {
             Optional<String> where;
@@ -107,13 +111,18 @@ public final class VulkanLibrary {
                 out.add(fixed(file, file));
                 for (String dir : dirs) {
                     String path = Path.of(dir, file).toString();
-                    out.add(new Candidate(path, () -> Optional.of(path).filter(p -> Path.of(p).toFile().isFile())));
+                    out.add(new Candidate(
+                            path,
+                            () -> Optional.of(path)
+                                    .filter(p -> Path.of(p).toFile().isFile())));
                 }
             }
-            BundledLibrary.moltenVkResource(osArch).ifPresent(resource -> out.add(new Candidate(
-                    "MoltenVK from the class path (org.lwjgl:lwjgl-vulkan natives, " + resource + ")",
-                    () -> BundledLibrary.extract(VulkanLibrary.class.getClassLoader(), resource,
-                            BundledLibrary.cacheRoot()).map(Path::toString))));
+            BundledLibrary.moltenVkResource(osArch)
+                    .ifPresent(resource -> out.add(new Candidate(
+                            "MoltenVK from the class path (org.lwjgl:lwjgl-vulkan natives, " + resource + ")",
+                            () -> BundledLibrary.extract(
+                                            VulkanLibrary.class.getClassLoader(), resource, BundledLibrary.cacheRoot())
+                                    .map(Path::toString))));
         } else if (os.contains("win")) {
             out.add(fixed("vulkan-1.dll", "vulkan-1.dll"));
         } else {

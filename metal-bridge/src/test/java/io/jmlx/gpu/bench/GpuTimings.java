@@ -1,11 +1,10 @@
 package io.jmlx.gpu.bench;
 
-import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.gpu.Gpu;
+import io.jmlx.gpu.testing.Native;
 import io.jmlx.kernels.KernelProvider;
-import io.jmlx.kernels.Kernels;
-
+import io.jmlx.kernels.KernelSet;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,15 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * from timestamp queries. Not a test: run it with {@code java ... io.jmlx.gpu.bench.GpuTimings [runs]}.
  */
 public final class GpuTimings {
-    private GpuTimings() {
-    }
+    private GpuTimings() {}
 
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int n = 4096;
         int k = 4096;
         Gpu gpu = Gpu.shared();
-        Kernels cpu = KernelProvider.get();
+        KernelSet cpu = KernelProvider.get();
         System.out.println("device: " + gpu.physicalDevice().describe() + "; CPU kernels: " + cpu.name());
         Random random = new Random(1);
         MemorySegment w = gpu.memory().allocate(4L * n * k);
@@ -46,17 +44,29 @@ public final class GpuTimings {
         List<Long> gpuTimes = new CopyOnWriteArrayList<>();
         gpu.queue().onBatchTime(gpuTimes::add);
 
-        report("quantize 4096x4096 f32 -> 4-bit g64, GPU", runs, gpuTimes,
+        report(
+                "quantize 4096x4096 f32 -> 4-bit g64, GPU",
+                runs,
+                gpuTimes,
                 () -> gpu.kernels().affineQuantize(w, DType.FLOAT32, n, k, 64, 4, packed, scales, biases));
-        MemorySegment cp = Array.allocate((long) n * k / 8, DType.UINT32);
-        MemorySegment cs = Array.allocate((long) n * k / 64, DType.FLOAT32);
-        MemorySegment cb = Array.allocate((long) n * k / 64, DType.FLOAT32);
-        report("quantize 4096x4096 f32 -> 4-bit g64, CPU", runs, null,
+        MemorySegment cp = Native.allocate((long) n * k / 8, DType.UINT32);
+        MemorySegment cs = Native.allocate((long) n * k / 64, DType.FLOAT32);
+        MemorySegment cb = Native.allocate((long) n * k / 64, DType.FLOAT32);
+        report(
+                "quantize 4096x4096 f32 -> 4-bit g64, CPU",
+                runs,
+                null,
                 () -> cpu.affineQuantize(w, DType.FLOAT32, n, k, 64, 4, cp, cs, cb));
-        report("4-bit 4096x4096 matrix-vector, GPU", runs, gpuTimes,
+        report(
+                "4-bit 4096x4096 matrix-vector, GPU",
+                runs,
+                gpuTimes,
                 () -> gpu.kernels().affineMatmul(x, packed, scales, biases, DType.FLOAT32, 1, k, n, true, 64, 4, y));
-        MemorySegment cy = Array.allocate(n, DType.FLOAT32);
-        report("4-bit 4096x4096 matrix-vector, CPU", runs, null,
+        MemorySegment cy = Native.allocate(n, DType.FLOAT32);
+        report(
+                "4-bit 4096x4096 matrix-vector, CPU",
+                runs,
+                null,
                 () -> cpu.affineMatmul(x, cp, cs, cb, DType.FLOAT32, 1, k, n, true, 64, 4, cy));
         gpu.queue().onBatchTime(null);
     }
@@ -72,10 +82,12 @@ public final class GpuTimings {
             op.run();
             wall[i] = System.nanoTime() - t0;
         }
-        StringBuilder line = new StringBuilder(String.format("%-42s wall median %8.2f ms (min %.2f)", what,
-                median(wall) / 1e6, Arrays.stream(wall).min().orElse(0) / 1e6));
+        StringBuilder line = new StringBuilder(String.format(
+                "%-42s wall median %8.2f ms (min %.2f)",
+                what, median(wall) / 1e6, Arrays.stream(wall).min().orElse(0) / 1e6));
         if (gpuTimes != null && !gpuTimes.isEmpty()) {
-            long[] g = new ArrayList<>(gpuTimes).stream().mapToLong(Long::longValue).toArray();
+            long[] g = new ArrayList<>(gpuTimes)
+                    .stream().mapToLong(Long::longValue).toArray();
             line.append(String.format(", GPU timestamps median %.2f ms", median(g) / 1e6));
         }
         System.out.println(line);

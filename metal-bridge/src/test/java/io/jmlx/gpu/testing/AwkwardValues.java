@@ -1,10 +1,8 @@
 package io.jmlx.gpu.testing;
 
-import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpCodecs;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
@@ -20,13 +18,12 @@ public final class AwkwardValues {
     /** Row kinds of {@link #weights}. */
     public static final int KINDS = 11;
 
-    private AwkwardValues() {
-    }
+    private AwkwardValues() {}
 
     /** A {@code rows × cols} matrix of {@code dtype}; finite values only. */
     public static MemorySegment weights(DType dtype, int rows, int cols, int bits, long seed) {
         Random random = new Random(seed);
-        MemorySegment w = Array.allocate((long) rows * cols, dtype);
+        MemorySegment w = Native.allocate((long) rows * cols, dtype);
         int n = (1 << bits) - 1;
         float huge = switch (dtype) {
             case FLOAT16 -> 6.0e4f;
@@ -45,21 +42,27 @@ public final class AwkwardValues {
                     case 1 -> (float) (random.nextDouble() * 2 - 1) * scale;
                     case 2 -> constant;
                     case 3 -> random.nextBoolean() ? 0f : -0f;
-                    case 4 -> (random.nextBoolean() ? 0.125f : -0.125f) * switch (j % 32) {
-                        case 0 -> 0;
-                        case 1 -> n;
-                        default -> random.nextInt(n) + 0.5f;
-                    };
+                    case 4 ->
+                        (random.nextBoolean() ? 0.125f : -0.125f)
+                                * switch (j % 32) {
+                                    case 0 -> 0;
+                                    case 1 -> n;
+                                    default -> random.nextInt(n) + 0.5f;
+                                };
                     case 5 -> (float) random.nextGaussian() * (dtype == DType.FLOAT16 ? 1e-6f : 1e-40f);
-                    case 6 -> switch (j % 4) {
-                        case 0 -> huge;
-                        case 1 -> -huge;
-                        default -> (float) random.nextGaussian() * (huge / 8);
-                    };
+                    case 6 ->
+                        switch (j % 4) {
+                            case 0 -> huge;
+                            case 1 -> -huge;
+                            default -> (float) random.nextGaussian() * (huge / 8);
+                        };
                     case 7 -> j % 3 == 0 ? 0f : (float) random.nextGaussian() * 2e-8f;
                     case 8 -> random.nextInt(8) == 0 ? constant * 1000 : constant;
-                    case 9 -> (random.nextBoolean() ? 1 : -1)
-                            * (float) Math.scalb(1.0 + random.nextDouble(), random.nextInt(maxExponent - minExponent) + minExponent);
+                    case 9 ->
+                        (random.nextBoolean() ? 1 : -1)
+                                * (float) Math.scalb(
+                                        1.0 + random.nextDouble(),
+                                        random.nextInt(maxExponent - minExponent) + minExponent);
                     default -> microscalingTie(random) * (float) Math.scalb(1.0, random.nextInt(40) - 20);
                 };
                 Elements.setFloat(w, dtype, (long) r * cols + j, v);
@@ -71,8 +74,7 @@ public final class AwkwardValues {
     /** A value halfway between two E2M1 or two E4M3 neighbours, or the largest element, with a random sign. */
     private static float microscalingTie(Random random) {
         float[] e2m1 = {0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5f, 6f};
-        float v = random.nextBoolean() ? e2m1[random.nextInt(e2m1.length)]
-                : midpoint(random.nextInt(125));
+        float v = random.nextBoolean() ? e2m1[random.nextInt(e2m1.length)] : midpoint(random.nextInt(125));
         return random.nextBoolean() ? v : -v;
     }
 
@@ -84,7 +86,7 @@ public final class AwkwardValues {
     /** Random bytes (packed codes or scale bytes). */
     public static MemorySegment randomBytes(long bytes, long seed) {
         Random random = new Random(seed);
-        MemorySegment seg = Array.allocate(bytes, DType.UINT8);
+        MemorySegment seg = Native.allocate(bytes, DType.UINT8);
         for (long i = 0; i < bytes; i++) {
             seg.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
         }
@@ -98,7 +100,7 @@ public final class AwkwardValues {
      */
     public static MemorySegment parameters(DType dtype, long count, long seed, boolean special) {
         Random random = new Random(seed);
-        MemorySegment seg = Array.allocate(count, dtype);
+        MemorySegment seg = Native.allocate(count, dtype);
         float big = dtype == DType.FLOAT16 ? 3e3f : 3e36f;
         float tiny = dtype == DType.FLOAT16 ? 1e-6f : 1e-39f;
         for (long i = 0; i < count; i++) {

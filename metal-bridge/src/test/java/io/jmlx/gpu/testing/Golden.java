@@ -3,8 +3,7 @@ package io.jmlx.gpu.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jmlx.Array;
-import io.jmlx.io.SafetensorsFile;
-
+import io.jmlx.io.safetensors.SafetensorsFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,8 +18,7 @@ import java.util.Map;
 public final class Golden {
     private static final Map<String, SafetensorsFile> FILES = new HashMap<>();
 
-    private Golden() {
-    }
+    private Golden() {}
 
     /** The folder {@code shared/golden}; fails with a clear message when there is none. */
     public static Path folder() {

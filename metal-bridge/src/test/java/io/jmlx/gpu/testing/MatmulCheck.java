@@ -1,19 +1,17 @@
 package io.jmlx.gpu.testing;
 
-import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.kernels.Elements;
-import io.jmlx.kernels.FpFormat;
-import io.jmlx.kernels.Kernels;
-import io.jmlx.kernels.BitPacking;
-import io.jmlx.kernels.FpCodecs;
-import io.jmlx.kernels.ScalarKernels;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jmlx.DType;
+import io.jmlx.kernels.BitPacking;
+import io.jmlx.kernels.Elements;
+import io.jmlx.kernels.FpCodecs;
+import io.jmlx.kernels.FpFormat;
+import io.jmlx.kernels.KernelSet;
+import io.jmlx.kernels.ScalarKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * One batched quantized matmul problem with random inputs, its CPU reference (jmlx's scalar kernels, batch by
@@ -22,15 +20,38 @@ import static org.junit.jupiter.api.Assertions.fail;
  * both round once to T, so {@code |gpu - cpu| <= (2(K+2)·2^-24 + 2u)·Σ|x|·(|s·q| + |b|) + 2u·|cpu|}, u the unit
  * roundoff of T.
  */
-public record MatmulCheck(DType dtype, int batches, int m, int k, int n, boolean transpose, boolean sharedWeight,
-                          FpFormat format, Float globalScale, int groupSize, int bits, MemorySegment x,
-                          MemorySegment packed, MemorySegment scales, MemorySegment biases) {
-    private static final Kernels CPU = new ScalarKernels();
+public record MatmulCheck(
+        DType dtype,
+        int batches,
+        int m,
+        int k,
+        int n,
+        boolean transpose,
+        boolean sharedWeight,
+        FpFormat format,
+        Float globalScale,
+        int groupSize,
+        int bits,
+        MemorySegment x,
+        MemorySegment packed,
+        MemorySegment scales,
+        MemorySegment biases) {
+    private static final KernelSet CPU = new ScalarKernels();
 
     /** Random inputs: x Gaussian, the weight quantized by the CPU from Gaussian values. */
-    public static MatmulCheck random(DType dtype, int batches, int m, int k, int n, boolean transpose,
-                                     boolean sharedWeight, FpFormat format, Float globalScale, int groupSize, int bits,
-                                     long seed) {
+    public static MatmulCheck random(
+            DType dtype,
+            int batches,
+            int m,
+            int k,
+            int n,
+            boolean transpose,
+            boolean sharedWeight,
+            FpFormat format,
+            Float globalScale,
+            int groupSize,
+            int bits,
+            long seed) {
         Random random = new Random(seed);
         int wb = sharedWeight ? 1 : batches;
         int rows = transpose ? n : k;
@@ -39,17 +60,17 @@ public record MatmulCheck(DType dtype, int batches, int m, int k, int n, boolean
         MemorySegment w = gaussian(dtype, (long) wb * rows * cols, random);
         int b = format == null ? bits : format.bits();
         int g = format == null ? groupSize : format.groupSize();
-        MemorySegment packed = Array.allocate((long) wb * rows * cols * b / 32, DType.UINT32);
+        MemorySegment packed = Native.allocate((long) wb * rows * cols * b / 32, DType.UINT32);
         long groups = (long) wb * rows * cols / g;
-        MemorySegment scales = Array.allocate(groups, format == null ? dtype : DType.UINT8);
-        MemorySegment biases = format == null ? Array.allocate(groups, dtype) : null;
+        MemorySegment scales = Native.allocate(groups, format == null ? dtype : DType.UINT8);
+        MemorySegment biases = format == null ? Native.allocate(groups, dtype) : null;
         if (format == null) {
             CPU.affineQuantize(w, dtype, (long) wb * rows, cols, g, b, packed, scales, biases);
         } else {
             CPU.fpQuantize(w, dtype, (long) wb * rows, cols, format, globalScale, packed, scales);
         }
-        return new MatmulCheck(dtype, batches, m, k, n, transpose, sharedWeight, format, globalScale, g, b, x, packed,
-                scales, biases);
+        return new MatmulCheck(
+                dtype, batches, m, k, n, transpose, sharedWeight, format, globalScale, g, b, x, packed, scales, biases);
     }
 
     /** Per stored weight: |s·q| + |b| (affine) or |element · scale · factor| (microscaled). */
@@ -63,16 +84,18 @@ public record MatmulCheck(DType dtype, int batches, int m, int k, int n, boolean
             for (int j = 0; j < cols; j++) {
                 long g = (long) r * (cols / groupSize) + j / groupSize;
                 out[r * cols + j] = format == null
-                        ? Math.abs(Elements.getFloat(scales, dtype, g) * codes[j]) + Math.abs(Elements.getFloat(biases, dtype, g))
+                        ? Math.abs(Elements.getFloat(scales, dtype, g) * codes[j])
+                                + Math.abs(Elements.getFloat(biases, dtype, g))
                         : Math.abs((format.bits() == 4 ? FpCodecs.fp4Value(codes[j]) : FpCodecs.fp8Decode(codes[j]))
-                                * format.scale(scales.get(ValueLayout.JAVA_BYTE, g) & 0xFF) * factor);
+                                * format.scale(scales.get(ValueLayout.JAVA_BYTE, g) & 0xFF)
+                                * factor);
             }
         }
         return out;
     }
 
     private static MemorySegment gaussian(DType dtype, long count, Random random) {
-        MemorySegment s = Array.allocate(count, dtype);
+        MemorySegment s = Native.allocate(count, dtype);
         for (long i = 0; i < count; i++) {
             Elements.setFloat(s, dtype, i, (float) random.nextGaussian());
         }
@@ -81,9 +104,11 @@ public record MatmulCheck(DType dtype, int batches, int m, int k, int n, boolean
 
     /** The problem in words, for messages. */
     public String describe() {
-        return (format == null ? "affine " + bits + "-bit group " + groupSize : format + (globalScale == null ? ""
-                : " global " + globalScale)) + " " + dtype + " batches " + batches + (sharedWeight ? " (shared weight)"
-                : "") + " m " + m + " k " + k + " n " + n + (transpose ? " transposed" : "");
+        return (format == null
+                        ? "affine " + bits + "-bit group " + groupSize
+                        : format + (globalScale == null ? "" : " global " + globalScale))
+                + " " + dtype + " batches " + batches + (sharedWeight ? " (shared weight)" : "") + " m " + m + " k " + k
+                + " n " + n + (transpose ? " transposed" : "");
     }
 
     public long outBytes() {
@@ -109,7 +134,7 @@ public record MatmulCheck(DType dtype, int batches, int m, int k, int n, boolean
             MemorySegment xb = x.asSlice((long) b * m * k * es, (long) m * k * es);
             MemorySegment pb = packed.asSlice(wb * wordsPerBatch * 4, wordsPerBatch * 4);
             MemorySegment sb = scales.asSlice(wb * groupsPerBatch * ses, groupsPerBatch * ses);
-            MemorySegment expected = Array.allocate((long) m * n, dtype);
+            MemorySegment expected = Native.allocate((long) m * n, dtype);
             if (format == null) {
                 MemorySegment bb = biases.asSlice(wb * groupsPerBatch * es, groupsPerBatch * es);
                 CPU.affineMatmul(xb, pb, sb, bb, dtype, m, k, n, transpose, groupSize, bits, expected);

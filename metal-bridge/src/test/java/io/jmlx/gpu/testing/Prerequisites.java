@@ -1,8 +1,8 @@
 package io.jmlx.gpu.testing;
 
-import org.junit.jupiter.api.Assumptions;
-
 import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the GPU tests need from the machine (a Vulkan device, a C compiler with the Vulkan headers, glslc,
@@ -10,8 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * saying what is missing and how to get it; under {@code CI=true} it fails them, so CI never passes by skipping.
  */
 public final class Prerequisites {
-    private Prerequisites() {
-    }
+    private Prerequisites() {}
 
     private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 

@@ -1,9 +1,9 @@
 package io.jmlx.gpu.vulkan;
 
-import io.jmlx.gpu.testing.Prerequisites;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmlx.gpu.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every struct of {@link VkStructs}, compared with the C compiler's view of {@code vulkan_core.h}: a C program
@@ -27,20 +26,25 @@ class StructLayoutTest {
     @Test
     void everyStructMatchesTheCHeaders(@TempDir Path dir) throws Exception {
         String cc = System.getenv().getOrDefault("CC", "cc");
-        Prerequisites.require(runs(List.of(cc, "--version")), "no C compiler '" + cc
-                + "' to check the Vulkan struct layouts (Debian/Ubuntu: apt-get install gcc libvulkan-dev)");
+        Prerequisites.require(
+                runs(List.of(cc, "--version")),
+                "no C compiler '" + cc
+                        + "' to check the Vulkan struct layouts (Debian/Ubuntu: apt-get install gcc libvulkan-dev)");
         Path source = dir.resolve("layouts.c");
         Files.writeString(source, program());
         Path binary = dir.resolve("layouts");
         Process compile = new ProcessBuilder(cc, "-std=c11", "-o", binary.toString(), source.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String compileOutput = new String(compile.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(compile.waitFor(60, TimeUnit.SECONDS), "the C compiler timed out");
         if (compile.exitValue() != 0 && compileOutput.contains("vulkan/vulkan_core.h")) {
-            Prerequisites.require(false, "the Vulkan C headers are missing (Debian/Ubuntu: apt-get install libvulkan-dev)");
+            Prerequisites.require(
+                    false, "the Vulkan C headers are missing (Debian/Ubuntu: apt-get install libvulkan-dev)");
         }
         assertEquals(0, compile.exitValue(), "compiling the layout program failed:\n" + compileOutput);
-        Process run = new ProcessBuilder(binary.toString()).redirectErrorStream(true).start();
+        Process run =
+                new ProcessBuilder(binary.toString()).redirectErrorStream(true).start();
         String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(run.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, run.exitValue(), output);
@@ -48,7 +52,9 @@ class StructLayoutTest {
         Map<String, Long> c = new HashMap<>();
         for (String line : output.split("\n")) {
             int space = line.lastIndexOf(' ');
-            c.put(line.substring(0, space), Long.parseLong(line.substring(space + 1).trim()));
+            c.put(
+                    line.substring(0, space),
+                    Long.parseLong(line.substring(space + 1).trim()));
         }
         List<String> mismatches = new ArrayList<>();
         int checked = 0;
@@ -80,11 +86,21 @@ class StructLayoutTest {
                 int main(void) {
                 """);
         for (CStruct s : VkStructs.ALL) {
-            out.append("  printf(\"%s sizeof %zu\\n\", \"").append(s.name()).append("\", sizeof(").append(s.name())
+            out.append("  printf(\"%s sizeof %zu\\n\", \"")
+                    .append(s.name())
+                    .append("\", sizeof(")
+                    .append(s.name())
                     .append("));\n");
             for (String path : s.offsets().keySet()) {
-                out.append("  printf(\"%s %zu\\n\", \"").append(s.name()).append('.').append(path)
-                        .append("\", offsetof(").append(s.name()).append(", ").append(path).append("));\n");
+                out.append("  printf(\"%s %zu\\n\", \"")
+                        .append(s.name())
+                        .append('.')
+                        .append(path)
+                        .append("\", offsetof(")
+                        .append(s.name())
+                        .append(", ")
+                        .append(path)
+                        .append("));\n");
             }
         }
         return out.append("  return 0;\n}\n").toString();
