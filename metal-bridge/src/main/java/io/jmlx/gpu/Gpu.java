@@ -6,6 +6,8 @@ import io.jmlx.gpu.vulkan.VulkanDevice;
 import io.jmlx.gpu.vulkan.VulkanInstance;
 import io.jmlx.gpu.vulkan.VulkanLibrary;
 import io.jmlx.gpu.vulkan.VulkanUnavailableException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One GPU opened through Vulkan: the device ({@link DeviceChoice} picks it), its {@link GpuMemory}, the
@@ -23,14 +25,16 @@ public final class Gpu implements AutoCloseable {
     private final GpuQueue queue;
     private final Pipelines pipelines;
     private final GpuKernels kernels;
+    private final Object submitLock = new Object();
+    private final List<GpuQueue> queues = new CopyOnWriteArrayList<>();
 
     private Gpu(VulkanInstance instance, VulkanDevice device) {
         this.instance = instance;
         this.device = device;
         this.memory = new GpuMemory(device);
-        this.queue = new GpuQueue(device);
+        this.queue = new GpuQueue(device, submitLock);
         this.pipelines = new Pipelines(device);
-        this.kernels = new GpuKernels(this);
+        this.kernels = new GpuKernels(this, queue);
     }
 
     /**
@@ -88,8 +92,19 @@ public final class Gpu implements AutoCloseable {
         return queue;
     }
 
+    /** The kernels on the default queue. */
     public GpuKernels kernels() {
         return kernels;
+    }
+
+    /**
+     * A new queue (with its own command buffers and completion thread) on the device's compute queue, and kernels
+     * that record on it: what a stream runs on. Closed with this GPU.
+     */
+    public GpuKernels newKernels() {
+        GpuQueue q = new GpuQueue(device, submitLock);
+        queues.add(q);
+        return new GpuKernels(this, q);
     }
 
     Pipelines pipelines() {
@@ -100,6 +115,7 @@ public final class Gpu implements AutoCloseable {
     @Override
     public void close() {
         queue.close();
+        queues.forEach(GpuQueue::close);
         device.waitIdle();
         pipelines.close();
         memory.close();

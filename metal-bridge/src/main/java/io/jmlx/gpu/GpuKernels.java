@@ -44,22 +44,27 @@ public final class GpuKernels {
     private final int maxGroups;
     private final Map<DType, MemorySegment> mxTables = new ConcurrentHashMap<>();
 
-    GpuKernels(Gpu gpu) {
-        this(gpu, gpu.physicalDevice().maxStorageBufferRange(), MAX_GROUPS);
+    GpuKernels(Gpu gpu, GpuQueue queue) {
+        this(gpu, queue, gpu.physicalDevice().maxStorageBufferRange(), MAX_GROUPS);
     }
 
     /**
      * Kernels that split their work as if one binding could cover only {@code maxBindingBytes} and one dispatch
      * dimension only {@code maxGroups} work groups (tests use small values to exercise the splitting).
      */
-    GpuKernels(Gpu gpu, long maxBindingBytes, int maxGroups) {
+    GpuKernels(Gpu gpu, GpuQueue queue, long maxBindingBytes, int maxGroups) {
         this.memory = gpu.memory();
-        this.queue = gpu.queue();
+        this.queue = queue;
         this.pipelines = gpu.pipelines();
         this.device = gpu.physicalDevice();
         this.alignment = Math.max(4, device.minStorageBufferOffsetAlignment());
         this.usableRange = Math.min(maxBindingBytes, device.maxStorageBufferRange()) - alignment - 4;
         this.maxGroups = Math.min(maxGroups, MAX_GROUPS);
+    }
+
+    /** The queue these kernels record their work on. */
+    public GpuQueue queue() {
+        return queue;
     }
 
     /** A short name for messages and benchmarks, e.g. {@code vulkan llvmpipe (LLVM 15.0.6, 256 bits)}. */
@@ -103,7 +108,7 @@ public final class GpuKernels {
         int es = dtype.byteSize();
         long groupsPerRow = cols / groupSize;
         long wordsPerRow = (long) cols * bits / 32;
-        Operand in = input("w", w, rows * cols * es);
+        Operand in = input("w", w, rows * cols * es, es);
         Operand outPacked = output("packed", packed, rows * wordsPerRow * 4);
         Operand outScales = output("scales", scales, rows * groupsPerRow * es);
         Operand outBiases = output("biases", biases, rows * groupsPerRow * es);
@@ -113,9 +118,9 @@ public final class GpuKernels {
         int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
         MemorySegment status =
                 memory.allocateUninitialized(4L * Math.max(chunks, 1)).fill((byte) 0xFF);
-        Operand statusOperand = input("status", status, status.byteSize());
+        Operand statusOperand = input("status", status, status.byteSize(), 4);
         ComputePipeline pipeline = pipelines.get(GpuKernel.AFFINE_QUANTIZE, typeCode(dtype), bits, groupSize);
-        List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
+        List<Consumer<CommandRecorder>> dispatches = copiesIn(in);
         for (int c = 0; c < chunks; c++) {
             long r0 = c * chunk;
             long nr = Math.min(chunk, rows - r0);
@@ -132,7 +137,7 @@ public final class GpuKernels {
                     (groups + INVOCATIONS - 1) / INVOCATIONS,
                     1));
         }
-        return queue.record(
+        return submit(
                 dispatches,
                 () -> {
                     for (int c = 0; c < chunks; c++) {
@@ -146,9 +151,11 @@ public final class GpuKernels {
                                     + "quantize it");
                         }
                     }
-                    copyOut(outPacked, outScales, outBiases);
                 },
-                List.of(in, outPacked, outScales, outBiases, statusOperand));
+                List.of(in, statusOperand),
+                outPacked,
+                outScales,
+                outBiases);
     }
 
     /** Blocking {@link #affineDequantizeAsync}. */
@@ -184,14 +191,14 @@ public final class GpuKernels {
         int es = dtype.byteSize();
         long groupsPerRow = cols / groupSize;
         long wordsPerRow = (long) cols * bits / 32;
-        Operand inPacked = input("packed", packed, rows * wordsPerRow * 4);
-        Operand inScales = input("scales", scales, rows * groupsPerRow * es);
-        Operand inBiases = input("biases", biases, rows * groupsPerRow * es);
+        Operand inPacked = input("packed", packed, rows * wordsPerRow * 4, 4);
+        Operand inScales = input("scales", scales, rows * groupsPerRow * es, es);
+        Operand inBiases = input("biases", biases, rows * groupsPerRow * es, es);
         Operand outValues = output("out", out, rows * cols * es);
         long chunk =
                 Math.min(chunkRows(wordsPerRow * 4, groupsPerRow * es, cols * (long) es), maxInvocations() * 32 / cols);
         ComputePipeline pipeline = pipelines.get(GpuKernel.AFFINE_DEQUANTIZE, typeCode(dtype), bits, groupSize);
-        List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
+        List<Consumer<CommandRecorder>> dispatches = copiesIn(inPacked, inScales, inBiases);
         for (long r0 = 0; r0 < rows; r0 += chunk) {
             long nr = Math.min(chunk, rows - r0);
             Binding bp = bind(inPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
@@ -206,7 +213,7 @@ public final class GpuKernels {
                     (blocks + INVOCATIONS - 1) / INVOCATIONS,
                     1));
         }
-        return queue.record(dispatches, () -> copyOut(outValues), List.of(inPacked, inScales, inBiases, outValues));
+        return submit(dispatches, null, List.of(inPacked, inScales, inBiases), outValues);
     }
 
     /** Blocking {@link #affineMatmulAsync}, one matrix: the CPU kernel's signature. */
@@ -306,15 +313,15 @@ public final class GpuKernels {
         int g = format.groupSize();
         long groupsPerRow = cols / g;
         long wordsPerRow = (long) cols * format.bits() / 32;
-        Operand in = input("w", w, rows * cols * es);
+        Operand in = input("w", w, rows * cols * es, es);
         Operand outPacked = output("packed", packed, rows * wordsPerRow * 4);
         Operand outScales = output("scales", scales, rows * groupsPerRow);
-        Operand table = input("exponent table", mxTable(dtype), 4L * MxExponentTable.ENTRIES);
+        Operand table = input("exponent table", mxTable(dtype), 4L * MxExponentTable.ENTRIES, 4);
         float enc = globalScale == null ? 1f : 448f * 6f / globalScale;
         long chunk =
                 Math.min(chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow), maxInvocations() / groupsPerRow);
         ComputePipeline pipeline = pipelines.get(GpuKernel.FP_QUANTIZE, typeCode(dtype), formatCode(format));
-        List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
+        List<Consumer<CommandRecorder>> dispatches = copiesIn(in);
         for (long r0 = 0; r0 < rows; r0 += chunk) {
             long nr = Math.min(chunk, rows - r0);
             Binding bw = bind(in, r0 * cols * es, nr * cols * es, es);
@@ -329,7 +336,7 @@ public final class GpuKernels {
                     (groups + INVOCATIONS - 1) / INVOCATIONS,
                     1));
         }
-        return queue.record(dispatches, () -> copyOut(outPacked, outScales), List.of(in, outPacked, outScales, table));
+        return submit(dispatches, null, List.of(in, table), outPacked, outScales);
     }
 
     /** Blocking {@link #fpDequantizeAsync}. */
@@ -363,14 +370,14 @@ public final class GpuKernels {
         int es = outType.byteSize();
         long groupsPerRow = cols / format.groupSize();
         long wordsPerRow = (long) cols * format.bits() / 32;
-        Operand inPacked = input("packed", packed, rows * wordsPerRow * 4);
-        Operand inScales = input("scales", scales, rows * groupsPerRow);
+        Operand inPacked = input("packed", packed, rows * wordsPerRow * 4, 4);
+        Operand inScales = input("scales", scales, rows * groupsPerRow, 1);
         Operand outValues = output("out", out, rows * cols * es);
         float factor = globalScale == null ? 1f : FpFormat.globalFactor(globalScale);
         long chunk = Math.min(chunkRows(wordsPerRow * 4, groupsPerRow, cols * (long) es), maxInvocations() * 32 / cols);
         ComputePipeline pipeline = pipelines.get(
                 GpuKernel.FP_DEQUANTIZE, typeCode(outType), formatCode(format), globalScale == null ? 0 : 1);
-        List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
+        List<Consumer<CommandRecorder>> dispatches = copiesIn(inPacked, inScales);
         for (long r0 = 0; r0 < rows; r0 += chunk) {
             long nr = Math.min(chunk, rows - r0);
             Binding bp = bind(inPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
@@ -386,7 +393,7 @@ public final class GpuKernels {
                     (blocks + INVOCATIONS - 1) / INVOCATIONS,
                     1));
         }
-        return queue.record(dispatches, () -> copyOut(outValues), List.of(inPacked, inScales, outValues));
+        return submit(dispatches, null, List.of(inPacked, inScales), outValues);
     }
 
     /** Blocking {@link #fpMatmulAsync}, one matrix: the CPU kernel's signature. */
@@ -488,10 +495,11 @@ public final class GpuKernels {
         long wordsPerRow = cols * bits / 32;
         long groupsPerRow = cols / groupSize;
         long wBatches = sharedWeight ? 1 : batches;
-        Operand inX = input("x", x, (long) batches * m * k * es);
-        Operand inPacked = input("packed", packed, wBatches * rows * wordsPerRow * 4);
-        Operand inScales = input("scales", scales, wBatches * rows * groupsPerRow * ses);
-        Operand inBiases = biases == null ? inScales : input("biases", biases, wBatches * rows * groupsPerRow * ses);
+        Operand inX = input("x", x, (long) batches * m * k * es, es);
+        Operand inPacked = input("packed", packed, wBatches * rows * wordsPerRow * 4, 4);
+        Operand inScales = input("scales", scales, wBatches * rows * groupsPerRow * ses, ses);
+        Operand inBiases =
+                biases == null ? inScales : input("biases", biases, wBatches * rows * groupsPerRow * ses, ses);
         Operand outValues = output("out", out, (long) batches * m * n * es);
         if (m == 0) {
             return CompletableFuture.completedFuture(null);
@@ -513,7 +521,7 @@ public final class GpuKernels {
                 Integer.numberOfTrailingZeros(groupSize),
                 transpose);
 
-        List<Consumer<CommandRecorder>> dispatches = new ArrayList<>();
+        List<Consumer<CommandRecorder>> dispatches = copiesIn(inX, inPacked, inScales, inBiases);
         long xBytes = (long) batches * m * k * es;
         long wBytes = wBatches * rows * wordsPerRow * 4;
         long sBytes = wBatches * rows * groupsPerRow * ses;
@@ -573,8 +581,7 @@ public final class GpuKernels {
                 }
             }
         }
-        return queue.record(
-                dispatches, () -> copyOut(outValues), List.of(inX, inPacked, inScales, inBiases, outValues));
+        return submit(dispatches, null, List.of(inX, inPacked, inScales, inBiases), outValues);
     }
 
     /** The fixed part of a matmul's dispatches. */
@@ -641,28 +648,85 @@ public final class GpuKernels {
     /** A storage-buffer binding: buffer, aligned offset and range, and the element index the operand starts at. */
     private record Binding(long buffer, long offset, long range, long base) {}
 
-    /** A segment as the kernels see it: the caller's, or a copy in GPU memory (copied in or out around the work). */
+    /**
+     * A segment as the kernels see it: the caller's, or a copy in GPU memory ({@code staged}: copied in by the host
+     * before the work, or out after it; {@code gpuCopy}: copied in or out on the GPU, in order with the work around
+     * it, for GPU memory at an offset a binding cannot start at).
+     */
     private record Operand(
-            String name, MemorySegment user, MemorySegment data, GpuMemory.Location location, boolean staged) {}
+            String name,
+            MemorySegment user,
+            MemorySegment data,
+            GpuMemory.Location location,
+            boolean staged,
+            Consumer<CommandRecorder> gpuCopy) {}
 
-    private Operand input(String name, MemorySegment segment, long bytes) {
+    /**
+     * An input of {@code bytes} bytes of elements of {@code elementSize} bytes. GPU memory is bound in place, or,
+     * at an offset a binding cannot express, copied on the GPU (its contents may still be being computed by work
+     * recorded earlier on the queue); other memory is copied in by the host now.
+     */
+    private Operand input(String name, MemorySegment segment, long bytes, int elementSize) {
         requireSize(name, segment, bytes);
-        Optional<GpuMemory.Location> where = segment.address() % 4 == 0 ? memory.locate(segment) : Optional.empty();
+        Optional<GpuMemory.Location> where = memory.locate(segment);
+        if (where.isPresent() && segment.address() % elementSize == 0) {
+            return new Operand(name, segment, segment, where.get(), false, null);
+        }
         if (where.isPresent()) {
-            return new Operand(name, segment, segment, where.get(), false);
+            MemorySegment copy = memory.allocateUninitialized(bytes);
+            GpuMemory.Location from = where.get();
+            GpuMemory.Location to = memory.locate(copy).orElseThrow();
+            return new Operand(
+                    name,
+                    segment,
+                    copy,
+                    to,
+                    false,
+                    bytes == 0
+                            ? null
+                            : recorder -> recorder.copy(from.buffer(), from.offset(), to.buffer(), to.offset(), bytes));
         }
         MemorySegment copy = memory.stage(segment.asSlice(0, bytes));
-        return new Operand(name, segment, copy, memory.locate(copy).orElseThrow(), true);
+        return new Operand(name, segment, copy, memory.locate(copy).orElseThrow(), true, null);
     }
 
+    /**
+     * An output: GPU memory at a 4-byte boundary is written in place; other GPU memory through a copy made on the
+     * GPU right after the work (later work on the queue may read it); other memory through a copy the host makes
+     * when the work has completed.
+     */
     private Operand output(String name, MemorySegment segment, long bytes) {
         requireSize(name, segment, bytes);
-        Optional<GpuMemory.Location> where = segment.address() % 4 == 0 ? memory.locate(segment) : Optional.empty();
-        if (where.isPresent()) {
-            return new Operand(name, segment, segment, where.get(), false);
+        Optional<GpuMemory.Location> where = memory.locate(segment);
+        if (where.isPresent() && segment.address() % 4 == 0) {
+            return new Operand(name, segment, segment, where.get(), false, null);
         }
         MemorySegment temp = memory.allocateUninitialized(bytes);
-        return new Operand(name, segment, temp, memory.locate(temp).orElseThrow(), true);
+        GpuMemory.Location from = memory.locate(temp).orElseThrow();
+        if (where.isPresent()) {
+            GpuMemory.Location to = where.get();
+            return new Operand(
+                    name,
+                    segment,
+                    temp,
+                    from,
+                    false,
+                    bytes == 0
+                            ? null
+                            : recorder -> recorder.copy(from.buffer(), from.offset(), to.buffer(), to.offset(), bytes));
+        }
+        return new Operand(name, segment, temp, from, true, null);
+    }
+
+    /** A new list of an operation's steps, starting with the GPU copies its inputs need. */
+    private static List<Consumer<CommandRecorder>> copiesIn(Operand... inputs) {
+        List<Consumer<CommandRecorder>> steps = new ArrayList<>();
+        for (Operand o : inputs) {
+            if (o.gpuCopy() != null && !steps.contains(o.gpuCopy())) {
+                steps.add(o.gpuCopy());
+            }
+        }
+        return steps;
     }
 
     private static void requireSize(String name, MemorySegment segment, long bytes) {
@@ -675,16 +739,39 @@ public final class GpuKernels {
         }
     }
 
-    private static void copyOut(Operand... outputs) {
+    /**
+     * Records an operation: its steps, then the GPU copies of its outputs; once executed, {@code check} (may be
+     * null) and the host copies of outputs outside GPU memory. The operands stay reachable until then.
+     */
+    private CompletableFuture<Void> submit(
+            List<Consumer<CommandRecorder>> steps,
+            GpuQueue.Completion check,
+            List<Operand> inputs,
+            Operand... outputs) {
         for (Operand o : outputs) {
-            if (o.staged()) {
-                o.user()
-                        .copyFrom(o.data()
-                                .asSlice(
-                                        0,
-                                        Math.min(o.data().byteSize(), o.user().byteSize())));
+            if (o.gpuCopy() != null) {
+                steps.add(o.gpuCopy());
             }
         }
+        return queue.record(
+                steps,
+                () -> {
+                    if (check != null) {
+                        check.run();
+                    }
+                    for (Operand o : outputs) {
+                        if (o.staged()) {
+                            o.user()
+                                    .copyFrom(o.data()
+                                            .asSlice(
+                                                    0,
+                                                    Math.min(
+                                                            o.data().byteSize(),
+                                                            o.user().byteSize())));
+                        }
+                    }
+                },
+                List.of(inputs, List.of(outputs)));
     }
 
     private Binding bind(Operand o, long byteStart, long byteLength, int elementSize) {

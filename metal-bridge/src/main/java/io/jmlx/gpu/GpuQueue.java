@@ -45,6 +45,9 @@ public final class GpuQueue implements AutoCloseable {
     }
 
     private final VulkanDevice device;
+    /** Held while submitting: the device's queue is shared by every GpuQueue, and Vulkan wants one submitter. */
+    private final Object submitLock;
+
     private final BlockingQueue<Batch> idle = new ArrayBlockingQueue<>(RECORDERS);
     private final BlockingQueue<Batch> submitted = new LinkedBlockingQueue<>();
     private final Thread completer;
@@ -53,8 +56,9 @@ public final class GpuQueue implements AutoCloseable {
     private Batch open;
     private volatile boolean closing;
 
-    GpuQueue(VulkanDevice device) {
+    GpuQueue(VulkanDevice device, Object submitLock) {
         this.device = device;
+        this.submitLock = submitLock;
         this.timestamps = device.physical().timestampValidBits() > 0;
         for (int i = 0; i < RECORDERS; i++) {
             idle.add(new Batch(new CommandRecorder(device), timestamps ? device.createTimestampPool(2) : 0L));
@@ -108,7 +112,9 @@ public final class GpuQueue implements AutoCloseable {
                 batch.recorder.timestamp(batch.timestampPool, 1);
             }
             batch.recorder.barrier(true);
-            batch.recorder.submit();
+            synchronized (submitLock) {
+                batch.recorder.submit();
+            }
         } catch (RuntimeException e) {
             fail(batch, e);
             idle.add(batch);

@@ -1,21 +1,15 @@
 package io.jmlx.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.gpu.testing.Golden;
 import io.jmlx.gpu.testing.TestGpu;
-import io.jmlx.kernels.BitPacking;
-import io.jmlx.kernels.FloatFormats;
-import io.jmlx.kernels.FpCodecs;
-import io.jmlx.kernels.FpFormat;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,12 +96,21 @@ class GoldenConformanceTest {
                             packed,
                             scales,
                             biases);
-            assertSameBytes(expectedBiases, biases, "biases");
+            Golden.assertSameBytes(expectedBiases, biases, "biases");
         } else {
-            gpu.kernels().fpQuantize(w.data(), w.dtype(), rows, cols, format(mode), globalScale(c), packed, scales);
+            gpu.kernels()
+                    .fpQuantize(
+                            w.data(),
+                            w.dtype(),
+                            rows,
+                            cols,
+                            Golden.format(mode),
+                            Golden.globalScale(c),
+                            packed,
+                            scales);
         }
-        assertSameBytes(expectedPacked, packed, "w_q");
-        assertSameBytes(expectedScales, scales, "scales");
+        Golden.assertSameBytes(expectedPacked, packed, "w_q");
+        Golden.assertSameBytes(expectedScales, scales, "scales");
     }
 
     private static void dequantize(Gpu gpu, JsonNode c, String mode) {
@@ -136,12 +139,12 @@ class GoldenConformanceTest {
                             scales.data(),
                             rows,
                             cols,
-                            format(mode),
-                            globalScale(c),
+                            Golden.format(mode),
+                            Golden.globalScale(c),
                             expected.dtype(),
                             out);
         }
-        assertSameBytes(expected, out, "w_hat");
+        Golden.assertSameBytes(expected, out, "w_hat");
     }
 
     private static void matmul(Gpu gpu, JsonNode c, String mode, String key) {
@@ -189,98 +192,13 @@ class GoldenConformanceTest {
                             n,
                             transpose,
                             shared,
-                            format(mode),
+                            Golden.format(mode),
                             null,
                             out);
         }
         gpu.queue().flush();
         done.join();
 
-        float[] weights = decodedMagnitudes(c, mode, packed, scales, t);
-        int rows = packed.dim(-2);
-        int cols = packed.dim(-1) * 32 / c.get("bits").asInt();
-        float[] xs = x.toFloatArray();
-        float[] want = expected.toFloatArray();
-        float[] got = Array.wrap(out, t, expected.shape()).toFloatArray();
-        double bound = (t == DType.FLOAT32 ? 2.0 * (k + 2) : 4 * Math.sqrt(k) + 1) * unitRoundoff(t);
-        int nonFinite = 0;
-        for (int b = 0; b < batches; b++) {
-            int wOffset = shared ? 0 : b * rows * cols;
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    int index = (b * m + i) * n + j;
-                    if (!Float.isFinite(want[index])) {
-                        nonFinite++;
-                        continue;
-                    }
-                    double magnitude = 0;
-                    for (int kk = 0; kk < k; kk++) {
-                        int w = wOffset + (transpose ? j * cols + kk : kk * cols + j);
-                        magnitude += Math.abs((double) xs[(b * m + i) * k + kk]) * weights[w];
-                    }
-                    double diff = Math.abs((double) got[index] - want[index]);
-                    if (!(diff <= bound * magnitude)) {
-                        fail(key + " output " + index + ": GPU " + got[index] + ", MLX " + want[index] + ", |diff| "
-                                + diff + " > bound " + bound * magnitude);
-                    }
-                }
-            }
-        }
-        assertEquals(
-                y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0,
-                nonFinite,
-                "outputs MLX overflowed (masked)");
-    }
-
-    /** Per stored weight, the magnitude its decoding involves: |s·q| + |b| (affine) or |element · scale|. */
-    private static float[] decodedMagnitudes(JsonNode c, String mode, Array packed, Array scales, DType t) {
-        int bits = c.get("bits").asInt();
-        int groupSize = c.get("group_size").asInt();
-        int cols = packed.dim(-1) * 32 / bits;
-        int rows = (int) (packed.size() / packed.dim(-1));
-        float[] s = mode.equals("affine") ? scales.toFloatArray() : null;
-        float[] bias = mode.equals("affine") ? Golden.output(c, "biases").toFloatArray() : null;
-        byte[] scaleBytes = mode.equals("affine") ? null : scales.toBytes();
-        FpFormat format = mode.equals("affine") ? null : format(mode);
-        float[] out = new float[rows * cols];
-        int[] codes = new int[cols];
-        for (int r = 0; r < rows; r++) {
-            BitPacking.unpackRow(packed.data(), (long) r * packed.dim(-1), cols, bits, codes);
-            for (int j = 0; j < cols; j++) {
-                int g = r * (cols / groupSize) + j / groupSize;
-                out[r * cols + j] = format == null
-                        ? Math.abs(s[g] * codes[j]) + Math.abs(bias[g])
-                        : Math.abs((bits == 4 ? FpCodecs.fp4Value(codes[j]) : FpCodecs.fp8Decode(codes[j]))
-                                * FloatFormats.roundTo(t, format.scale(scaleBytes[g] & 0xFF)));
-            }
-        }
-        return out;
-    }
-
-    private static double unitRoundoff(DType t) {
-        return switch (t) {
-            case FLOAT16 -> 0x1p-11;
-            case BFLOAT16 -> 0x1p-8;
-            default -> 0x1p-24;
-        };
-    }
-
-    private static FpFormat format(String mode) {
-        return FpFormat.valueOf(mode.toUpperCase(Locale.ROOT));
-    }
-
-    private static Float globalScale(JsonNode c) {
-        JsonNode name = c.get("global_scale");
-        return name == null || name.isNull()
-                ? null
-                : Golden.tensor(c, name.asText()).toFloatArray()[0];
-    }
-
-    private static void assertSameBytes(Array expected, MemorySegment actual, String what) {
-        long at = expected.data().mismatch(actual.asSlice(0, expected.nbytes()));
-        if (at >= 0) {
-            fail(what + " differs from MLX first at element "
-                    + at / expected.dtype().byteSize() + " of " + expected.size());
-        }
+        Golden.checkProduct(c, key, out);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jmlx.DType;
 import io.jmlx.gpu.testing.Native;
 import io.jmlx.gpu.testing.TestGpu;
+import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.ScalarKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * GPU memory seen from Java: segments the kernels write are read in place, slices are located in their buffer,
  * segments from elsewhere (the Java heap, other native memory, unaligned slices) go through staging in both
- * directions, and memory returns to the pool when its segments become unreachable.
+ * directions (host copies for foreign memory, GPU copies for GPU memory a binding cannot start at), and memory
+ * returns to the pool when its segments become unreachable.
  */
 class GpuMemoryTest {
 
@@ -46,44 +48,43 @@ class GpuMemoryTest {
         Gpu gpu = TestGpu.get();
         int rows = 16;
         int cols = 128;
-        float[] values = new float[rows * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) Math.sin(i * 0.37) * (i % 7);
-        }
-        MemorySegment native16 = Native.allocate((long) rows * cols, DType.FLOAT16);
-        for (int i = 0; i < values.length; i++) {
-            native16.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16(values[i]));
-        }
         ScalarKernels cpu = new ScalarKernels();
-        MemorySegment packed = Native.allocate(rows * cols / 8, DType.UINT32);
-        MemorySegment scales = Native.allocate(rows * 2, DType.FLOAT16);
-        MemorySegment biases = Native.allocate(rows * 2, DType.FLOAT16);
-        cpu.affineQuantize(native16, DType.FLOAT16, rows, cols, 64, 4, packed, scales, biases);
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT16}) {
+            MemorySegment w = Native.allocate((long) rows * cols, t);
+            for (int i = 0; i < rows * cols; i++) {
+                Elements.setFloat(w, t, i, (float) Math.sin(i * 0.37) * (i % 7));
+            }
+            MemorySegment packed = Native.allocate(rows * cols / 8, DType.UINT32);
+            cpu.affineQuantize(
+                    w, t, rows, cols, 64, 4, packed, Native.allocate(rows * 2, t), Native.allocate(rows * 2, t));
 
-        // Inputs on the Java heap and in a GPU block at an odd (2-byte) offset; outputs in GPU memory at an aligned
-        // offset, at an unaligned one (staged and copied back), and on the heap.
-        MemorySegment heapInput = MemorySegment.ofArray(native16.toArray(ValueLayout.JAVA_SHORT));
-        MemorySegment oddInput = gpu.memory().allocate(native16.byteSize() + 2).asSlice(2);
-        oddInput.copyFrom(native16);
-        List<MemorySegment> outputs = new ArrayList<>();
-        outputs.add(gpu.memory().allocate(packed.byteSize() + 256).asSlice(256, packed.byteSize()));
-        outputs.add(gpu.memory().allocate(packed.byteSize() + 1).asSlice(1));
-        outputs.add(MemorySegment.ofArray(new int[rows * cols / 8]));
-        for (MemorySegment input : List.of(heapInput, oddInput)) {
-            for (MemorySegment out : outputs) {
-                out.fill((byte) 0x55);
-                gpu.kernels()
-                        .affineQuantize(
-                                input,
-                                DType.FLOAT16,
-                                rows,
-                                cols,
-                                64,
-                                4,
-                                out,
-                                gpu.memory().allocate(scales.byteSize()),
-                                gpu.memory().allocate(biases.byteSize()));
-                assertEquals(-1, packed.mismatch(out.asSlice(0, packed.byteSize())), "packed codes");
+            // Inputs: on the Java heap (copied in by the host), and in GPU memory 2 bytes past a block's start (bound
+            // in place for float16; copied on the GPU for float32, which a binding cannot start there).
+            MemorySegment heapInput = MemorySegment.ofArray(w.toArray(ValueLayout.JAVA_BYTE));
+            MemorySegment oddInput = gpu.memory().allocate(w.byteSize() + 2).asSlice(2);
+            oddInput.copyFrom(w);
+            // Outputs: GPU memory at an aligned offset (written in place), at an unaligned one and on the heap
+            // (written to a copy, copied back).
+            List<MemorySegment> outputs = new ArrayList<>();
+            outputs.add(gpu.memory().allocate(packed.byteSize() + 256).asSlice(256, packed.byteSize()));
+            outputs.add(gpu.memory().allocate(packed.byteSize() + 1).asSlice(1));
+            outputs.add(MemorySegment.ofArray(new int[rows * cols / 8]));
+            for (MemorySegment input : List.of(heapInput, oddInput)) {
+                for (MemorySegment out : outputs) {
+                    out.fill((byte) 0x55);
+                    gpu.kernels()
+                            .affineQuantize(
+                                    input,
+                                    t,
+                                    rows,
+                                    cols,
+                                    64,
+                                    4,
+                                    out,
+                                    gpu.memory().allocate(rows * 2L * t.byteSize()),
+                                    gpu.memory().allocate(rows * 2L * t.byteSize()));
+                    assertEquals(-1, packed.mismatch(out.asSlice(0, packed.byteSize())), t + " packed codes");
+                }
             }
         }
     }

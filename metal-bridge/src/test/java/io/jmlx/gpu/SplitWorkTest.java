@@ -27,7 +27,7 @@ class SplitWorkTest {
     private static final ScalarKernels CPU = new ScalarKernels();
 
     private static GpuKernels small(Gpu gpu, long bindingBytes, int groups) {
-        return new GpuKernels(gpu, bindingBytes, groups);
+        return new GpuKernels(gpu, gpu.queue(), bindingBytes, groups);
     }
 
     @Test
