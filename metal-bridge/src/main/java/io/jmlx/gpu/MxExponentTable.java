@@ -1,15 +1,14 @@
 package io.jmlx.gpu;
 
 import io.jmlx.DType;
-import io.jmlx.kernels.FloatFormats;
-import io.jmlx.kernels.FpCodecs;
+import io.jmlx.kernels.FpFormat;
 
 /**
  * MLX's mx scale exponent {@code e = rint(T(log2(s)))} (log2 rounded to the input type T, then to an integer,
  * as jmlx's CPU kernels compute it) as a table the GPU looks up instead of evaluating log2, whose accuracy Vulkan
  * leaves to the driver. For a positive float s in the binade {@code [2^f, 2^(f+1))}, e is f or f+1 and grows with
  * s; entry {@code f + 149} holds the smallest float bits of that binade whose e is f+1 (the binade's end when
- * there is none), found by bisection with the CPU's own formula. f runs from -149 (subnormals) to 127.
+ * there is none), found by bisection with the CPU's own rule ({@link FpFormat#mxExponent}). f runs from -149 (subnormals) to 127.
  */
 final class MxExponentTable {
     static final int ENTRIES = 277;
@@ -40,7 +39,7 @@ final class MxExponentTable {
 
     /** The exponent jmlx's CPU kernels give a positive finite scale with float bits {@code bits}. */
     static int cpuExponent(int bits, DType dtype) {
-        return (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(Float.intBitsToFloat(bits))));
+        return FpFormat.mxExponent(Float.intBitsToFloat(bits), dtype);
     }
 
     private static int powerOfTwoBits(int e) {
