@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.Array;
-import io.jmlx.DType;
 import io.jmlx.gpu.testing.Golden;
 import io.jmlx.gpu.testing.TestGpu;
 import java.lang.foreign.MemorySegment;
@@ -148,57 +147,44 @@ class GoldenConformanceTest {
     }
 
     private static void matmul(Gpu gpu, JsonNode c, String mode, String key) {
-        JsonNode y = c.get("outputs").get(key);
-        Array x = Golden.tensor(c, y.get("x").asText());
-        Array expected = Golden.output(c, key);
-        Array packed = Golden.output(c, "w_q");
-        Array scales = Golden.output(c, "scales");
-        boolean transpose = y.get("transpose").asBoolean();
-        DType t = x.dtype();
-        int m = x.dim(-2);
-        int k = x.dim(-1);
-        int n = expected.dim(-1);
-        int batches = (int) (x.size() / ((long) m * k));
-        boolean shared = packed.ndim() == 2;
-        MemorySegment out = gpu.memory().allocate(expected.nbytes());
-        CompletableFuture<Void> done;
-        if (mode.equals("affine")) {
-            done = gpu.kernels()
-                    .affineMatmulAsync(
-                            x.data(),
-                            packed.data(),
-                            scales.data(),
-                            Golden.output(c, "biases").data(),
-                            t,
-                            batches,
-                            m,
-                            k,
-                            n,
-                            transpose,
-                            shared,
-                            c.get("group_size").asInt(),
-                            c.get("bits").asInt(),
-                            out);
-        } else {
-            done = gpu.kernels()
-                    .fpMatmulAsync(
-                            x.data(),
-                            packed.data(),
-                            scales.data(),
-                            t,
-                            batches,
-                            m,
-                            k,
-                            n,
-                            transpose,
-                            shared,
-                            Golden.format(mode),
-                            null,
-                            out);
-        }
+        Golden.Product p = Golden.product(c, key);
+        MemorySegment out = gpu.memory().allocate(Golden.output(c, key).nbytes());
+        int groupSize = c.get("group_size").asInt();
+        int bits = c.get("bits").asInt();
+        CompletableFuture<Void> done = mode.equals("affine")
+                ? gpu.kernels()
+                        .affineMatmulAsync(
+                                p.x().data(),
+                                p.packed().data(),
+                                p.scales().data(),
+                                p.biases().data(),
+                                p.dtype(),
+                                p.batches(),
+                                p.m(),
+                                p.k(),
+                                p.n(),
+                                p.transpose(),
+                                p.sharedWeight(),
+                                groupSize,
+                                bits,
+                                out)
+                : gpu.kernels()
+                        .fpMatmulAsync(
+                                p.x().data(),
+                                p.packed().data(),
+                                p.scales().data(),
+                                p.dtype(),
+                                p.batches(),
+                                p.m(),
+                                p.k(),
+                                p.n(),
+                                p.transpose(),
+                                p.sharedWeight(),
+                                Golden.format(mode),
+                                null,
+                                out);
         gpu.queue().flush();
         done.join();
-
         Golden.checkProduct(c, key, out);
     }
 }

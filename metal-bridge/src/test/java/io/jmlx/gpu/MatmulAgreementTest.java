@@ -4,9 +4,7 @@ import io.jmlx.DType;
 import io.jmlx.gpu.testing.MatmulCheck;
 import io.jmlx.gpu.testing.TestGpu;
 import io.jmlx.kernels.FpFormat;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,41 +80,6 @@ class MatmulAgreementTest {
     }
 
     private static void run(Gpu gpu, MatmulCheck c) {
-        MemorySegment out = gpu.memory().allocate(c.outBytes());
-        CompletableFuture<Void> done = c.format() == null
-                ? gpu.kernels()
-                        .affineMatmulAsync(
-                                c.x(),
-                                c.packed(),
-                                c.scales(),
-                                c.biases(),
-                                c.dtype(),
-                                c.batches(),
-                                c.m(),
-                                c.k(),
-                                c.n(),
-                                c.transpose(),
-                                c.sharedWeight(),
-                                c.groupSize(),
-                                c.bits(),
-                                out)
-                : gpu.kernels()
-                        .fpMatmulAsync(
-                                c.x(),
-                                c.packed(),
-                                c.scales(),
-                                c.dtype(),
-                                c.batches(),
-                                c.m(),
-                                c.k(),
-                                c.n(),
-                                c.transpose(),
-                                c.sharedWeight(),
-                                c.format(),
-                                c.globalScale(),
-                                out);
-        gpu.queue().flush();
-        done.join();
-        c.check(out, c.describe());
+        c.runAndCheck(gpu.kernels(), gpu.memory().allocate(c.outBytes()));
     }
 }

@@ -14,7 +14,6 @@ import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.ScalarKernels;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,10 +103,10 @@ class SplitWorkTest {
     void matmulsSplitOverBatchesRowsAndWeightRows() {
         Gpu gpu = TestGpu.get();
         GpuKernels kernels = small(gpu, 24 << 10, 2);
-        run(gpu, kernels, MatmulCheck.random(DType.FLOAT32, 3, 40, 256, 150, true, false, null, null, 64, 4, 1));
-        run(gpu, kernels, MatmulCheck.random(DType.FLOAT16, 3, 3, 512, 200, true, true, null, null, 128, 6, 2));
-        run(gpu, kernels, MatmulCheck.random(DType.BFLOAT16, 2, 70, 40, 128, false, false, null, null, 32, 8, 3));
-        run(gpu, kernels, MatmulCheck.random(DType.FLOAT32, 2, 5, 64, 96, false, true, FpFormat.MXFP8, null, 0, 0, 4));
+        run(kernels, MatmulCheck.random(DType.FLOAT32, 3, 40, 256, 150, true, false, null, null, 64, 4, 1));
+        run(kernels, MatmulCheck.random(DType.FLOAT16, 3, 3, 512, 200, true, true, null, null, 128, 6, 2));
+        run(kernels, MatmulCheck.random(DType.BFLOAT16, 2, 70, 40, 128, false, false, null, null, 32, 8, 3));
+        run(kernels, MatmulCheck.random(DType.FLOAT32, 2, 5, 64, 96, false, true, FpFormat.MXFP8, null, 0, 0, 4));
     }
 
     @Test
@@ -135,40 +134,7 @@ class SplitWorkTest {
         assertTrue(e.getMessage().contains("without transpose the whole weight of one batch must fit"), e.getMessage());
     }
 
-    private static void run(Gpu gpu, GpuKernels kernels, MatmulCheck c) {
-        MemorySegment out = Native.allocate((long) c.batches() * c.m() * c.n(), c.dtype());
-        CompletableFuture<Void> done = c.format() == null
-                ? kernels.affineMatmulAsync(
-                        c.x(),
-                        c.packed(),
-                        c.scales(),
-                        c.biases(),
-                        c.dtype(),
-                        c.batches(),
-                        c.m(),
-                        c.k(),
-                        c.n(),
-                        c.transpose(),
-                        c.sharedWeight(),
-                        c.groupSize(),
-                        c.bits(),
-                        out)
-                : kernels.fpMatmulAsync(
-                        c.x(),
-                        c.packed(),
-                        c.scales(),
-                        c.dtype(),
-                        c.batches(),
-                        c.m(),
-                        c.k(),
-                        c.n(),
-                        c.transpose(),
-                        c.sharedWeight(),
-                        c.format(),
-                        c.globalScale(),
-                        out);
-        gpu.queue().flush();
-        done.join();
-        c.check(out, c.describe());
+    private static void run(GpuKernels kernels, MatmulCheck c) {
+        c.runAndCheck(kernels, Native.allocate((long) c.batches() * c.m() * c.n(), c.dtype()));
     }
 }

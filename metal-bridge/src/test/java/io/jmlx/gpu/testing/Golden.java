@@ -75,6 +75,43 @@ public final class Golden {
     }
 
     /**
+     * The operands of a case's matmul output {@code key}: x {@code [batches, m, k]}, the quantized weight (shared by
+     * the batches when 2-D), and the product's shape.
+     */
+    public record Product(
+            Array x,
+            Array packed,
+            Array scales,
+            Array biases,
+            boolean transpose,
+            DType dtype,
+            int m,
+            int k,
+            int n,
+            int batches,
+            boolean sharedWeight) {}
+
+    public static Product product(JsonNode c, String key) {
+        JsonNode y = c.get("outputs").get(key);
+        Array x = tensor(c, y.get("x").asText());
+        Array packed = output(c, "w_q");
+        int m = x.dim(-2);
+        int k = x.dim(-1);
+        return new Product(
+                x,
+                packed,
+                output(c, "scales"),
+                c.get("mode").asText().equals("affine") ? output(c, "biases") : null,
+                y.get("transpose").asBoolean(),
+                x.dtype(),
+                m,
+                k,
+                output(c, key).dim(-1),
+                (int) (x.size() / ((long) m * k)),
+                packed.ndim() == 2);
+    }
+
+    /**
      * Checks a quantized matmul output against MLX's: within the bound the CPU conformance suites use,
      * {@code c · u_T · Σ|x|·|ŵ|} with {@code c = 2(K+2)} for float32 and {@code 4√K + 1} for the half types (MLX
      * accumulates in the half type), on each output MLX did not overflow; the overflowed ones must be as many as the
@@ -82,18 +119,19 @@ public final class Golden {
      */
     public static void checkProduct(JsonNode c, String key, MemorySegment out) {
         String mode = c.get("mode").asText();
-        JsonNode y = c.get("outputs").get(key);
-        Array x = tensor(c, y.get("x").asText());
+        Product p = product(c, key);
+        Array x = p.x();
         Array expected = output(c, key);
-        Array packed = output(c, "w_q");
-        Array scales = output(c, "scales");
-        boolean transpose = y.get("transpose").asBoolean();
-        DType t = x.dtype();
-        int m = x.dim(-2);
-        int k = x.dim(-1);
-        int n = expected.dim(-1);
-        int batches = (int) (x.size() / ((long) m * k));
-        boolean shared = packed.ndim() == 2;
+        Array packed = p.packed();
+        Array scales = p.scales();
+        boolean transpose = p.transpose();
+        DType t = p.dtype();
+        int m = p.m();
+        int k = p.k();
+        int n = p.n();
+        int batches = p.batches();
+        boolean shared = p.sharedWeight();
+        JsonNode y = c.get("outputs").get(key);
         float[] weights = decodedMagnitudes(c, mode, packed, scales, t);
         int rows = packed.dim(-2);
         int cols = packed.dim(-1) * 32 / c.get("bits").asInt();

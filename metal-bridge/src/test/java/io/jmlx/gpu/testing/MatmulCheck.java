@@ -3,6 +3,7 @@ package io.jmlx.gpu.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jmlx.DType;
+import io.jmlx.gpu.GpuKernels;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpCodecs;
@@ -12,6 +13,7 @@ import io.jmlx.kernels.ScalarKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One batched quantized matmul problem with random inputs, its CPU reference (jmlx's scalar kernels, batch by
@@ -113,6 +115,31 @@ public record MatmulCheck(
 
     public long outBytes() {
         return (long) batches * m * n * dtype.byteSize();
+    }
+
+    /** Computes the product into {@code out} with {@code kernels}, waits, and {@link #check}s it. */
+    public void runAndCheck(GpuKernels kernels, MemorySegment out) {
+        CompletableFuture<Void> done = format == null
+                ? kernels.affineMatmulAsync(
+                        x,
+                        packed,
+                        scales,
+                        biases,
+                        dtype,
+                        batches,
+                        m,
+                        k,
+                        n,
+                        transpose,
+                        sharedWeight,
+                        groupSize,
+                        bits,
+                        out)
+                : kernels.fpMatmulAsync(
+                        x, packed, scales, dtype, batches, m, k, n, transpose, sharedWeight, format, globalScale, out);
+        kernels.queue().flush();
+        done.join();
+        check(out, describe());
     }
 
     /** Checks {@code out} (the GPU's result) against the CPU kernels, batch by batch. */
