@@ -20,8 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * jmlx's quantization kernels on the GPU, with the operations and arguments of the CPU's
- * {@link io.jmlx.kernels.Kernels} (contiguous little-endian segments, plain dimensions), so that a backend can
- * hand them the same calls. Quantize and dequantize give the CPU kernels' bytes exactly; matmuls accumulate in
+ * {@link io.jmlx.kernels.KernelSet} (contiguous little-endian segments, plain dimensions); the GPU backend
+ * ({@link io.jmlx.gpu.backend.VulkanBackend}) hands them the quantization family's calls. Quantize and dequantize give the CPU kernels' bytes exactly; matmuls accumulate in
  * float32 and round once, as the CPU's do (their summation order differs).
  *
  * <p>Each operation has an {@code ...Async} form that records the work on the {@link GpuQueue} and returns a
@@ -557,7 +557,8 @@ public final class GpuKernels {
                     : n;
             if (mChunk < 1
                     || nChunk < 1
-                    || (!transpose && Math.max(rows * wordsPerRow * 4, rows * groupsPerRow * ses) > usableRange)) {
+                    || (!transpose && Math.max(rows * wordsPerRow * 4, rows * groupsPerRow * ses) > usableRange)
+                    || (!transpose && kernel == GpuKernel.QMM && n > tileLimit)) {
                 throw new IllegalArgumentException("this matmul's operands exceed what one storage buffer of "
                         + device.name() + " may cover (" + device.maxStorageBufferRange() + " bytes) even when split; "
                         + "without transpose the whole weight of one batch must fit");
