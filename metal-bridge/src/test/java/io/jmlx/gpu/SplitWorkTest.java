@@ -102,7 +102,7 @@ class SplitWorkTest {
     @Test
     void matmulsSplitOverBatchesRowsAndWeightRows() {
         Gpu gpu = TestGpu.get();
-        GpuKernels kernels = small(gpu, 24 << 10, 2);
+        GpuKernels kernels = small(gpu, 24 << 10, 8);
         run(kernels, MatmulCheck.random(DType.FLOAT32, 3, 40, 256, 150, true, false, null, null, 64, 4, 1));
         run(kernels, MatmulCheck.random(DType.FLOAT16, 3, 3, 512, 200, true, true, null, null, 128, 6, 2));
         run(kernels, MatmulCheck.random(DType.BFLOAT16, 2, 70, 40, 128, false, false, null, null, 32, 8, 3));
