@@ -94,9 +94,11 @@ public final class ComputePipeline implements AutoCloseable {
                     PIPELINE_LAYOUT_CREATE_INFO.setInt(layoutInfo, "pushConstantRangeCount", 1);
                     PIPELINE_LAYOUT_CREATE_INFO.setAddress(layoutInfo, "pPushConstantRanges", range);
                 }
-                VulkanException.check(
-                        f.vkCreatePipelineLayout(d, layoutInfo, MemorySegment.NULL, out),
-                        "vkCreatePipelineLayout(" + name + ")");
+                int layoutResult = f.vkCreatePipelineLayout(d, layoutInfo, MemorySegment.NULL, out);
+                if (layoutResult < 0) {
+                    f.vkDestroyDescriptorSetLayout(d, setLayout, MemorySegment.NULL);
+                }
+                VulkanException.check(layoutResult, "vkCreatePipelineLayout(" + name + ")");
                 long layout = out.get(ValueLayout.JAVA_LONG, 0);
 
                 MemorySegment entries = SPECIALIZATION_MAP_ENTRY.allocate(arena, Math.max(1, specConstants.length));
@@ -126,9 +128,12 @@ public final class ComputePipeline implements AutoCloseable {
                 COMPUTE_PIPELINE_CREATE_INFO.setAddress(info, "stage.pSpecializationInfo", spec);
                 COMPUTE_PIPELINE_CREATE_INFO.setLong(info, "layout", layout);
                 COMPUTE_PIPELINE_CREATE_INFO.setInt(info, "basePipelineIndex", -1);
-                VulkanException.check(
-                        f.vkCreateComputePipelines(d, 0L, 1, info, MemorySegment.NULL, out),
-                        "vkCreateComputePipelines(" + name + ")");
+                int pipelineResult = f.vkCreateComputePipelines(d, 0L, 1, info, MemorySegment.NULL, out);
+                if (pipelineResult < 0) {
+                    f.vkDestroyPipelineLayout(d, layout, MemorySegment.NULL);
+                    f.vkDestroyDescriptorSetLayout(d, setLayout, MemorySegment.NULL);
+                }
+                VulkanException.check(pipelineResult, "vkCreateComputePipelines(" + name + ")");
                 return new ComputePipeline(
                         device, setLayout, layout, out.get(ValueLayout.JAVA_LONG, 0), bindings, pushConstantBytes);
             } finally {
