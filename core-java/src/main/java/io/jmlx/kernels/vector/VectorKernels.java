@@ -78,8 +78,10 @@ public final class VectorKernels implements KernelSet {
         }
         float[] xs = read(x, dtype, m * k);
         float[] y = new float[Math.multiplyExact(m, n)];
-        if (m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(k, bits)) {
-            PackedRowMatmul.transposed(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
+        CodeFormat format = CodeFormat.affine(bits);
+        if (m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(format, k, groupSize)) {
+            PackedRowMatmul.transposed(
+                    xs, m, k, n, packed, format, RowScales.affine(scales, biases, dtype, k / groupSize, groupSize), y);
         } else if (m < BLOCKED_FROM && !transpose && AffinePlaneMatmul.supports(n, bits)) {
             AffinePlaneMatmul.plain(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
         } else {
@@ -149,7 +151,21 @@ public final class VectorKernels implements KernelSet {
         }
         float[] xs = read(x, dtype, m * k);
         float[] y = new float[Math.multiplyExact(m, n)];
-        decodedMatmul(xs, m, k, n, transpose, BlockDecoder.microscaled(packed, scales, cols, format, globalScale), y);
+        CodeFormat codes = CodeFormat.of(format);
+        if (m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(codes, k, format.groupSize())) {
+            PackedRowMatmul.transposed(
+                    xs,
+                    m,
+                    k,
+                    n,
+                    packed,
+                    codes,
+                    RowScales.microscaled(scales, format, globalScale, k / format.groupSize()),
+                    y);
+        } else {
+            decodedMatmul(
+                    xs, m, k, n, transpose, BlockDecoder.microscaled(packed, scales, cols, format, globalScale), y);
+        }
         HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
     }
 

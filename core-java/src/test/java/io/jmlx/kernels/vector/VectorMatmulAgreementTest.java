@@ -57,13 +57,13 @@ class VectorMatmulAgreementTest {
     }
 
     /**
-     * Every row count from 1 to 17 against rows of 4096 codes, the length at which the plane kernels (2, 4 and 8
-     * bits) take over and x is worked on in blocks of k, with a ragged last chunk of output rows (19).
+     * Every row count from 1 to 17 against rows of 4096 codes (the plane kernels of every width, one and two rows
+     * of x at a time, then the blocked kernel), with a ragged last task of output rows (19).
      */
     @TestFactory
     Stream<DynamicTest> affineEveryFewRows() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (int bits : new int[] {2, 3, 4, 8}) {
+        for (int bits : new int[] {2, 3, 4, 5, 6, 8}) {
             for (DType t : new DType[] {DType.FLOAT32, DType.BFLOAT16}) {
                 for (boolean transpose : new boolean[] {true, false}) {
                     String name = "affine b" + bits + " g64 " + t + (transpose ? " x·Wᵀ" : " x·W") + " m 1..17";
@@ -74,6 +74,23 @@ class VectorMatmulAgreementTest {
                         }
                     }));
                 }
+            }
+        }
+        return tests.stream();
+    }
+
+    /** {@link #affineEveryFewRows} for the microscaled formats. */
+    @TestFactory
+    Stream<DynamicTest> microscaledEveryFewRows() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (FpFormat f : FpFormat.values()) {
+            for (DType t : new DType[] {DType.FLOAT32, DType.BFLOAT16}) {
+                tests.add(DynamicTest.dynamicTest(f + " " + t + " x·Wᵀ m 1..17", () -> {
+                    Random r = new Random(f.ordinal() * 17L + t.ordinal());
+                    for (int m = 1; m <= 17; m++) {
+                        microscaledShape(r, f, t, true, m, 19, 4096);
+                    }
+                }));
             }
         }
         return tests.stream();
