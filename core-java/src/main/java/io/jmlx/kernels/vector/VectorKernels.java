@@ -76,10 +76,12 @@ public final class VectorKernels implements KernelSet {
             reference.affineMatmul(x, packed, scales, biases, dtype, m, k, n, transpose, groupSize, bits, out);
             return;
         }
-        float[] xs = read(x, dtype, m * k);
-        float[] y = new float[Math.multiplyExact(m, n)];
+        Scratch scratch = Scratch.get();
+        float[] xs = read(x, dtype, m * k, scratch);
         CodeFormat format = CodeFormat.affine(bits);
-        if (m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(format, k, groupSize)) {
+        boolean packedRows = m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(format, k, groupSize);
+        float[] y = scratch.output(Math.multiplyExact(m, n), !packedRows);
+        if (packedRows) {
             PackedRowMatmul.transposed(
                     xs, m, k, n, packed, format, RowScales.affine(scales, biases, dtype, k / groupSize, groupSize), y);
         } else if (m < BLOCKED_FROM && !transpose && AffinePlaneMatmul.supports(n, bits)) {
@@ -94,7 +96,7 @@ public final class VectorKernels implements KernelSet {
                     BlockDecoder.affine(packed, scales, biases, dtype, cols, groupSize, bits),
                     y);
         }
-        HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
+        HalfVectors.storeRow(y, 0, m * n, dtype, out, 0);
     }
 
     @Override
@@ -149,10 +151,12 @@ public final class VectorKernels implements KernelSet {
             reference.fpMatmul(x, packed, scales, dtype, m, k, n, transpose, format, globalScale, out);
             return;
         }
-        float[] xs = read(x, dtype, m * k);
-        float[] y = new float[Math.multiplyExact(m, n)];
+        Scratch scratch = Scratch.get();
+        float[] xs = read(x, dtype, m * k, scratch);
         CodeFormat codes = CodeFormat.of(format);
-        if (m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(codes, k, format.groupSize())) {
+        boolean packedRows = m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(codes, k, format.groupSize());
+        float[] y = scratch.output(Math.multiplyExact(m, n), !packedRows);
+        if (packedRows) {
             PackedRowMatmul.transposed(
                     xs,
                     m,
@@ -166,7 +170,7 @@ public final class VectorKernels implements KernelSet {
             decodedMatmul(
                     xs, m, k, n, transpose, BlockDecoder.microscaled(packed, scales, cols, format, globalScale), y);
         }
-        HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
+        HalfVectors.storeRow(y, 0, m * n, dtype, out, 0);
     }
 
     @Override
@@ -176,8 +180,8 @@ public final class VectorKernels implements KernelSet {
             return;
         }
         float[] y = new float[Math.multiplyExact(m, n)];
-        DenseMatmul.multiply(read(a, dtype, m * k), read(b, dtype, k * n), m, k, n, y);
-        HalfVectors.storeRow(y, 0, y.length, dtype, out, 0);
+        DenseMatmul.multiply(read(a, dtype, m * k, null), read(b, dtype, k * n, null), m, k, n, y);
+        HalfVectors.storeRow(y, 0, m * n, dtype, out, 0);
     }
 
     /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
@@ -198,9 +202,12 @@ public final class VectorKernels implements KernelSet {
         }
     }
 
-    /** The first {@code count} elements of {@code seg} (float32, float16 or bfloat16) as floats. */
-    private static float[] read(MemorySegment seg, DType dtype, int count) {
-        float[] values = new float[count];
+    /**
+     * The first {@code count} elements of {@code seg} (float32, float16 or bfloat16) as floats, in the thread's
+     * input buffer when {@code scratch} is given.
+     */
+    private static float[] read(MemorySegment seg, DType dtype, int count, Scratch scratch) {
+        float[] values = scratch == null ? new float[count] : scratch.input(count);
         HalfVectors.widenRow(seg, 0, dtype, values, count);
         return values;
     }
