@@ -99,6 +99,12 @@ public final class BenchReport {
 
     private BenchReport() {}
 
+    private static final String USAGE = """
+            Usage: ./bench [--no-scalar] [JMH OPTIONS] [BENCHMARK REGEX...]
+              The core set by default; -p shape=,m=,bits=,groupSize= name a grid instead; --no-scalar skips
+              the repeat on the scalar kernels.
+            """;
+
     /** Runs the benchmarks JMH's command line {@code args} selects (plus {@code --no-scalar}) and prints the table. */
     public static void main(String[] args) throws Exception {
         List<String> jmhArgs = new ArrayList<>(List.of(args));
@@ -108,16 +114,13 @@ public final class BenchReport {
         try {
             cli = new CommandLineOptions(jmh);
         } catch (CommandLineOptionException e) {
-            System.err.println("bench: " + e.getMessage() + " (./bench -h lists the options)");
-            System.exit(1);
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(USAGE + "  ./bench --help tells more; ./bench --jmh-help lists JMH's options.");
+            System.exit(2);
             return;
         }
         if (cli.shouldHelp()) {
-            System.out.println("""
-                    ./bench [--no-scalar] [JMH options] [benchmark regex ...]
-                      The core set by default; -p shape=,m=,bits=,groupSize= name a grid instead; --no-scalar skips
-                      the repeat on the scalar kernels. JMH's options follow.
-                    """);
+            System.out.println(USAGE + "  JMH's options follow.\n");
         }
         if (cli.shouldHelp()
                 || cli.shouldList()
