@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jmlx.backend.DeviceType;
+import io.jmlx.stream.Device;
 import io.jmlx.testing.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code jmlx generate} on TinyStories-260K: with no prompt it prints llama2.c's reference story and a summary line;
  * a prompt made of the story's beginning continues the story; the checkpoint MLX wrote (4-bit g64) generates what
- * jmlx's own 4-bit g64 conversion generates, since their bytes are equal; a seed repeats a sampled run; and a
- * user's mistake gives one line and the right exit code.
+ * jmlx's own 4-bit g64 conversion generates, since their bytes are equal; a seed repeats a sampled run; {@code --device
+ * gpu} runs where a GPU backend is; and a user's mistake gives one line and the right exit code.
  */
 class GenerateCommandTest {
     private static final Pattern SUMMARY =
@@ -94,6 +96,18 @@ class GenerateCommandTest {
     }
 
     @Test
+    void onTheGpuTheFloatStoryIsTheReferenceOrOneLineSaysThereIsNoGpu() {
+        Cli.Result r = Cli.run("generate", "-m", stories, "--device", "gpu", "-n", 40);
+        if (Device.isAvailable(DeviceType.GPU)) {
+            assertEquals(0, r.exitCode(), r::toString);
+            assertTrue(referenceText().startsWith(r.out().stripTrailing()), r::toString);
+            assertTrue(r.err().contains("generated 40 tokens"), r::toString);
+        } else {
+            assertOneLine(r, 1, "--device gpu: no backend provides device gpu 0");
+        }
+    }
+
+    @Test
     void mistakesGiveOneLineAndTheirExitCode() throws IOException {
         assertOneLine(Cli.run("generate", "-m", stories, "--max-tokens", -1), 2, "--max-tokens must be 0 or more");
         assertOneLine(Cli.run("generate", "-m", stories, "--top-p", 0), 2, "--top-p must be in (0, 1] but is 0.0");
@@ -103,7 +117,6 @@ class GenerateCommandTest {
                 1,
                 "has no tokenizer.json (Hugging Face) or tokenizer.bin (llama2.c); give one with --tokenizer FILE");
         assertOneLine(Cli.run("generate", "-m", dir.resolve("nothing")), 1, "model directory not found");
-        assertOneLine(Cli.run("generate", "-m", stories, "--device", "gpu"), 1, "--device gpu: no backend provides");
         Path bert = Files.createDirectories(dir.resolve("bert"));
         Files.writeString(bert.resolve("config.json"), "{\"model_type\": \"bert\"}");
         Cli.write(bert.resolve("model.safetensors"), java.util.Map.of("x", io.jmlx.Array.of(new float[] {1})), null);
