@@ -129,7 +129,7 @@ public final class EmbedCommand extends JmlxSubcommand {
         try (Stream.Scope scope = device.use();
                 ModelCheckpoint checkpoint = ModelCheckpoint.open(model)) {
             EncoderModel kind = encoder(checkpoint);
-            BertEmbedder embedder = BertEmbedder.load(kind, checkpoint, tokenizer(kind));
+            BertEmbedder embedder = load(kind, checkpoint);
             List<float[]> vectors = new ArrayList<>(sentences.size());
             for (int i = 0; i < sentences.size(); i += batchSize) {
                 vectors.addAll(embedder.embed(sentences.subList(i, Math.min(sentences.size(), i + batchSize))));
@@ -147,6 +147,15 @@ public final class EmbedCommand extends JmlxSubcommand {
                 }
             }
             return JmlxCommand.EXIT_OK;
+        }
+    }
+
+    private BertEmbedder load(EncoderModel kind, ModelCheckpoint checkpoint) throws IOException {
+        WordPieceTokenizer tokenizer = tokenizer(kind);
+        try {
+            return BertEmbedder.load(kind, checkpoint, tokenizer);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.failed("cannot load " + model + " as " + kind.id() + ": " + e.getMessage(), e);
         }
     }
 

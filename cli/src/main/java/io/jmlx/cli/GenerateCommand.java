@@ -12,6 +12,7 @@ import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -163,27 +164,29 @@ public final class GenerateCommand extends JmlxSubcommand {
     }
 
     private TextTokenizer tokenizer(ObjectNode config) throws IOException {
-        if (tokenizerFile != null) {
-            requireExisting(tokenizerFile);
-        } else if (!Files.exists(model.resolve("tokenizer.json")) && !Files.exists(model.resolve("tokenizer.bin"))) {
-            throw CommandFailure.failed(
-                    model + " has no tokenizer.json (Hugging Face) or tokenizer.bin (llama2.c); give one with "
-                            + "--tokenizer FILE",
-                    null);
-        }
         try {
             return TextTokenizer.forModel(model, tokenizerFile, config);
+        } catch (NoSuchFileException e) {
+            if (tokenizerFile != null) {
+                throw e;
+            }
+            throw CommandFailure.failed(model + " has " + e.getReason() + "; give one with --tokenizer FILE", e);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.failed("cannot read the tokenizer: " + e.getMessage(), e);
         }
     }
 
     private int[] encode(TextTokenizer tokenizer) {
+        int[] ids;
         try {
-            return tokenizer.encodePrompt(prompt);
+            ids = tokenizer.encodePrompt(prompt);
         } catch (IllegalArgumentException e) {
             throw CommandFailure.failed("cannot encode the prompt: " + e.getMessage(), e);
         }
+        if (ids.length == 0) {
+            throw CommandFailure.usage("the prompt is empty and this tokenizer adds no BOS: give --prompt TEXT");
+        }
+        return ids;
     }
 
     /** {@code prompt 1 token (512.3 tokens/s), generated 200 tokens (412.9 tokens/s), peak memory 95.1 MB}. */

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * A Hugging Face {@code tokenizer.json} with a byte-level BPE model (GPT-2, Llama 3, Qwen, SmolLM, ...), encoding as
  * Hugging Face's tokenizers do: the added tokens ({@code <|begin_of_text|>}, ...) are cut out of the text first; each
  * piece between them is normalized (none, NFC or NFKC), split into words by the pre-tokenizer (the {@code ByteLevel}
- * pre-tokenizer's GPT-2 pattern, or {@code Split} patterns such as Llama 3's), each word's UTF-8 bytes are written
+ * pre-tokenizer's GPT-2 pattern, {@code Split} patterns such as Llama 3's, {@code Digits}), each word's UTF-8 bytes are written
  * as GPT-2's printable byte characters and merged by BPE (the lowest-ranked adjacent pair first, leftmost on ties);
  * the post-processor's template adds the special tokens (BOS). Decoding maps the byte characters back to bytes.
  *
@@ -341,6 +341,10 @@ public final class ByteLevelBpeTokenizer implements TextTokenizer {
                 boolean removed = behavior.equals("Removed");
                 steps.add(piece -> split(piece, regex, removed));
             }
+            case "Digits" -> {
+                Pattern digits = Pattern.compile(p.path("individual_digits").asBoolean(false) ? "[0-9]" : "[0-9]+");
+                steps.add(piece -> split(piece, digits, false));
+            }
             default -> throw unsupported("pre-tokenizer", type);
         }
     }
@@ -418,7 +422,7 @@ public final class ByteLevelBpeTokenizer implements TextTokenizer {
     private static IllegalArgumentException unsupported(String what, String type) {
         return new IllegalArgumentException(
                 "tokenizer.json: the " + what + " '" + type + "' is not supported (byte-level "
-                        + "BPE reads the normalizers NFC, NFKC, NFD, NFKD; the pre-tokenizers ByteLevel and Split; the "
+                        + "BPE reads the normalizers NFC, NFKC, NFD, NFKD; the pre-tokenizers ByteLevel, Split and Digits; the "
                         + "post-processors ByteLevel, TemplateProcessing, RobertaProcessing, BertProcessing; and Sequences of "
                         + "them)");
     }

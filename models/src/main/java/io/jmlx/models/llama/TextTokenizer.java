@@ -31,7 +31,7 @@ public interface TextTokenizer {
      * the directory's {@code tokenizer.json}, else its {@code tokenizer.bin}. A {@code tokenizer.bin} has the
      * config's {@code vocab_size} tokens and its {@code bos_token_id} (default 1) is BOS.
      *
-     * @throws NoSuchFileException      if there is no tokenizer to read
+     * @throws NoSuchFileException      if there is no tokenizer to read (its reason says which files were looked for)
      * @throws IllegalArgumentException if the file is not a tokenizer of a kind this reads
      */
     static TextTokenizer forModel(Path dir, Path file, JsonNode config) throws IOException {
@@ -46,7 +46,7 @@ public interface TextTokenizer {
         }
         if (chosen == null) {
             throw new NoSuchFileException(
-                    String.valueOf(dir), null, "no tokenizer.json (Hugging Face) or tokenizer.bin (llama2.c) there");
+                    String.valueOf(dir), null, "no tokenizer.json (Hugging Face) or tokenizer.bin (llama2.c)");
         }
         try (InputStream in = Files.newInputStream(chosen)) {
             if (chosen.getFileName().toString().endsWith(".json")) {

@@ -2,10 +2,12 @@ package io.jmlx.models.llama;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The byte-level BPE tokenizer against Hugging Face's tokenizers (the Rust library, through DJL) on the same
  * {@code tokenizer.json}: a vocabulary of 400 merges learned here from English, code, numbers and other scripts,
- * written in GPT-2's layout (ByteLevel pre-tokenizer) and in Llama 3's (a Split pattern, ignore_merges, BOS from a
- * template). Every test text must give the ids the reference gives and decode as the reference decodes (back to
+ * written in GPT-2's layout (ByteLevel pre-tokenizer), SmolLM's (single digits, here with NFC and a prefix space)
+ * and Llama 3's (a Split pattern, ignore_merges, BOS from a template). Every test text must give the ids the reference gives and decode as the reference decodes (back to
  * itself when nothing normalizes it or adds a space).
  */
 class ByteLevelBpeTokenizerTest {
@@ -87,10 +90,14 @@ class ByteLevelBpeTokenizerTest {
     }
 
     @Test
-    void prefixSpaceAndNfcGiveTheIdsOfHuggingFaceTokenizers() throws IOException {
+    void digitsPrefixSpaceAndNfcGiveTheIdsOfHuggingFaceTokenizers() throws IOException {
         ObjectNode json = trained(corpus, 400);
         json.set("normalizer", JSON.createObjectNode().put("type", "NFC"));
-        json.set("pre_tokenizer", byteLevel(true, true));
+        ObjectNode sequence = JSON.createObjectNode().put("type", "Sequence");
+        sequence.putArray("pretokenizers")
+                .add(JSON.createObjectNode().put("type", "Digits").put("individual_digits", true))
+                .add(byteLevel(true, true));
+        json.set("pre_tokenizer", sequence);
         assertSameAsHuggingFace(json, "prefix-space");
     }
 
@@ -120,6 +127,21 @@ class ByteLevelBpeTokenizerTest {
         int bos = json.get("model").get("vocab").size() + 1;
         assertEquals(bos, ours.encodePrompt("")[0]);
         assertEquals(1, ours.encodePrompt("").length);
+    }
+
+    @Test
+    void aModelDirectoryPrefersItsTokenizerJson() throws IOException {
+        Path model = Files.createDirectories(dir.resolve("model"));
+        JsonNode config =
+                JSON.readTree(TinyStories.directory().resolve("config.json").toFile());
+        NoSuchFileException none =
+                assertThrows(NoSuchFileException.class, () -> TextTokenizer.forModel(model, null, config));
+        assertEquals("no tokenizer.json (Hugging Face) or tokenizer.bin (llama2.c)", none.getReason());
+        Files.copy(TinyStories.directory().resolve("tokenizer.bin"), model.resolve("tokenizer.bin"));
+        assertInstanceOf(Llama2cPrompts.class, TextTokenizer.forModel(model, null, config));
+        JSON.writeValue(model.resolve("tokenizer.json").toFile(), trained(corpus, 10));
+        assertInstanceOf(ByteLevelBpeTokenizer.class, TextTokenizer.forModel(model, null, config));
+        assertInstanceOf(Llama2cPrompts.class, TextTokenizer.forModel(model, model.resolve("tokenizer.bin"), config));
     }
 
     @Test
