@@ -8,7 +8,6 @@ import io.jmlx.backend.KernelFamilies;
 import io.jmlx.backend.Kernels;
 import io.jmlx.backend.Memory;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -19,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The built-in CPU backend: one device whose streams each run their ops on a thread of their own, computing inside
  * the kernel calls (the Vector API or scalar kernels {@link KernelProvider} chose, split over {@link KernelThreads}),
- * on native memory from automatic arenas.
+ * on native memory that is freed once unreachable ({@link NativeBlocks}).
  */
 public final class CpuBackend implements Backend {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final Device device = new Device(kernels(KernelProvider.get()));
+    private final Device device = new Device(kernels(KernelProvider.get()), memory());
 
     /**
      * Every kernel family on the CPU: the quantization and matmul kernels {@link KernelProvider} chose (Vector API or
@@ -41,6 +40,17 @@ public final class CpuBackend implements Backend {
                 new CpuCopies(),
                 chosen,
                 chosen);
+    }
+
+    /**
+     * Op outputs in native memory that is not zero-filled ({@link NativeBlocks}) where this module may call native
+     * code ({@code --enable-native-access}), else in zero-filled automatic arenas.
+     */
+    private static Memory memory() {
+        if (CpuBackend.class.getModule().isNativeAccessEnabled()) {
+            return new NativeBlocks();
+        }
+        return bytes -> Arena.ofAuto().allocate(bytes, 64);
     }
 
     @Override
@@ -72,7 +82,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** The CPU device: its streams share the kernels and the memory. */
-    private record Device(Kernels kernels) implements BackendDevice, Memory {
+    private record Device(Kernels kernels, Memory memory) implements BackendDevice {
         @Override
         public String name() {
             return "cpu";
@@ -87,12 +97,7 @@ public final class CpuBackend implements Backend {
                         return t;
                     });
             executor.allowCoreThreadTimeOut(true);
-            return new Stream(executor, kernels, this);
-        }
-
-        @Override
-        public MemorySegment allocate(long bytes) {
-            return Arena.ofAuto().allocate(bytes, 64);
+            return new Stream(executor, kernels, memory);
         }
     }
 
