@@ -2,10 +2,12 @@ package io.jmlx.kernels;
 
 import io.jmlx.DType;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The reference kernels: plain loops that follow MLX's CPU backend step by step (see
- * {@code shared/spec/mlx-quantization.md} §1–4). Every faster implementation must agree with these.
+ * {@code shared/spec/mlx-quantization.md} §1–4). Every faster implementation must agree with these. Quantization
+ * splits its rows over the kernel threads.
  */
 public final class ScalarKernels implements KernelSet {
     @Override
@@ -26,18 +28,48 @@ public final class ScalarKernels implements KernelSet {
             MemorySegment biases) {
         int groups = cols / groupSize;
         long wordsPerRow = BitPacking.words(cols, bits);
-        float[] row = new float[cols];
-        int[] codes = new int[cols];
-        float[] rowScales = new float[groups];
-        float[] rowBiases = new float[groups];
-        for (long r = 0; r < rows; r++) {
-            Elements.readRow(w, dtype, r * cols, row, cols);
-            for (int g = 0; g < groups; g++) {
-                quantizeGroup(row, g * groupSize, groupSize, bits, codes, rowScales, rowBiases, g, r);
+        forEachRows(rows, cols, (from, to) -> {
+            float[] row = new float[cols];
+            int[] codes = new int[cols];
+            float[] rowScales = new float[groups];
+            float[] rowBiases = new float[groups];
+            for (long r = from; r < to; r++) {
+                Elements.readRow(w, dtype, r * cols, row, cols);
+                for (int g = 0; g < groups; g++) {
+                    quantizeGroup(row, g * groupSize, groupSize, bits, codes, rowScales, rowBiases, g, r);
+                }
+                BitPacking.packRow(codes, cols, bits, packed, r * wordsPerRow);
+                Elements.writeRow(rowScales, groups, scales, dtype, r * groups);
+                Elements.writeRow(rowBiases, groups, biases, dtype, r * groups);
             }
-            BitPacking.packRow(codes, cols, bits, packed, r * wordsPerRow);
-            Elements.writeRow(rowScales, groups, scales, dtype, r * groups);
-            Elements.writeRow(rowBiases, groups, biases, dtype, r * groups);
+        });
+    }
+
+    /** Rows of a quantization or decoding, {@code [from, to)}. */
+    private interface RowRange {
+        void rows(long from, long to);
+    }
+
+    /**
+     * Runs {@code body} over the rows in blocks of about 64K elements, split over the kernel threads (every row is
+     * computed alone, so the split does not change the result). An error is the first block's to fail, as if the
+     * rows had run in order.
+     */
+    private static void forEachRows(long rows, int cols, RowRange body) {
+        long per = Math.max(1, (1 << 16) / Math.max(1, cols));
+        int blocks = Math.toIntExact((rows + per - 1) / per);
+        AtomicReferenceArray<RuntimeException> failures = new AtomicReferenceArray<>(blocks);
+        KernelThreads.forEach(blocks, b -> {
+            try {
+                body.rows(b * per, Math.min(rows, (b + 1) * per));
+            } catch (RuntimeException e) {
+                failures.set(b, e);
+            }
+        });
+        for (int b = 0; b < blocks; b++) {
+            if (failures.get(b) != null) {
+                throw failures.get(b);
+            }
         }
     }
 
@@ -81,18 +113,20 @@ public final class ScalarKernels implements KernelSet {
         int g = format.groupSize();
         int groups = cols / g;
         long wordsPerRow = BitPacking.words(cols, format.bits());
-        float[] row = new float[cols];
-        int[] codes = new int[cols];
-        for (long r = 0; r < rows; r++) {
-            Elements.readRow(w, dtype, r * cols, row, cols);
-            for (int group = 0; group < groups; group++) {
-                int scale = format == FpFormat.NVFP4
-                        ? quantizeNvGroup(row, group * g, g, dtype, globalScale, codes)
-                        : quantizeMxGroup(row, group * g, g, dtype, format, codes);
-                scales.set(java.lang.foreign.ValueLayout.JAVA_BYTE, r * groups + group, (byte) scale);
+        forEachRows(rows, cols, (from, to) -> {
+            float[] row = new float[cols];
+            int[] codes = new int[cols];
+            for (long r = from; r < to; r++) {
+                Elements.readRow(w, dtype, r * cols, row, cols);
+                for (int group = 0; group < groups; group++) {
+                    int scale = format == FpFormat.NVFP4
+                            ? quantizeNvGroup(row, group * g, g, dtype, globalScale, codes)
+                            : quantizeMxGroup(row, group * g, g, dtype, format, codes);
+                    scales.set(java.lang.foreign.ValueLayout.JAVA_BYTE, r * groups + group, (byte) scale);
+                }
+                BitPacking.packRow(codes, cols, format.bits(), packed, r * wordsPerRow);
             }
-            BitPacking.packRow(codes, cols, format.bits(), packed, r * wordsPerRow);
-        }
+        });
     }
 
     /** The largest |w| of a group (NaN left out, as MLX's {@code amax < a ? a : amax}). */
