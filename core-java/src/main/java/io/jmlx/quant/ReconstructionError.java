@@ -3,18 +3,19 @@ package io.jmlx.quant;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
+import io.jmlx.stream.StreamOrDevice;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * How far a quantized weight is from the original: the relative reconstruction error {@code ‖W − Ŵ‖ / ‖W‖}
  * (Frobenius norms, summed in double precision), the number conversion reports print per layer. Ŵ is decoded a
- * few rows at a time into a small scratch, as {@code dequantize} computes it, so a large weight costs no more
- * memory than those rows.
+ * few rows at a time into a scratch, as {@code dequantize} computes it, so a large weight costs no more memory than
+ * those rows.
  */
 public final class ReconstructionError {
     /** Elements decoded per step. */
-    private static final int CHUNK = 1 << 16;
+    private static final int CHUNK = 1 << 20;
 
     private ReconstructionError() {}
 
@@ -26,6 +27,24 @@ public final class ReconstructionError {
      * @throws IllegalArgumentException if the parts do not fit {@code w}'s shape
      */
     public static double relative(Array w, QuantizedParts q, QuantizationSettings settings) {
+        return relative(w, q, settings, null);
+    }
+
+    /**
+     * {@link #relative(Array, QuantizedParts, QuantizationSettings)} with the decoding on stream {@code s}
+     * ({@code null}: the default), e.g. one of its own so that it overlaps the caller's other work.
+     */
+    public static double relative(Array w, QuantizedParts q, QuantizationSettings settings, StreamOrDevice s) {
+        return relative(w, q, settings, s, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #relative(Array, QuantizedParts, QuantizationSettings, StreamOrDevice)} over at most about
+     * {@code maxElements} elements of a larger weight: blocks of whole rows spread evenly over it (an estimate, for
+     * reports on weights whose exact error would cost as much as their quantization).
+     */
+    public static double relative(
+            Array w, QuantizedParts q, QuantizationSettings settings, StreamOrDevice s, long maxElements) {
         int[] shape = w.shape();
         int cols = shape[shape.length - 1];
         long rows = w.size() / Math.max(1, cols);
@@ -48,7 +67,12 @@ public final class ReconstructionError {
         long rowBytes = (long) cols * w.dtype().byteSize();
         double diff = 0;
         double norm = 0;
-        for (long r = 0; r < rows; r += rowsPerStep) {
+        long steps = (rows + rowsPerStep - 1) / rowsPerStep;
+        long measured = rows * cols <= maxElements
+                ? steps
+                : Math.clamp(maxElements / ((long) rowsPerStep * Math.max(1, cols)), 1, steps);
+        for (long step = 0; step < measured; step++) {
+            long r = step * steps / measured * rowsPerStep;
             int n = (int) Math.min(rowsPerStep, rows - r);
             QuantizedParts part = new QuantizedParts(
                     Array.wrap(packed.asSlice(r * wordBytes, n * wordBytes), DType.UINT32, n, (int) wordsPerRow),
@@ -64,14 +88,28 @@ public final class ReconstructionError {
                                     q.biases().dtype(),
                                     n,
                                     groups));
-            float[] y = Jmlx.dequantize(part, settings, null, decoded, null).toFloatArray();
+            float[] y = Jmlx.dequantize(part, settings, null, decoded, s).toFloatArray();
             float[] xs = Array.wrap(original.asSlice(r * rowBytes, n * rowBytes), w.dtype(), n, cols)
                     .toFloatArray();
-            for (int i = 0; i < y.length; i++) {
+            // Two chains of each sum, so that the additions overlap instead of waiting on one another.
+            double diff2 = 0;
+            double norm2 = 0;
+            int i = 0;
+            for (; i + 1 < y.length; i += 2) {
+                double d = (double) xs[i] - y[i];
+                double e = (double) xs[i + 1] - y[i + 1];
+                diff += d * d;
+                diff2 += e * e;
+                norm += (double) xs[i] * xs[i];
+                norm2 += (double) xs[i + 1] * xs[i + 1];
+            }
+            for (; i < y.length; i++) {
                 double d = (double) xs[i] - y[i];
                 diff += d * d;
                 norm += (double) xs[i] * xs[i];
             }
+            diff += diff2;
+            norm += norm2;
         }
         if (norm == 0) {
             return diff == 0 ? 0 : Double.POSITIVE_INFINITY;
