@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  * of a run starts at {@code out[outFrom + s·stripStride]}, so a stride of {@code STRIP} writes the run contiguously
  * and a larger one lays it out as the column strips of a panel. Decoders hold no mutable state; threads share them.
  */
-abstract sealed class BlockDecoder permits AffineBlockDecoder, FpBlockDecoder {
+abstract sealed class BlockDecoder implements WeightRows permits AffineBlockDecoder, FpBlockDecoder {
     /** Weights per output strip: two blocks. */
     static final int STRIP = 2 * LaneShapes.BLOCK;
 
@@ -54,7 +54,8 @@ abstract sealed class BlockDecoder permits AffineBlockDecoder, FpBlockDecoder {
      * Decodes blocks {@code [fromBlock, fromBlock + blocks)} of row {@code row} (weights {@code 16·fromBlock} on)
      * into {@code out}, strip by strip as the class describes.
      */
-    final void decode(long row, int fromBlock, int blocks, float[] out, int outFrom, int stripStride) {
+    @Override
+    public final void decode(long row, int fromBlock, int blocks, float[] out, int outFrom, int stripStride) {
         long at = row * rowBytes + 2L * bits * fromBlock;
         // Each block reads 8 bytes from its start and from its middle; the blocks whose second read would run past
         // the end of the matrix (at most the last two) read from a padded copy instead, so that the hot loop

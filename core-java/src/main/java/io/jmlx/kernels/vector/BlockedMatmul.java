@@ -9,7 +9,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Quantized matmul for many rows of x, any bits and mode: tiles of the weight are decoded once per product into
- * float32 panels ({@link BlockDecoder}) small enough to stay in cache, and a register-blocked micro-kernel
+ * float32 panels ({@link WeightRows}: decoded, or copied for a dense matmul) small enough to stay in cache, and a register-blocked micro-kernel
  * multiplies {@link #MR} rows of a broadcast operand by a strip of {@link BlockDecoder#STRIP} columns (two vectors)
  * of a vector operand, {@link #KC} values of k at a time.
  *
@@ -46,6 +46,33 @@ final class BlockedMatmul {
 
     private BlockedMatmul() {}
 
+    /**
+     * A thread's tile buffers, reused from tile to tile: a panel (only the rows and values a tile decodes are read)
+     * and output sums (zeroed for each tile).
+     */
+    private static final class Tiles {
+        private float[] panel = new float[0];
+        private float[] sums = new float[0];
+
+        float[] panel(int length) {
+            if (panel.length < length) {
+                panel = new float[length];
+            }
+            return panel;
+        }
+
+        float[] sums(int length) {
+            if (sums.length < length) {
+                sums = new float[length];
+            } else {
+                java.util.Arrays.fill(sums, 0, length, 0f);
+            }
+            return sums;
+        }
+    }
+
+    private static final ThreadLocal<Tiles> TILES = ThreadLocal.withInitial(Tiles::new);
+
     /** True on machines whose vectors hold 16 floats (a strip is two vectors). */
     static boolean supports() {
         return LaneShapes.USABLE && 2 * LANES == NR;
@@ -61,7 +88,7 @@ final class BlockedMatmul {
      * {@link LaneShapes#LANES} rows of x take strips one vector wide ({@link #narrowKernel}), so that 16 rows do not
      * pay for 32.
      */
-    static void transposed(float[] x, int m, int k, int n, BlockDecoder weight, float[] y) {
+    static void transposed(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
         boolean eightLanes = LANES == 8;
         boolean narrow = !eightLanes && m <= LANES;
         int stripWidth = narrow ? LANES : 2 * LANES;
@@ -80,8 +107,9 @@ final class BlockedMatmul {
             int j0 = t * tile;
             int rows = Math.min(tile, n - j0);
             int paddedRows = (rows + rowStep - 1) / rowStep * rowStep;
-            float[] panel = new float[paddedRows * KC];
-            float[] yT = new float[paddedRows * width];
+            Tiles tiles = TILES.get();
+            float[] panel = tiles.panel(paddedRows * KC);
+            float[] yT = tiles.sums(paddedRows * width);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
                 for (int r = 0; r < rows; r++) {
@@ -101,8 +129,10 @@ final class BlockedMatmul {
                     }
                 }
             }
-            for (int r = 0; r < rows; r++) {
-                for (int i = 0; i < m; i++) {
+            // Row by row of y, so that its writes are contiguous (the reads revisit the tile's rows of yT, which
+            // stay in cache); the other order wrote every element to a different cache line.
+            for (int i = 0; i < m; i++) {
+                for (int r = 0; r < rows; r++) {
                     y[i * n + j0 + r] = yT[r * width + i];
                 }
             }
@@ -110,7 +140,7 @@ final class BlockedMatmul {
     }
 
     /** {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]} ({@code n} a multiple of 16). */
-    static void plain(float[] x, int m, int k, int n, BlockDecoder weight, float[] y) {
+    static void plain(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
         int paddedRows = (m + MR - 1) / MR * MR;
         // Rows of x a cache line more than k apart: for k a multiple of 1024 they would share L1 sets.
         int stride = k + LANES;

@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Quantized matmul for any bits and mode: each weight row is decoded to floats once (by a {@link BlockDecoder})
+ * Quantized matmul for any bits and mode: each weight row is decoded to floats once (by a {@link WeightRows})
  * and then used against every row of x with vector FMAs: the kernel for a few rows of x. Sums are float32, in an order fixed by the shapes alone.
  */
 final class DecodedMatmul {
@@ -16,7 +16,7 @@ final class DecodedMatmul {
     private DecodedMatmul() {}
 
     /** {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]}. */
-    static void transposed(float[] x, int m, int k, int n, BlockDecoder decoder, float[] y) {
+    static void transposed(float[] x, int m, int k, int n, WeightRows decoder, float[] y) {
         int chunks = (n + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
         KernelThreads.forEach(chunks, c -> {
             float[] w = new float[k];
@@ -30,7 +30,7 @@ final class DecodedMatmul {
     }
 
     /** {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]}; tasks split the columns of y. */
-    static void plain(float[] x, int m, int k, int n, BlockDecoder decoder, float[] y) {
+    static void plain(float[] x, int m, int k, int n, WeightRows decoder, float[] y) {
         // Each task decodes and accumulates its own column range of every row of W, so every y element sums
         // k ascending whatever the number of tasks.
         int tasks = Math.max(1, Math.min(KernelThreads.count(), n / (4 * F.length())));

@@ -14,6 +14,9 @@ public final class VectorKernels implements KernelSet {
     /** Rows of x from which quantized matmuls decode weight panels for the blocked kernel. */
     static final int BLOCKED_FROM = 16;
 
+    /** Values of the second operand from which a dense matmul of enough rows takes the blocked kernel. */
+    static final int DENSE_BLOCKED_FROM = 1 << 14;
+
     private final ScalarKernels reference = new ScalarKernels();
 
     @Override
@@ -180,13 +183,28 @@ public final class VectorKernels implements KernelSet {
             return;
         }
         float[] y = new float[Math.multiplyExact(m, n)];
-        DenseMatmul.multiply(read(a, dtype, m * k, null), read(b, dtype, k * n, null), m, k, n, y);
+        float[] bs = read(b, dtype, k * n, null);
+        if (m >= BLOCKED_FROM
+                && (long) k * n >= DENSE_BLOCKED_FROM
+                && k % LaneShapes.BLOCK == 0
+                && BlockedMatmul.supportsTransposed()) {
+            // The blocked kernel multiplies by rows of the second operand: b transposed once (k·n copies for
+            // m·k·n multiply-adds).
+            float[] bt = new float[k * n];
+            for (int kk = 0; kk < k; kk++) {
+                for (int j = 0; j < n; j++) {
+                    bt[j * k + kk] = bs[kk * n + j];
+                }
+            }
+            BlockedMatmul.transposed(read(a, dtype, m * k, null), m, k, n, new DenseRows(bt, k), y);
+        } else {
+            DenseMatmul.multiply(read(a, dtype, m * k, null), bs, m, k, n, y);
+        }
         HalfVectors.storeRow(y, 0, m * n, dtype, out, 0);
     }
 
     /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
-    private static void decodedMatmul(
-            float[] x, int m, int k, int n, boolean transpose, BlockDecoder weight, float[] y) {
+    private static void decodedMatmul(float[] x, int m, int k, int n, boolean transpose, WeightRows weight, float[] y) {
         boolean blocked =
                 m >= BLOCKED_FROM && (transpose ? BlockedMatmul.supportsTransposed() : BlockedMatmul.supports());
         if (transpose) {

@@ -262,7 +262,9 @@ class VectorMatmulAgreementTest {
     @Test
     void denseMatmulAgrees() {
         Random r = new Random(5);
-        for (int[] shape : new int[][] {{1, 1, 1}, {3, 17, 5}, {33, 100, 7}, {8, 64, 130}}) {
+        // The last two take the blocked kernel (m ≥ 16, k a multiple of 16, k·n ≥ 2^14), one with ragged tiles.
+        for (int[] shape :
+                new int[][] {{1, 1, 1}, {3, 17, 5}, {33, 100, 7}, {8, 64, 130}, {40, 64, 300}, {17, 128, 250}}) {
             int m = shape[0];
             int k = shape[1];
             int n = shape[2];
