@@ -12,23 +12,35 @@ import java.util.Arrays;
 /**
  * The CPU's elementwise math: each element computed in double precision from the input's value and rounded to float32,
  * then (for the half types) to the output type; binary results computed in float32 and rounded once (exact for the
- * half types, as MLX's CPU backend computes them in float32 too).
+ * half types, as MLX's CPU backend computes them in float32 too). Chunks of a unary op run on the kernel threads.
  */
 final class CpuElementwise implements ElementwiseKernels {
     private static final int CHUNK = 4096;
 
     @Override
     public void unary(UnaryFunction f, DType dtype, long count, MemorySegment in, MemorySegment out) {
-        float[] chunk = new float[(int) Math.min(CHUNK, count)];
-        for (long first = 0; first < count; first += CHUNK) {
+        int chunks = Math.toIntExact((count + CHUNK - 1) / CHUNK);
+        KernelThreads.forEach(chunks, c -> {
+            long first = (long) c * CHUNK;
             int n = (int) Math.min(CHUNK, count - first);
+            float[] chunk = new float[n];
             Elements.readRow(in, dtype, first, chunk, n);
-            for (int i = 0; i < n; i++) {
-                chunk[i] = (float) compute(f, chunk[i]);
+            if (f == UnaryFunction.GELU) {
+                // The transformers' activation: its own loop, so that the JIT compiles it without the switch.
+                for (int i = 0; i < n; i++) {
+                    double x = chunk[i];
+                    chunk[i] = (float) (x * (1 + Erf.erfForFloat(x * INV_SQRT_2)) / 2);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    chunk[i] = (float) compute(f, chunk[i]);
+                }
             }
             Elements.writeRow(chunk, n, out, dtype, first);
-        }
+        });
     }
+
+    private static final double INV_SQRT_2 = 1 / Math.sqrt(2);
 
     /** {@code f(x)} in double precision. */
     static double compute(UnaryFunction f, double x) {
@@ -43,7 +55,7 @@ final class CpuElementwise implements ElementwiseKernels {
             case SQUARE -> x * x;
             case NEGATIVE -> -x;
             case SILU -> x / (1 + Math.exp(-x));
-            case GELU -> x * (1 + Erf.erf(x / Math.sqrt(2))) / 2;
+            case GELU -> x * (1 + Erf.erfForFloat(x * INV_SQRT_2)) / 2;
             case GELU_APPROX -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
         };
     }

@@ -14,6 +14,8 @@ final class Erf {
     private static final int STEPS_PER_UNIT = 64;
     private static final int TABLE_LIMIT = 7;
     private static final int DEGREE = 8;
+    /** The degree {@link #erfForFloat} stops at. */
+    private static final int SHORT_DEGREE = 4;
     /** Row {@code i}: the Taylor coefficients {@code erf⁽ᵏ⁾(c)/k!} at {@code c = i / STEPS_PER_UNIT}. */
     private static final double[] COEFFICIENTS = taylorTable();
 
@@ -33,6 +35,30 @@ final class Erf {
         int at = i * (DEGREE + 1);
         double value = COEFFICIENTS[at + DEGREE];
         for (int k = DEGREE - 1; k >= 0; k--) {
+            value = value * h + COEFFICIENTS[at + k];
+        }
+        return Math.copySign(value, x);
+    }
+
+    /**
+     * {@code erf(x)} to about 1e-11 (absolute): the first {@value #SHORT_DEGREE} + 1 Taylor terms of {@link #erf}.
+     * With steps of 1/{@value #STEPS_PER_UNIT} the remainder is below {@code |erf⁽⁵⁾|/5! · (1/128)⁵ < 1e-11}, far
+     * under float32's resolution: for results rounded to float32 (the GELU of transformer layers), at half the
+     * cost.
+     */
+    static double erfForFloat(double x) {
+        if (Double.isNaN(x)) {
+            return x;
+        }
+        double ax = Math.abs(x);
+        if (ax >= TABLE_LIMIT) {
+            return Math.copySign(1, x);
+        }
+        int i = (int) Math.rint(ax * STEPS_PER_UNIT);
+        double h = ax - (double) i / STEPS_PER_UNIT;
+        int at = i * (DEGREE + 1);
+        double value = COEFFICIENTS[at + SHORT_DEGREE];
+        for (int k = SHORT_DEGREE - 1; k >= 0; k--) {
             value = value * h + COEFFICIENTS[at + k];
         }
         return Math.copySign(value, x);
