@@ -6,7 +6,6 @@ import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.ModelLoading;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,13 +69,52 @@ public final class BertEmbedder implements SentenceEmbedder {
         return config.hidden();
     }
 
+    /** Sentences per batch in {@link #embed(List)}. */
+    public static final int DEFAULT_BATCH = 32;
+
+    /** {@link #embed(List, int)} in batches of {@link #DEFAULT_BATCH}. */
     @Override
     public List<float[]> embed(List<String> sentences) {
-        List<float[]> out = new ArrayList<>(sentences.size());
-        for (String s : sentences) {
-            out.add(embedIds(tokenizer.encode(s)));
+        return embed(sentences, DEFAULT_BATCH);
+    }
+
+    /**
+     * One normalised vector per sentence, in order, computed {@code batchSize} sentences at a time: sentences of
+     * similar length go together (sorted by token count, as sentence-transformers does), each batch padded to its
+     * longest and the padding masked out of attention and pooling.
+     */
+    public List<float[]> embed(List<String> sentences, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1 but is " + batchSize);
         }
-        return out;
+        int[][] ids = new int[sentences.size()][];
+        Integer[] order = new Integer[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokenizer.encode(sentences.get(i));
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> ids[i].length));
+        float[][] out = new float[ids.length][];
+        for (int from = 0; from < ids.length; from += batchSize) {
+            int size = Math.min(batchSize, ids.length - from);
+            int length = ids[order[from + size - 1]].length;
+            int[] batch = new int[size * length];
+            float[] mask = new float[size * length];
+            for (int b = 0; b < size; b++) {
+                int[] sentence = ids[order[from + b]];
+                System.arraycopy(sentence, 0, batch, b * length, sentence.length);
+                java.util.Arrays.fill(mask, b * length, b * length + sentence.length, 1f);
+            }
+            float[] states = model.forward(
+                            Array.of(batch, DType.INT32, size, length), Array.of(mask, DType.FLOAT32, size, length))
+                    .astype(DType.FLOAT32)
+                    .toFloatArray();
+            for (int b = 0; b < size; b++) {
+                int sentence = order[from + b];
+                out[sentence] = pool(states, b * length, ids[sentence].length);
+            }
+        }
+        return java.util.Arrays.asList(out);
     }
 
     /** The normalised embedding of one sentence's token ids. */
@@ -84,18 +122,23 @@ public final class BertEmbedder implements SentenceEmbedder {
         float[] states = model.forward(Array.of(ids, DType.INT32, ids.length))
                 .astype(DType.FLOAT32)
                 .toFloatArray();
+        return pool(states, 0, ids.length);
+    }
+
+    /** The model's pooling of the {@code tokens} states from row {@code from} of {@code states}, normalised. */
+    private float[] pool(float[] states, int from, int tokens) {
         int d = config.hidden();
         float[] pooled = new float[d];
         if (kind.pooling() == EncoderModel.Pooling.CLS) {
-            System.arraycopy(states, 0, pooled, 0, d);
+            System.arraycopy(states, from * d, pooled, 0, d);
         } else {
-            for (int t = 0; t < ids.length; t++) {
+            for (int t = from; t < from + tokens; t++) {
                 for (int j = 0; j < d; j++) {
                     pooled[j] += states[t * d + j];
                 }
             }
             for (int j = 0; j < d; j++) {
-                pooled[j] /= ids.length;
+                pooled[j] /= tokens;
             }
         }
         return Vectors.normalize(pooled);

@@ -18,7 +18,9 @@ import java.util.List;
  * ({@code embeddings.word_embeddings}, {@code encoder.layer.0.attention.self.query}, …) so that its checkpoints —
  * and the weights {@link io.jmlx.io.onnx.OnnxWeights} recovers from an ONNX export — load as they are. Embedding and
  * linear children are declared as {@link Layer}, so model-level quantization can swap them for quantized twins.
- * {@link #forward} maps the token ids of one sentence {@code [n]} to its token states {@code [n, hidden]}.
+ * {@link #forward(Array)} maps the token ids of one sentence {@code [n]} to its token states {@code [n, hidden]};
+ * {@link #forward(Array, Array)} does the same for a batch of padded sentences {@code [batch, length]}, padding
+ * masked out of attention.
  */
 public final class BertModel extends Layer {
     private final Child<Embeddings> embeddings;
@@ -32,7 +34,40 @@ public final class BertModel extends Layer {
 
     @Override
     public Array forward(Array ids) {
-        return encoder.get().forward(embeddings.get().forward(ids));
+        int n = ids.shape()[0];
+        Array states = forward(ids.reshape(1, n), null);
+        return states.reshape(n, states.shape()[2]);
+    }
+
+    /**
+     * The token states {@code [batch, length, hidden]} of a batch of sentences: {@code ids} int32
+     * {@code [batch, length]}, each row a sentence padded at its end; {@code mask} float32 of the same shape, 1 for
+     * tokens and 0 for padding ({@code null}: no padding). Tokens attend to the tokens of their own sentence only, so
+     * a sentence's states do not depend on the padding (up to float rounding).
+     */
+    public Array forward(Array ids, Array mask) {
+        int[] shape = ids.shape();
+        if (shape.length != 2 || (mask != null && !java.util.Arrays.equals(shape, mask.shape()))) {
+            throw new IllegalArgumentException("ids must be [batch, length] and mask the same shape (or null), but "
+                    + "they are " + io.jmlx.Shape.format(shape) + " and "
+                    + (mask == null ? "null" : io.jmlx.Shape.format(mask.shape())));
+        }
+        Batch batch = new Batch(shape[0], shape[1], mask == null ? null : padding(mask, shape[0], shape[1]));
+        Array states = encoder.get().forward(embeddings.get().forward(ids), batch);
+        return states.reshape(shape[0], shape[1], states.shape()[1]);
+    }
+
+    /** A batch's sizes and the attention bias that hides its padding ({@code null}: none). */
+    record Batch(int size, int length, Array bias) {}
+
+    /** {@code [batch, 1, 1, length]}: 0 for tokens, −∞ for padding, added to every head's attention scores. */
+    private static Array padding(Array mask, int size, int length) {
+        float[] m = mask.astype(DType.FLOAT32).toFloatArray();
+        float[] bias = new float[m.length];
+        for (int i = 0; i < m.length; i++) {
+            bias[i] = m[i] == 0 ? Float.NEGATIVE_INFINITY : 0f;
+        }
+        return Array.of(bias, DType.FLOAT32, size, 1, 1, length);
     }
 
     private static Linear linear(int in, int out) {
@@ -62,17 +97,21 @@ public final class BertModel extends Layer {
             norm = addChild("LayerNorm", LayerNorm.class, new LayerNorm(c.hidden(), c.layerNormEps(), true, true));
         }
 
+        /** {@code [batch·length, hidden]} for ids {@code [batch, length]}: every sentence starts at position 0. */
         @Override
         public Array forward(Array ids) {
-            int n = ids.shape()[0];
+            int size = ids.shape()[0];
+            int n = ids.shape()[1];
             int[] positionIds = new int[n];
             for (int i = 0; i < n; i++) {
                 positionIds[i] = i;
             }
-            Array x =
-                    Jmlx.add(words.get().forward(ids), positions.get().forward(Array.of(positionIds, DType.INT32, n)));
-            x = Jmlx.add(x, types.get().forward(Array.of(new int[n], DType.INT32, n)));
-            return norm.get().forward(x);
+            Array perPosition = Jmlx.add(
+                    positions.get().forward(Array.of(positionIds, DType.INT32, n)),
+                    types.get().forward(Array.of(new int[n], DType.INT32, n)));
+            Array x = Jmlx.add(words.get().forward(ids), perPosition);
+            Array normed = norm.get().forward(x);
+            return normed.reshape(size * n, normed.shape()[2]);
         }
     }
 
@@ -90,8 +129,13 @@ public final class BertModel extends Layer {
 
         @Override
         public Array forward(Array x) {
+            return forward(x, new Batch(1, x.shape()[0], null));
+        }
+
+        /** {@code x}: {@code [batch·length, hidden]}. */
+        Array forward(Array x, Batch batch) {
             for (TransformerLayer layer : layers) {
-                x = layer.forward(x);
+                x = layer.forward(x, batch);
             }
             return x;
         }
@@ -111,7 +155,11 @@ public final class BertModel extends Layer {
 
         @Override
         public Array forward(Array x) {
-            Array h = attention.get().forward(x);
+            return forward(x, new Batch(1, x.shape()[0], null));
+        }
+
+        Array forward(Array x, Batch batch) {
+            Array h = attention.get().forward(x, batch);
             return output.get().forward(intermediate.get().forward(h), h);
         }
     }
@@ -128,7 +176,11 @@ public final class BertModel extends Layer {
 
         @Override
         public Array forward(Array x) {
-            return output.get().forward(self.get().forward(x), x);
+            return forward(x, new Batch(1, x.shape()[0], null));
+        }
+
+        Array forward(Array x, Batch batch) {
+            return output.get().forward(self.get().forward(x, batch), x);
         }
     }
 
@@ -150,18 +202,25 @@ public final class BertModel extends Layer {
 
         @Override
         public Array forward(Array x) {
-            int n = x.shape()[0];
-            Array q = split(query.get().forward(x), n); // [heads, n, headDim]
-            Array k = split(key.get().forward(x), n);
-            Array v = split(value.get().forward(x), n);
-            Array scale = Array.of(new float[] {(float) (1 / Math.sqrt(headDim))});
-            Array scores = Jmlx.multiply(Jmlx.matmul(q, Jmlx.transpose(k, 0, 2, 1)), scale); // [heads, n, n]
-            Array context = Jmlx.matmul(Jmlx.softmax(scores, -1), v); // [heads, n, headDim]
-            return Jmlx.transpose(context, 1, 0, 2).reshape(n, heads * headDim);
+            return forward(x, new Batch(1, x.shape()[0], null));
         }
 
-        private Array split(Array x, int n) {
-            return Jmlx.transpose(x.reshape(n, heads, headDim), 1, 0, 2);
+        /** {@code x}: {@code [batch·length, hidden]}; each sentence's tokens attend to that sentence's tokens. */
+        Array forward(Array x, Batch batch) {
+            Array scale = Array.of(new float[] {(float) (1 / Math.sqrt(headDim))});
+            Array q = split(Jmlx.multiply(query.get().forward(x), scale), batch); // [batch, heads, n, headDim]
+            Array k = split(key.get().forward(x), batch);
+            Array v = split(value.get().forward(x), batch);
+            Array scores = Jmlx.matmul(q, Jmlx.transpose(k, 0, 1, 3, 2)); // [batch, heads, n, n]
+            if (batch.bias() != null) {
+                scores = Jmlx.add(scores, batch.bias());
+            }
+            Array context = Jmlx.matmul(Jmlx.softmax(scores, -1), v); // [batch, heads, n, headDim]
+            return Jmlx.transpose(context, 0, 2, 1, 3).reshape(batch.size() * batch.length(), heads * headDim);
+        }
+
+        private Array split(Array x, Batch batch) {
+            return Jmlx.transpose(x.reshape(batch.size(), batch.length(), heads, headDim), 0, 2, 1, 3);
         }
     }
 

@@ -45,4 +45,22 @@ class BertAgainstOnnxRuntimeTest {
             assertTrue(worst >= 0.99999, kind + ": cosine " + worst + " for '" + worstSentence + "'");
         }
     }
+
+    /** The same in batches: sentences of different lengths padded together, the padding masked out. */
+    @ParameterizedTest
+    @EnumSource(EncoderModel.class)
+    void batchedEmbeddingsMatchOnnxRuntime(EncoderModel kind) throws Exception {
+        Path onnx = kind.onnxFile(cache);
+        List<String> sentences = Sentences.all();
+        try (ModelCheckpoint ckpt = ModelCheckpoint.open(onnx);
+                OnnxRuntimeEncoder reference = new OnnxRuntimeEncoder(kind, onnx)) {
+            BertEmbedder jmlx = BertEmbedder.load(kind, ckpt);
+            List<float[]> batched = jmlx.embed(sentences, 8);
+            for (int i = 0; i < sentences.size(); i++) {
+                double c = Vectors.cosine(
+                        batched.get(i), reference.embed(jmlx.tokenizer().encode(sentences.get(i))));
+                assertTrue(c >= 0.99999, kind + ": cosine " + c + " for '" + sentences.get(i) + "'");
+            }
+        }
+    }
 }
