@@ -93,6 +93,7 @@ final class PackedRowMatmul {
         // The last chunk's load reads a whole vector of words, past the end of a split-unit row.
         long overRead = (long) LANES * Integer.BYTES - format.chunkBytes;
         int tasks = (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        boolean fourBitVector = m == 1 && format.kind == CodeFormat.Kind.AFFINE && format.bits == 4;
         KernelThreads.forEach(tasks, task -> {
             int jFrom = task * ROWS_PER_TASK;
             int rows = Math.min(n, jFrom + ROWS_PER_TASK) - jFrom;
@@ -101,7 +102,25 @@ final class PackedRowMatmul {
             float[] rowBiases = ws.biases = Workspace.fit(ws.biases, rows * groups);
             float[] totals = ws.totals = Workspace.fit(ws.totals, rows * m * LANES);
             scales.read(jFrom, rows, rowScales, rowBiases);
-            for (int r = 0; r < rows; r++) {
+            if (fourBitVector) {
+                // A matrix-vector product of 4-bit codes: every row of the task in one call.
+                PlaneKernels.fourBits(
+                        packed,
+                        jFrom * rowBytes,
+                        rows,
+                        chunks,
+                        planes,
+                        0,
+                        rowScales,
+                        0,
+                        groups,
+                        groupShift,
+                        perChunk,
+                        spread,
+                        totals,
+                        0);
+            }
+            for (int r = 0; r < (fourBitVector ? 0 : rows); r++) {
                 MemorySegment src = packed;
                 long at = (jFrom + r) * rowBytes;
                 if (overRead > 0 && at + rowBytes + overRead > packed.byteSize()) {
@@ -178,11 +197,13 @@ final class PackedRowMatmul {
                             PlaneKernels.fourBits(
                                     packed,
                                     at,
+                                    1,
                                     chunks,
                                     planes,
                                     xo,
                                     scales,
                                     so,
+                                    0,
                                     groupShift,
                                     perChunk,
                                     spread,

@@ -31,8 +31,35 @@ final class PlaneKernels {
 
     private PlaneKernels() {}
 
-    /** 4-bit codes, eight planes isolated by constant masks (the top one shifted down). */
+    /**
+     * 4-bit codes, eight planes isolated by constant masks (the top one shifted down); {@code rows} consecutive rows
+     * of W (their scales {@code groups} apart) against the same row of x, each row's running vector
+     * {@code LANES} floats after the previous one's (one call for a task's rows: the loop over rows stays compiled
+     * code).
+     */
     static void fourBits(
+            MemorySegment packed,
+            long at,
+            int rows,
+            int chunks,
+            float[] x,
+            int xo,
+            float[] scales,
+            int so,
+            int groups,
+            int groupShift,
+            int perChunk,
+            VectorShuffle<Float> spread,
+            float[] out,
+            int outAt) {
+        long rowBytes = (long) chunks * LANES * 4;
+        for (int r = 0; r < rows; r++, at += rowBytes, so += groups, outAt += LANES) {
+            fourBitsRow(packed, at, chunks, x, xo, scales, so, groupShift, perChunk, spread, out, outAt);
+        }
+    }
+
+    /** {@link #fourBits} for one row. */
+    private static void fourBitsRow(
             MemorySegment packed,
             long at,
             int chunks,
