@@ -12,7 +12,7 @@ import java.util.Arrays;
 /**
  * The CPU's elementwise math: each element computed in double precision from the input's value and rounded to float32,
  * then (for the half types) to the output type; binary results computed in float32 and rounded once (exact for the
- * half types, as MLX's CPU backend computes them in float32 too). Chunks of a unary op run on the kernel threads.
+ * half types, as MLX's CPU backend computes them in float32 too). Chunks of elements (unary) or rows (binary) run on the kernel threads.
  */
 final class CpuElementwise implements ElementwiseKernels {
     private static final int CHUNK = 4096;
@@ -68,15 +68,19 @@ final class CpuElementwise implements ElementwiseKernels {
         int[] bShape = shapes.b();
         int rowLength = shape.length == 0 ? 1 : shape[shape.length - 1];
         long rows = rowLength == 0 ? 0 : Shape.size(shape) / rowLength;
-        float[] x = new float[rowLength];
-        float[] y = new float[rowLength];
-        for (long r = 0; r < rows; r++) {
-            long first = r * rowLength;
-            readBroadcastRow(a, dtype, aShape, shape, first, x);
-            readBroadcastRow(b, dtype, bShape, shape, first, y);
-            apply(f, x, y, rowLength);
-            Elements.writeRow(x, rowLength, out, dtype, first);
-        }
+        long perChunk = Math.max(1, CHUNK / Math.max(1, rowLength));
+        int chunks = Math.toIntExact((rows + perChunk - 1) / perChunk);
+        KernelThreads.forEach(chunks, c -> {
+            float[] x = new float[rowLength];
+            float[] y = new float[rowLength];
+            for (long r = c * perChunk; r < Math.min(rows, (c + 1) * perChunk); r++) {
+                long first = r * rowLength;
+                readBroadcastRow(a, dtype, aShape, shape, first, x);
+                readBroadcastRow(b, dtype, bShape, shape, first, y);
+                apply(f, x, y, rowLength);
+                Elements.writeRow(x, rowLength, out, dtype, first);
+            }
+        });
     }
 
     private static void apply(BinaryFunction f, float[] x, float[] y, int n) {

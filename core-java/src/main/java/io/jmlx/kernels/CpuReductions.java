@@ -6,7 +6,7 @@ import io.jmlx.backend.Reduction;
 import io.jmlx.backend.ReductionKernels;
 import java.lang.foreign.MemorySegment;
 
-/** The CPU's reductions and softmax, line by line in double precision. */
+/** The CPU's reductions and softmax, line by line in double precision (softmax's lines on the kernel threads). */
 final class CpuReductions implements ReductionKernels {
 
     @Override
@@ -74,20 +74,26 @@ final class CpuReductions implements ReductionKernels {
 
     @Override
     public void softmax(AxisLines lines, DType dtype, MemorySegment in, MemorySegment out) {
-        float[] line = new float[lines.length()];
-        double[] exps = new double[lines.length()];
-        for (long l = 0; l < lines.count(); l++) {
-            LineAccess.read(lines, in, dtype, l, line);
-            double max = max(line, line.length);
-            double sum = 0;
-            for (int k = 0; k < line.length; k++) {
-                exps[k] = Math.exp(line[k] - max);
-                sum += exps[k];
+        int n = lines.length();
+        long perChunk = Math.max(1, (1 << 14) / Math.max(1, n));
+        int chunks = Math.toIntExact((lines.count() + perChunk - 1) / perChunk);
+        // Lines are independent: chunks of them on the kernel threads.
+        KernelThreads.forEach(chunks, c -> {
+            float[] line = new float[n];
+            double[] exps = new double[n];
+            for (long l = c * perChunk; l < Math.min(lines.count(), (c + 1) * perChunk); l++) {
+                LineAccess.read(lines, in, dtype, l, line);
+                double max = max(line, n);
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    exps[k] = Math.exp(line[k] - max);
+                    sum += exps[k];
+                }
+                for (int k = 0; k < n; k++) {
+                    line[k] = (float) (exps[k] / sum);
+                }
+                LineAccess.write(lines, line, out, dtype, l);
             }
-            for (int k = 0; k < line.length; k++) {
-                line[k] = (float) (exps[k] / sum);
-            }
-            LineAccess.write(lines, line, out, dtype, l);
-        }
+        });
     }
 }
