@@ -62,10 +62,12 @@ public final class BenchReport {
             new Known(OrtMatMulNBitsBench.class, "matmul", OrtMatMulNBitsBench::workload);
     private static final Known ORT_F32 = new Known(OrtMatMulBench.class, "matmul", OrtMatMulBench::workload);
     private static final Known JLAMA = new Known(JlamaQ4Bench.class, "matmul", JlamaQ4Bench::workload);
+    private static final Known MINILM = new Known(MiniLmBench.class, "embed", MiniLmBench::workload);
+    private static final Known LLAMA = new Known(LlamaDecodeBench.class, "step", LlamaDecodeBench::workload);
     /** The peers' products, compared with jmlx's 4-bit product of the same shape and M. */
     private static final List<Known> PEERS = List.of(ORT_NBITS, JLAMA, ORT_F32);
     /** Every benchmark, in the order of the table. */
-    private static final List<Known> KNOWN = List.of(STREAM, FMA, DENSE, QUANTIZE, QMM, ORT_NBITS, JLAMA, ORT_F32);
+    private static final List<Known> KNOWN = List.of(STREAM, FMA, DENSE, QUANTIZE, QMM, ORT_NBITS, JLAMA, ORT_F32, MINILM, LLAMA);
     /** {@code --peers}: jmlx's 4-bit product and the peers', at these M, with the baselines. */
     private static final String PEERS_FLAG = "--peers";
 
@@ -374,7 +376,9 @@ public final class BenchReport {
                         && "true".equals(r.params().getParam("transpose"))
                         && "1".equals(r.params().getParam("copies")))
                 .toList();
-        List<Row> peers = rows.stream().filter(r -> PEERS.contains(r.known())).toList();
+        List<Row> peers = rows.stream()
+                .filter(r -> r.known() != null && PEERS.contains(r.known()))
+                .toList();
         if (jmlx.isEmpty() || peers.isEmpty()) {
             return "";
         }

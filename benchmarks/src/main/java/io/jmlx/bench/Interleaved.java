@@ -191,7 +191,7 @@ public final class Interleaved {
                     ops++;
                 } while (System.nanoTime() - start < SLICE_NANOS);
                 double perOp = (System.nanoTime() - start) / 1e6 / ops;
-                skip[i] = perOp > maxMs;
+                skip[i] = round >= 1 && perOp > maxMs; // the first op may pay a warm-up
                 if (round >= 2) {
                     samples.get(i).add(perOp);
                 }
