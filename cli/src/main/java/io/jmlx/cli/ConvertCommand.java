@@ -15,6 +15,7 @@ import io.jmlx.io.model.QuantizationConfig;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.quant.ReconstructionError;
+import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -65,6 +66,9 @@ import picocli.CommandLine.Option;
             "  jmlx convert -i all-minilm-l6-v2.onnx -o minilm-4bit"
         })
 public final class ConvertCommand extends OutputCommand {
+    @Mixin
+    DeviceOption device;
+
     private static final Set<DType> FLOATS = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
 
     @Option(
@@ -123,6 +127,12 @@ public final class ConvertCommand extends OutputCommand {
 
     @Override
     int execute(PrintWriter out) throws IOException {
+        try (Stream.Scope scope = device.use()) {
+            return run(out);
+        }
+    }
+
+    private int run(PrintWriter out) throws IOException {
         long start = System.nanoTime();
         QuantizationSettings global = globalSettings();
         List<LayerRule> rules = rules(global);
