@@ -13,7 +13,8 @@ import java.nio.ByteOrder;
  * Jazzer on {@link Llama2cTokenizer}: the input is the vocabulary size and the BOS id (two little-endian ints, as
  * {@code config.json} would give them), then a {@code tokenizer.bin}. Either it is refused (an {@link IOException}
  * for a malformed file, an {@link IllegalArgumentException} for a vocabulary size or BOS id out of range, each
- * saying why), or every token decodes, and a token outside the vocabulary is refused with an
+ * saying why), or every token decodes, the text they make encodes (or is refused for a character that the
+ * vocabulary cannot spell, with an {@link IllegalArgumentException}) into tokens that decode, and a token outside the vocabulary is refused with an
  * {@link IllegalArgumentException}. Anything else (an {@link OutOfMemoryError} from a size, a hang) is a finding.
  *
  * <p>Seeds ({@code Llama2cTokenizerFuzzTestInputs/}): llama2.c-style vocabularies written here (the three special
@@ -39,7 +40,13 @@ class Llama2cTokenizerFuzzTest {
         for (int i = 0; i < vocabSize; i++) {
             all[i] = i;
         }
-        tokenizer.decode(all);
+        String text = tokenizer.decode(all);
+        try {
+            int[] encoded = tokenizer.encode(text);
+            tokenizer.decode(encoded);
+        } catch (IllegalArgumentException refused) { // a character whose byte tokens the vocabulary lacks
+            FuzzFiles.assertExplains(refused);
+        }
         assertThrows(IllegalArgumentException.class, () -> tokenizer.decode(new int[] {vocabSize}));
         assertThrows(IllegalArgumentException.class, () -> tokenizer.decode(new int[] {-1}));
     }
