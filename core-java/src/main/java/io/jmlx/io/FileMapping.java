@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -94,7 +95,7 @@ public final class FileMapping implements AutoCloseable {
             } catch (IllegalStateException lent) {
                 // "Session is acquired by N clients": an I/O operation holds a view; try again when it is done.
                 try {
-                    Thread.sleep(java.time.Duration.ofNanos(waitNanos));
+                    Thread.sleep(Duration.ofNanos(waitNanos));
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }

@@ -94,7 +94,12 @@ public final class StagingDirectory implements AutoCloseable {
                 continue;
             }
             StagingDirectory staging = new StagingDirectory(target, dir);
-            Runtime.getRuntime().addShutdownHook(staging.shutdownHook);
+            try {
+                Runtime.getRuntime().addShutdownHook(staging.shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                deleteStaging(dir);
+                throw shuttingDown;
+            }
             return staging;
         }
     }
