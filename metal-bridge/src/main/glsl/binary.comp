@@ -6,7 +6,9 @@
 // in Vulkan (`precise`: no contraction); the quotient is divRn's, correctly rounded on any driver. So results are
 // the CPU's bits, bar subnormal operands and results, which a device may flush to zero.
 // The output (up to MAX_DIMS dimensions after the host merged what it could) is row-major; each operand element is
-// found through the operand's strides (0 along a broadcast axis). One invocation writes one output word.
+// found through the operand's strides (0 along a broadcast axis). One invocation writes one output word; a block
+// starting or ending inside a word (16-bit types) leaves the word's other element as it is (blocks are dispatched
+// one after another, so no other invocation writes that word meanwhile).
 
 layout(local_size_x = 64) in;
 
@@ -23,7 +25,7 @@ layout(push_constant) uniform Params {
     uint count;
     uint aBase;
     uint bBase;
-    uint outBase; // even for 16-bit types
+    uint outBase; // the element the block starts at
     uint dims;
     uint shape[MAX_DIMS];
     uint aStride[MAX_DIMS];
@@ -65,14 +67,24 @@ float at(uint i) {
 
 void main() {
     uint word = invocationIndex(64u);
-    uint perWord = DTYPE == DT_F32 ? 1u : 2u;
-    uint first = word * perWord;
-    if (first >= pc.count) {
+    if (DTYPE == DT_F32) {
+        if (word < pc.count) {
+            outs[pc.outBase + word] = floatBitsToUint(at(word));
+        }
         return;
     }
-    bool both = perWord == 2u && first + 1u < pc.count;
-    float v0 = at(first);
-    float v1 = both ? at(first + 1u) : 0.0;
-    uint w = pc.outBase / perWord + word;
-    STORE_WORD_T(DTYPE, outs, w, v0, v1, both);
+    // Element e of the word is block element word * 2 + e - lead.
+    uint lead = pc.outBase & 1u;
+    uint w = pc.outBase / 2u + word;
+    uint value = outs[w];
+    for (uint e = 0u; e < 2u; e++) {
+        uint i = word * 2u + e;
+        if (i >= lead && i - lead < pc.count) {
+            uint shift = 16u * e;
+            value = (value & ~(0xFFFFu << shift)) | (f32ToHalfBits(DTYPE, at(i - lead)) << shift);
+        }
+    }
+    if (word * 2u < lead + pc.count) {
+        outs[w] = value;
+    }
 }

@@ -4,7 +4,8 @@
 // A strided copy into a row-major output (transpose, slice): output element c (coordinates in `shape`, up to
 // MAX_DIMS after the host merged what it could) is input element inBase + sum c[d] * stride[d]. Elements are
 // UNIT bytes (1, 2 or 4; the host copies 8-byte elements as pairs of words); one invocation writes one output
-// word, bit for bit.
+// word, bit for bit; a block starting or ending inside a word leaves the word's other elements as they are (blocks
+// are dispatched one after another, so no other invocation writes that word meanwhile).
 
 layout(local_size_x = 64) in;
 
@@ -18,7 +19,7 @@ const uint MAX_DIMS = 6u;
 layout(push_constant) uniform Params {
     uint count;   // elements in this dispatch
     uint inBase;  // elements
-    uint outBase; // elements, a whole number of words
+    uint outBase; // the element the block starts at
     uint dims;
     uint shape[MAX_DIMS];
     uint stride[MAX_DIMS];
@@ -39,15 +40,24 @@ uint load(uint i) {
 void main() {
     uint word = invocationIndex(64u);
     uint perWord = 4u / UNIT;
-    uint first = word * perWord;
-    if (first >= pc.count) {
+    // Element e of the word is block element word * perWord + e - lead.
+    uint lead = pc.outBase % perWord;
+    if (word * perWord >= lead + pc.count) {
         return;
     }
-    uint n = min(perWord, pc.count - first);
     uint w = pc.outBase / perWord + word;
-    uint value = n < perWord ? outs[w] & (0xFFFFFFFFu << (8u * UNIT * n)) : 0u;
-    for (uint j = 0u; j < n; j++) {
-        value |= load(first + j) << (8u * UNIT * j);
+    if (UNIT == 4u) {
+        outs[w] = load(word);
+        return;
+    }
+    uint mask = (1u << (8u * UNIT)) - 1u;
+    uint value = outs[w];
+    for (uint e = 0u; e < perWord; e++) {
+        uint i = word * perWord + e;
+        if (i >= lead && i - lead < pc.count) {
+            uint shift = 8u * UNIT * e;
+            value = (value & ~(mask << shift)) | (load(i - lead) << shift);
+        }
     }
     outs[w] = value;
 }

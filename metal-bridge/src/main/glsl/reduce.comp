@@ -14,7 +14,8 @@ layout(std430, set = 0, binding = 0) readonly buffer In { uint ins[]; };
 layout(std430, set = 0, binding = 1) buffer Out { uint outs[]; };
 
 layout(push_constant) uniform Params {
-    uint lines;
+    uint lines;     // lines in the bound part of the array
+    uint firstLine; // the line of this dispatch's first work group
     uint lineLength;
     uint inner;
     uint inBase;
@@ -92,7 +93,7 @@ uint lineArgmax(uint first) {
 }
 
 void main() {
-    uint line = lineIndex();
+    uint line = pc.firstLine + lineIndex();
     if (line >= pc.lines) {
         return;
     }

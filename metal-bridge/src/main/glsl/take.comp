@@ -4,7 +4,8 @@
 // take: for each outer block, the slices of `a` along the axis that the indices name, in order. One invocation
 // writes one output word, byte by byte (or as one word when slices and `a` are word-aligned: WORDS). An index
 // outside [-axisSize, axisSize) leaves its slice unwritten and records the smallest such index position in
-// status[0] (the host then fails the op with the CPU's message).
+// status[0] (the host then fails the op with the CPU's message). When `a` is larger than one binding, each
+// dispatch binds a window of rows [rowFirst, rowFirst + rowCount) and writes only the slices it holds.
 
 layout(local_size_x = 64) in;
 
@@ -24,6 +25,8 @@ layout(push_constant) uniform Params {
     uint aBase;      // bytes (words when WORDS)
     uint indexBase;  // index elements
     uint outBase;    // words
+    uint rowFirst;   // the window of rows `a` is bound at
+    uint rowCount;
 } pc;
 
 #include "floats.glsl"
@@ -75,7 +78,11 @@ uint row(uint i) {
     return uint(v < 0 ? v + size : v);
 }
 
-// The source byte (or word) of output byte (or word) position p, with unit = 1 (or 4) bytes; NONE if out of range.
+// A source outside this dispatch's window of rows.
+const uint ELSEWHERE = 0xFFFFFFFEu;
+
+// The source byte (or word) of output byte (or word) position p, with unit = 1 (or 4) bytes; NONE if its index is
+// out of range, ELSEWHERE if its row is outside the bound window.
 uint source(uint p, uint unitsPerSlice) {
     uint slice = p / unitsPerSlice;
     uint i = slice % pc.count;
@@ -84,7 +91,10 @@ uint source(uint p, uint unitsPerSlice) {
         atomicMin(status[0], i);
         return NONE;
     }
-    return pc.aBase + ((slice / pc.count) * pc.axisSize + r) * unitsPerSlice + p % unitsPerSlice;
+    if (r < pc.rowFirst || r - pc.rowFirst >= pc.rowCount) {
+        return ELSEWHERE;
+    }
+    return pc.aBase + ((slice / pc.count) * pc.rowCount + r - pc.rowFirst) * unitsPerSlice + p % unitsPerSlice;
 }
 
 void main() {
@@ -94,19 +104,22 @@ void main() {
     }
     if (WORDS) {
         uint from = source(word, pc.sliceBytes / 4u);
-        if (from != NONE) {
+        if (from < ELSEWHERE) {
             outs[pc.outBase + word] = as[from];
         }
         return;
     }
     uint n = min(4u, pc.outBytes - word * 4u);
-    uint value = n < 4u ? outs[pc.outBase + word] : 0u;
+    bool windowed = pc.rowCount < pc.axisSize;
+    uint value = n < 4u || windowed ? outs[pc.outBase + word] : 0u;
     for (uint j = 0u; j < n; j++) {
         uint from = source(word * 4u + j, pc.sliceBytes);
         if (from == NONE) {
             return;
         }
-        value = (value & ~(0xFFu << (8u * j))) | (LOAD8(as, from) << (8u * j));
+        if (from != ELSEWHERE) {
+            value = (value & ~(0xFFu << (8u * j))) | (LOAD8(as, from) << (8u * j));
+        }
     }
     outs[pc.outBase + word] = value;
 }

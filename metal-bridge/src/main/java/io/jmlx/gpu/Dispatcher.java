@@ -263,6 +263,14 @@ final class Dispatcher {
         return (long) INVOCATIONS * maxGroups * maxGroups;
     }
 
+    /**
+     * Elements of {@code elementBytes} bytes one dispatch of a kernel writing one output word per invocation may
+     * cover: a binding's worth, and no more invocations than one dispatch may have.
+     */
+    long elementsPerDispatch(int elementBytes) {
+        return Math.min(usableRange / elementBytes, maxInvocations() * Math.max(1, 4 / elementBytes));
+    }
+
     /** Work groups one dispatch may have (spread over x and y). */
     long maxWorkGroups() {
         return (long) maxGroups * maxGroups;

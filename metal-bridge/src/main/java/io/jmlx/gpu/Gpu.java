@@ -1,6 +1,7 @@
 package io.jmlx.gpu;
 
 import io.jmlx.backend.ConversionKernels;
+import io.jmlx.backend.KernelFamilies;
 import io.jmlx.backend.MatmulKernels;
 import io.jmlx.gpu.vulkan.DeviceChoice;
 import io.jmlx.gpu.vulkan.PhysicalDevice;
@@ -107,7 +108,23 @@ public final class Gpu implements AutoCloseable {
      */
     public GpuStreamKernels newStreamKernels(
             GpuWorkListener listener, ConversionKernels wideConversions, MatmulKernels wideMatmul) {
-        return new GpuStreamKernels(new Dispatcher(this, newQueue(), listener), wideConversions, wideMatmul);
+        return streamKernels(new Dispatcher(this, newQueue(), listener), wideConversions, wideMatmul);
+    }
+
+    /** Every family recording through {@code d}. */
+    static GpuStreamKernels streamKernels(Dispatcher d, ConversionKernels wideConversions, MatmulKernels wideMatmul) {
+        return new GpuStreamKernels(
+                d.queue(),
+                new KernelFamilies(
+                        new GpuElementwise(d),
+                        new GpuConversion(d, wideConversions),
+                        new GpuReductions(d),
+                        new GpuNorms(d),
+                        new GpuRope(d),
+                        new GpuGather(d),
+                        new GpuCopies(d),
+                        new GpuMatmul(d, wideMatmul),
+                        new GpuQuantization(new GpuKernels(d))));
     }
 
     /**

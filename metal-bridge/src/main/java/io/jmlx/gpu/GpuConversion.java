@@ -35,7 +35,7 @@ final class GpuConversion implements ConversionKernels {
         Dispatcher.Operand output = d.output("out", out, count * outSize);
         ComputePipeline pipeline = d.pipeline(GpuKernel.CONVERT, code(from), code(to));
         List<Consumer<CommandRecorder>> steps = Dispatcher.copiesIn(input);
-        long range = d.usableRange() / Math.max(inSize, outSize);
+        long range = Math.min(d.usableRange() / Math.max(inSize, outSize), d.elementsPerDispatch(outSize));
         for (StridedBlocks b :
                 StridedBlocks.of(new long[] {count}, new long[][] {{1}}, new long[] {range}, range, 4 / outSize)) {
             Dispatcher.Binding bi = d.bind(input, b.first()[0] * inSize, b.count() * inSize, inSize);

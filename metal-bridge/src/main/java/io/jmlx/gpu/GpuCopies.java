@@ -68,12 +68,16 @@ final class GpuCopies implements CopyKernels {
         ComputePipeline pipeline = d.pipeline(GpuKernel.COPY, unit);
         List<Consumer<CommandRecorder>> steps = Dispatcher.copiesIn(input);
         long range = d.usableRange() / unit;
-        for (StridedBlocks b : StridedBlocks.of(shape, new long[][] {strides}, new long[] {range}, range, 4 / unit)) {
+        for (StridedBlocks b :
+                StridedBlocks.of(shape, new long[][] {strides}, new long[] {range}, d.elementsPerDispatch(unit), 1)) {
             Dispatcher.Binding bi = d.bind(input, (start + b.first()[0]) * unit, b.extent()[0] * unit, unit);
             Dispatcher.Binding bo = d.bind(output, b.outFirst() * unit, b.count() * unit, unit);
             int[] push = GpuElementwise.concat(new int[] {(int) b.count(), bi.baseIndex(), bo.baseIndex()}, b.axes());
             steps.add(d.dispatchInvocations(
-                    pipeline, new Dispatcher.Binding[] {bi, bo}, push, GpuElementwise.words(b, unit)));
+                    pipeline,
+                    new Dispatcher.Binding[] {bi, bo},
+                    push,
+                    GpuElementwise.wordsSpanned(bo, b.count(), unit)));
         }
         d.submit(steps, null, List.of(input), output);
     }

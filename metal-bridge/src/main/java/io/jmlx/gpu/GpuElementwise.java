@@ -59,7 +59,8 @@ final class GpuElementwise implements ElementwiseKernels {
         List<Consumer<CommandRecorder>> steps = Dispatcher.copiesIn(inA, inB);
         long range = d.usableRange() / es;
         long[][] strides = {broadcastStrides(shape, shapes.a()), broadcastStrides(shape, shapes.b())};
-        for (StridedBlocks block : StridedBlocks.of(longs(shape), strides, new long[] {range, range}, range, 4 / es)) {
+        long outRange = d.elementsPerDispatch(es);
+        for (StridedBlocks block : StridedBlocks.of(longs(shape), strides, new long[] {range, range}, outRange, 1)) {
             Dispatcher.Binding ba = d.bind(inA, block.first()[0] * es, block.extent()[0] * es, es);
             Dispatcher.Binding bb = d.bind(inB, block.first()[1] * es, block.extent()[1] * es, es);
             Dispatcher.Binding bo = d.bind(output, block.outFirst() * es, block.count() * es, es);
@@ -85,7 +86,7 @@ final class GpuElementwise implements ElementwiseKernels {
 
     /** Blocks of {@code count} contiguous elements of {@code es} bytes, each within one binding. */
     private List<StridedBlocks> flat(long count, int es) {
-        long range = d.usableRange() / es;
+        long range = d.elementsPerDispatch(es);
         return StridedBlocks.of(new long[] {count}, new long[][] {{1}}, new long[] {range}, range, 4 / es);
     }
 
@@ -93,10 +94,16 @@ final class GpuElementwise implements ElementwiseKernels {
         return java.util.Arrays.stream(shape).asLongStream().toArray();
     }
 
-    /** Invocations of a kernel writing one output word each. */
+    /** Invocations of a kernel writing one output word each, for blocks that start on a word. */
     static long words(StridedBlocks b, int elementBytes) {
         long perWord = 4 / elementBytes;
         return (b.count() + perWord - 1) / perWord;
+    }
+
+    /** The words {@code count} elements of {@code elementBytes} bytes from {@code out}'s base touch. */
+    static long wordsSpanned(Dispatcher.Binding out, long count, int elementBytes) {
+        long perWord = Math.max(1, 4 / elementBytes);
+        return (out.base() % perWord + count + perWord - 1) / perWord;
     }
 
     static int[] concat(int[] a, int[] b) {

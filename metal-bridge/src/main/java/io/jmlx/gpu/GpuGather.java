@@ -39,33 +39,24 @@ final class GpuGather implements GatherKernels {
         boolean words = spec.sliceBytes() % 4 == 0 && inA.data().address() % 4 == 0;
         ComputePipeline pipeline = d.pipeline(GpuKernel.TAKE, indexCode(spec.indexType()), words ? 1 : 0);
         List<Consumer<CommandRecorder>> steps = Dispatcher.copiesIn(inA, inIndices);
-        // Whole outer blocks per dispatch; output blocks start on words unless there is a single dispatch.
-        long chunk = Math.min(d.chunkRows(blockBytes, outBlock), d.maxInvocations() * 4 / Math.max(1, outBlock));
-        if (chunk < spec.outer() && outBlock % 4 != 0) {
-            chunk -= chunk % 4;
-        }
-        if (chunk < 1) {
-            throw new IllegalArgumentException("take's slices are too large to split into storage-buffer bindings of "
-                    + d.usableRange() + " bytes");
-        }
-        for (long o0 = 0; o0 < spec.outer(); o0 += chunk) {
-            long outer = Math.min(chunk, spec.outer() - o0);
-            Dispatcher.Binding ba = d.bind(inA, o0 * blockBytes, outer * blockBytes, words ? 4 : 1);
+        for (Window w : windows(spec)) {
+            Dispatcher.Binding ba = d.bind(inA, w.aStart(), w.aBytes(), words ? 4 : 1);
             Dispatcher.Binding bi = d.bind(inIndices, 0, spec.count() * indexSize, indexSize);
-            Dispatcher.Binding bo = d.bind(output, o0 * outBlock, outer * outBlock, 4);
+            Dispatcher.Binding bo = d.bind(output, w.outStart(), w.outBytes(), 4);
             Dispatcher.Binding bs = d.bind(statusOperand, 0, 4, 4);
-            long outBytes = outer * outBlock;
             int[] push = {
-                (int) outBytes,
+                (int) w.outBytes(),
                 (int) spec.count(),
                 spec.axisSize(),
                 (int) spec.sliceBytes(),
                 ba.baseIndex(),
                 bi.baseIndex(),
-                bo.baseIndex()
+                bo.baseIndex(),
+                w.rowFirst(),
+                w.rowCount()
             };
             steps.add(d.dispatchInvocations(
-                    pipeline, new Dispatcher.Binding[] {ba, bi, bo, bs}, push, (outBytes + 3) / 4));
+                    pipeline, new Dispatcher.Binding[] {ba, bi, bo, bs}, push, (w.outBytes() + 3) / 4));
         }
         d.submit(
                 steps,
@@ -77,6 +68,57 @@ final class GpuGather implements GatherKernels {
                 },
                 List.of(inA, inIndices, statusOperand),
                 output);
+    }
+
+    /**
+     * What one dispatch covers: output bytes from {@code outStart}, and the rows {@code [rowFirst, rowFirst +
+     * rowCount)} of each outer block of {@code a} within {@code aBytes} bytes from {@code aStart}.
+     */
+    private record Window(long aStart, long aBytes, long outStart, long outBytes, int rowFirst, int rowCount) {}
+
+    /**
+     * Runs of whole outer blocks while one block fits a binding (output runs starting on words); beyond that, each
+     * outer block in windows of rows, every window writing the slices whose rows it holds.
+     */
+    private List<Window> windows(TakeSpec spec) {
+        long blockBytes = spec.axisSize() * spec.sliceBytes();
+        long outBlock = spec.count() * spec.sliceBytes();
+        long perDispatch = d.maxInvocations() * 4;
+        List<Window> windows = new java.util.ArrayList<>();
+        if (blockBytes <= d.usableRange()) {
+            long chunk = Math.min(d.chunkRows(blockBytes, outBlock), perDispatch / Math.max(1, outBlock));
+            if (chunk < spec.outer() && outBlock % 4 != 0) {
+                chunk -= chunk % 4;
+            }
+            if (chunk < 1) {
+                throw new IllegalArgumentException("take's output slices are too large to split into dispatches");
+            }
+            for (long o0 = 0; o0 < spec.outer(); o0 += chunk) {
+                long outer = Math.min(chunk, spec.outer() - o0);
+                windows.add(new Window(
+                        o0 * blockBytes, outer * blockBytes, o0 * outBlock, outer * outBlock, 0, spec.axisSize()));
+            }
+            return windows;
+        }
+        long rows = d.usableRange() / Math.max(1, spec.sliceBytes());
+        if (rows < 1 || outBlock > Math.min(d.usableRange(), perDispatch) || (spec.outer() > 1 && outBlock % 4 != 0)) {
+            throw new IllegalArgumentException("take from an axis of " + spec.axisSize() + " slices of "
+                    + spec.sliceBytes() + " bytes (" + blockBytes + " bytes) into " + spec.count() + " slices cannot "
+                    + "be split into storage-buffer bindings of " + d.usableRange() + " bytes");
+        }
+        for (long o = 0; o < spec.outer(); o++) {
+            for (long r0 = 0; r0 < spec.axisSize(); r0 += rows) {
+                int count = (int) Math.min(rows, spec.axisSize() - r0);
+                windows.add(new Window(
+                        o * blockBytes + r0 * spec.sliceBytes(),
+                        count * spec.sliceBytes(),
+                        o * outBlock,
+                        outBlock,
+                        (int) r0,
+                        count));
+            }
+        }
+        return windows;
     }
 
     /** take.comp's code of an index type. */

@@ -26,10 +26,10 @@ public enum GpuKernel {
     UNARY_GELU_APPROX("unary_gelu_approx", 3, 12),
     BINARY("binary", 3, 92),
     CONVERT("convert", 2, 12),
-    REDUCE("reduce", 2, 20),
+    REDUCE("reduce", 2, 24),
     NORM("norm", 4, 28),
     ROPE("rope", 3, 28),
-    TAKE("take", 4, 28),
+    TAKE("take", 4, 36),
     COPY("copy", 2, 64),
     MATMUL("matmul", 3, 32),
     MATVEC("matvec", 3, 32);

@@ -39,7 +39,10 @@ final class GpuReductions implements ReductionKernels {
         run(SOFTMAX, lines, dtype, in, dtype, out, true);
     }
 
-    /** One dispatch per run of whole outer blocks that fits the bindings; work group = line. */
+    /**
+     * Bindings over runs of whole outer blocks that fit them; one work group per line, in dispatches of as many
+     * lines as the device allows.
+     */
     private void run(
             int op, AxisLines lines, DType inType, MemorySegment in, DType outType, MemorySegment out, boolean whole) {
         Dispatcher.checkFloat(inType, "the input");
@@ -51,14 +54,23 @@ final class GpuReductions implements ReductionKernels {
         Dispatcher.Operand output = d.output("out", out, lines.outer() * outBlock * os);
         ComputePipeline pipeline = d.pipeline(GpuKernel.REDUCE, Dispatcher.typeCode(inType), op);
         List<Consumer<CommandRecorder>> steps = Dispatcher.copiesIn(input);
-        long chunk = Math.min(d.chunkRows(block * es, outBlock * os), d.maxWorkGroups() / Math.max(1, lines.inner()));
+        long chunk = d.chunkRows(block * es, outBlock * os);
         for (long o0 = 0; o0 < lines.outer(); o0 += chunk) {
             long outer = Math.min(chunk, lines.outer() - o0);
             Dispatcher.Binding bi = d.bind(input, o0 * block * es, outer * block * es, es);
             Dispatcher.Binding bo = d.bind(output, o0 * outBlock * os, outer * outBlock * os, os);
             long count = outer * lines.inner();
-            int[] push = {(int) count, lines.length(), (int) lines.inner(), bi.baseIndex(), bo.baseIndex()};
-            steps.add(d.dispatch(pipeline, new Dispatcher.Binding[] {bi, bo}, push, count, 1));
+            for (long first = 0; first < count; first += d.maxWorkGroups()) {
+                int[] push = {
+                    (int) count, (int) first, lines.length(), (int) lines.inner(), bi.baseIndex(), bo.baseIndex()
+                };
+                steps.add(d.dispatch(
+                        pipeline,
+                        new Dispatcher.Binding[] {bi, bo},
+                        push,
+                        Math.min(d.maxWorkGroups(), count - first),
+                        1));
+            }
         }
         d.submit(steps, null, List.of(input), output);
     }

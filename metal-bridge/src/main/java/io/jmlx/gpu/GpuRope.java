@@ -36,6 +36,10 @@ final class GpuRope implements RopeKernels {
         List<Consumer<CommandRecorder>> steps = Dispatcher.copiesIn(input);
         long tasks = half + spec.features() - spec.dims();
         long chunk = Math.min(d.chunkRows(rowBytes), d.maxInvocations() / Math.max(1, tasks));
+        if (chunk < 1) {
+            throw new IllegalArgumentException("one row of rope needs " + tasks + " invocations, more than one "
+                    + "dispatch may have (" + d.maxInvocations() + ")");
+        }
         for (long r0 = 0; r0 < spec.rows(); r0 += chunk) {
             long rows = Math.min(chunk, spec.rows() - r0);
             Dispatcher.Binding bi = d.bind(input, r0 * rowBytes, rows * rowBytes, es);

@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One stream on the GPU. Ops run one at a time on the stream's thread: their kernels ({@link GpuStreamKernels}, every
- * family) record their work on the stream's queue and return at once; the queue is submitted when the thread runs
+ * One stream on the GPU. Ops run one at a time on the stream's thread: their kernels (every family, from
+ * {@link Gpu#newStreamKernels}) record their work on the stream's queue and return at once; the queue is submitted when the thread runs
  * out of queued ops (so consecutive ops share command buffers), and each op completes from the fences of its work.
  * The float64 paths run the CPU's kernels on the same memory after the GPU has finished what was recorded before
  * them.
@@ -92,7 +92,7 @@ final class GpuStream implements BackendStream {
 
     @Override
     public Kernels kernels() {
-        return kernels;
+        return kernels.kernels();
     }
 
     @Override
