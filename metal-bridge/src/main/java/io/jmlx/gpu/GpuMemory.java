@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Blocks come back when the garbage collector finds their segments unreachable, which it does not hurry to do:
  * GPU memory is invisible to it. So, as {@code java.nio} does for direct buffers, an allocation that would grow the
- * reserved memory past a threshold first asks for a collection and waits briefly for blocks to come back; the
- * threshold then becomes twice what is reserved (at least {@link #RECLAIM_BYTES}, or
- * {@code -Djmlx.gpu.reclaimBytes}). Memory thus stays within about twice what is live.
+ * reserved memory past a threshold ({@link #RECLAIM_BYTES}, or {@code -Djmlx.gpu.reclaimBytes}) first asks for a
+ * collection and waits briefly for blocks to come back; only when none does is new memory reserved, and the
+ * threshold doubled. Memory thus stays within about twice what is live.
  */
 public final class GpuMemory implements AutoCloseable {
     /** Size of the buffers small blocks are carved from. */
@@ -63,7 +63,7 @@ public final class GpuMemory implements AutoCloseable {
     private long cachedLarge;
     private final AtomicLong live = new AtomicLong();
     private long reserved;
-    private long reclaimAt = RECLAIM_BYTES;
+    private long reclaimAt;
     private final Map<UploadKey, Upload> uploads = new HashMap<>();
     private long uploadedBytes;
     private boolean closed;
@@ -75,7 +75,13 @@ public final class GpuMemory implements AutoCloseable {
     private record Upload(MemorySegment.Scope scope, MemorySegment copy) {}
 
     GpuMemory(VulkanDevice device) {
+        this(device, RECLAIM_BYTES);
+    }
+
+    /** Memory whose allocations first try to get unreachable blocks back at {@code reclaimBytes} reserved. */
+    GpuMemory(VulkanDevice device, long reclaimBytes) {
         this.device = device;
+        this.reclaimAt = reclaimBytes;
         this.alignment = Math.max(MIN_BLOCK, device.physical().minStorageBufferOffsetAlignment());
     }
 
@@ -201,14 +207,14 @@ public final class GpuMemory implements AutoCloseable {
         boolean pooled = small
                 ? (freeBlocks != null && !freeBlocks.isEmpty()) || chunkUsed + size <= CHUNK_BYTES
                 : freeRegions != null && !freeRegions.isEmpty();
-        if (!pooled && !grow && reserved + (small ? CHUNK_BYTES : size) > reclaimAt) {
-            return 0;
+        long growth = small ? CHUNK_BYTES : size;
+        if (!pooled && reserved + growth > reclaimAt) {
+            if (!grow) {
+                return 0;
+            }
+            reclaimAt = 2 * (reserved + growth); // collecting did not help: this much is live
         }
-        long address = small ? takeSmall(size) : takeLarge(size);
-        if (grow) {
-            reclaimAt = Math.max(reclaimAt, 2 * reserved);
-        }
-        return address;
+        return small ? takeSmall(size) : takeLarge(size);
     }
 
     /**
