@@ -32,6 +32,7 @@ public enum GpuKernel {
     TAKE("take", 4, 36),
     COPY("copy", 2, 64),
     MATMUL("matmul", 3, 32),
+    MATMUL_VEC4("matmul_vec4", 3, 32),
     MATVEC("matvec", 3, 32);
 
     private final String fileName;

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * Dense matrix products on the GPU for float32, float16 and bfloat16: up to {@link #MATVEC_ROWS} rows of {@code a}
- * take {@code matvec.comp} (one invocation per output column), more the tiled {@code matmul.comp}. Sums accumulate in
+ * take {@code matvec.comp} (one invocation per output column), more the tiled {@code matmul.comp}, or for float32
+ * operands in whole 16-byte quads {@code matmul_vec4.comp} (4x4 blocks read four floats at a time). Sums accumulate in
  * float32 and round once, as the CPU's do in their own order. Rows and columns are split over dispatches as the
  * device's limits need; {@code b} must fit one storage-buffer binding. float64 takes {@code wide}, the CPU's kernel
  * run in order with the stream's GPU work (Apple GPUs have no float64).
@@ -28,6 +29,11 @@ final class GpuMatmul implements MatmulKernels {
     GpuMatmul(Dispatcher dispatcher, MatmulKernels wide) {
         this.d = dispatcher;
         this.wide = wide;
+    }
+
+    /** Whether an operand starts on 16 bytes within its buffer (the binding then starts on a whole quad). */
+    private static boolean quadAligned(Dispatcher.Operand o) {
+        return o.location().offset() % 16 == 0;
     }
 
     @Override
@@ -51,11 +57,19 @@ final class GpuMatmul implements MatmulKernels {
                     + d.device().name() + " may cover (" + d.usableRange() + " bytes)");
         }
         boolean vector = m <= MATVEC_ROWS;
-        ComputePipeline pipeline =
-                d.pipeline(vector ? GpuKernel.MATVEC : GpuKernel.MATMUL, Dispatcher.typeCode(spec.dtype()));
+        boolean quads = !vector
+                && spec.dtype() == DType.FLOAT32
+                && n % 4 == 0
+                && k % 4 == 0
+                && quadAligned(inA)
+                && quadAligned(inB)
+                && quadAligned(output);
+        GpuKernel kernel = vector ? GpuKernel.MATVEC : quads ? GpuKernel.MATMUL_VEC4 : GpuKernel.MATMUL;
+        ComputePipeline pipeline = quads ? d.pipeline(kernel) : d.pipeline(kernel, Dispatcher.typeCode(spec.dtype()));
         long tileLimit = (long) d.maxGroups() * TILE;
-        long mChunk = vector ? m : Math.min(tileLimit, d.chunkRows((long) k * es, (long) n * es));
-        long nChunk = vector ? Math.min(n, d.maxInvocations()) : Math.min(n, tileLimit);
+        long rowLimit = quads ? 4 * (d.maxInvocations() / Math.max(1, n / 4)) : tileLimit;
+        long mChunk = vector ? m : Math.min(rowLimit, d.chunkRows((long) k * es, (long) n * es));
+        long nChunk = vector ? Math.min(n, d.maxInvocations()) : quads ? n : Math.min(n, tileLimit);
         for (long m0 = 0; m0 < m && k > 0; m0 += mChunk) {
             int mc = (int) Math.min(mChunk, m - m0);
             for (long n0 = 0; n0 < n; n0 += nChunk) {
@@ -66,8 +80,9 @@ final class GpuMatmul implements MatmulKernels {
                 int[] push = {mc, nc, k, ba.baseIndex(), bb.baseIndex(), bo.baseIndex(), n, n};
                 Dispatcher.Binding[] bindings = {ba, bb, bo};
                 steps.add(
-                        vector
-                                ? d.dispatchInvocations(pipeline, bindings, push, nc)
+                        vector || quads
+                                ? d.dispatchInvocations(
+                                        pipeline, bindings, push, vector ? nc : nc / 4L * ((mc + 3) / 4))
                                 : recorder -> Dispatcher.record(
                                         recorder,
                                         pipeline,
