@@ -42,7 +42,10 @@ final class GpuConversion implements ConversionKernels {
             Dispatcher.Binding bo = d.bind(output, b.outFirst() * outSize, b.count() * outSize, outSize);
             int[] push = {(int) b.count(), bi.baseIndex(), bo.baseIndex()};
             steps.add(d.dispatchInvocations(
-                    pipeline, new Dispatcher.Binding[] {bi, bo}, push, GpuElementwise.words(b, outSize)));
+                    pipeline,
+                    new Dispatcher.Binding[] {bi, bo},
+                    push,
+                    GpuElementwise.wordsSpanned(bo, b.count(), outSize)));
         }
         d.submit(steps, null, List.of(input), output);
     }

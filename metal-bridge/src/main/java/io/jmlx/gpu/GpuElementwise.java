@@ -40,7 +40,8 @@ final class GpuElementwise implements ElementwiseKernels {
             Dispatcher.Binding bo = d.bind(output, b.outFirst() * es, b.count() * es, es);
             Dispatcher.Binding bt = d.bind(table, 0, table.data().byteSize(), 4);
             int[] push = {(int) b.count(), bi.baseIndex(), bo.baseIndex()};
-            steps.add(d.dispatchInvocations(pipeline, new Dispatcher.Binding[] {bi, bo, bt}, push, words(b, es)));
+            steps.add(d.dispatchInvocations(
+                    pipeline, new Dispatcher.Binding[] {bi, bo, bt}, push, wordsSpanned(bo, b.count(), es)));
         }
         d.submit(steps, null, List.of(input, table), output);
     }
@@ -66,7 +67,8 @@ final class GpuElementwise implements ElementwiseKernels {
             Dispatcher.Binding bo = d.bind(output, block.outFirst() * es, block.count() * es, es);
             int[] push = concat(
                     new int[] {(int) block.count(), ba.baseIndex(), bb.baseIndex(), bo.baseIndex()}, block.axes());
-            steps.add(d.dispatchInvocations(pipeline, new Dispatcher.Binding[] {ba, bb, bo}, push, words(block, es)));
+            steps.add(d.dispatchInvocations(
+                    pipeline, new Dispatcher.Binding[] {ba, bb, bo}, push, wordsSpanned(bo, block.count(), es)));
         }
         d.submit(steps, null, List.of(inA, inB), output);
     }
@@ -94,13 +96,10 @@ final class GpuElementwise implements ElementwiseKernels {
         return java.util.Arrays.stream(shape).asLongStream().toArray();
     }
 
-    /** Invocations of a kernel writing one output word each, for blocks that start on a word. */
-    static long words(StridedBlocks b, int elementBytes) {
-        long perWord = 4 / elementBytes;
-        return (b.count() + perWord - 1) / perWord;
-    }
-
-    /** The words {@code count} elements of {@code elementBytes} bytes from {@code out}'s base touch. */
+    /**
+     * The words {@code count} elements of {@code elementBytes} bytes from {@code out}'s base touch: the invocations
+     * of a kernel writing one output word each.
+     */
     static long wordsSpanned(Dispatcher.Binding out, long count, int elementBytes) {
         long perWord = Math.max(1, 4 / elementBytes);
         return (out.base() % perWord + count + perWord - 1) / perWord;

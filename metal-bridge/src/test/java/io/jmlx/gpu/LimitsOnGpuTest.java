@@ -79,14 +79,17 @@ class LimitsOnGpuTest {
         MemorySegment x = random(1, t, n);
         MemorySegment y = random(2, t, cols);
         MemorySegment want = Native.allocate(n, t);
-        MemorySegment got = Native.allocate(n, t);
+        // GPU memory full of a pattern no result has: an element a kernel failed to write shows.
+        MemorySegment got = TestGpu.get().memory().allocate(2 * n).fill((byte) 0x7F);
 
         CPU.elementwise().unary(UnaryFunction.SILU, t, n, x, want);
+        got.fill((byte) 0x7F);
         small.run(k -> k.elementwise().unary(UnaryFunction.SILU, t, n, x, got));
         same(want, got, "silu");
 
         Broadcast shapes = new Broadcast(new int[] {rows, cols}, new int[] {rows, cols}, new int[] {cols});
         CPU.elementwise().binary(BinaryFunction.DIVIDE, shapes, t, x, y, want);
+        got.fill((byte) 0x7F);
         small.run(k -> k.elementwise().binary(BinaryFunction.DIVIDE, shapes, t, x, y, got));
         same(want, got, "divide, broadcast");
 
@@ -114,32 +117,38 @@ class LimitsOnGpuTest {
                 e.getMessage());
         AxisLines rowLines = AxisLines.of(new int[] {rows, cols}, 1);
         CPU.reductions().softmax(rowLines, t, x, want);
+        got.fill((byte) 0x7F);
         small.run(k -> k.reductions().softmax(rowLines, t, x, got));
         same(want, got, "softmax of every row");
 
         NormSpec norm = new NormSpec(rows, cols, 1e-5f, t, t, null, t);
         CPU.norms().rmsNorm(norm, x, y, want);
+        got.fill((byte) 0x7F);
         small.run(k -> k.norms().rmsNorm(norm, x, y, got));
         same(want, got, "rms_norm");
 
         RopeSpec rope = new RopeSpec(rows, 7, cols - 1, 24, false, 10000f, 1f, 5, t);
         long ropeCount = (long) rows * (cols - 1);
         CPU.rope().rope(rope, x, want.asSlice(0, ropeCount * 2));
+        got.fill((byte) 0x7F);
         small.run(k -> k.rope().rope(rope, x, got.asSlice(0, ropeCount * 2)));
         same(want.asSlice(0, ropeCount * 2), got.asSlice(0, ropeCount * 2), "rope");
 
         MemorySegment indices = MemorySegment.ofArray(new int[] {300, -1, 17, 0, 150});
         TakeSpec take = new TakeSpec(1, rows, cols * 2L, 5, DType.INT32, 0);
         CPU.gather().take(take, x, indices, want.asSlice(0, 5L * cols * 2));
+        got.fill((byte) 0x7F);
         small.run(k -> k.gather().take(take, x, indices, got.asSlice(0, 5L * cols * 2)));
         same(want.asSlice(0, 5L * cols * 2), got.asSlice(0, 5L * cols * 2), "take");
 
         CPU.copies().transposeMatrices(1, rows, cols, 2, x, want);
+        got.fill((byte) 0x7F);
         small.run(k -> k.copies().transposeMatrices(1, rows, cols, 2, x, got));
         same(want, got, "transpose");
         StridedCopy slice = new StridedCopy(cols + 3, new long[] {cols, 1}, new int[] {rows - 2, cols - 5}, 2);
         long sliced = (long) (rows - 2) * (cols - 5) * 2;
         CPU.copies().copyStrided(slice, x, want.asSlice(0, sliced));
+        got.fill((byte) 0x7F);
         small.run(k -> k.copies().copyStrided(slice, x, got.asSlice(0, sliced)));
         same(want.asSlice(0, sliced), got.asSlice(0, sliced), "slice");
     }
