@@ -155,8 +155,9 @@ public final class GpuMemory implements AutoCloseable {
         }
         MemorySegment copy = stage(segment);
         synchronized (this) {
-            Upload previous = uploads.put(key, new Upload(segment.scope(), copy));
-            uploadedBytes += key.bytes() - (previous == null ? 0 : key.bytes());
+            if (uploads.put(key, new Upload(segment.scope(), copy)) == null) {
+                uploadedBytes += key.bytes();
+            }
         }
         return copy;
     }
