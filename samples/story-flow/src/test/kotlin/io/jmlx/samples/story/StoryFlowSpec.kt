@@ -51,7 +51,7 @@ class StoryFlowSpec :
     })
 
 /** `shared/models/tinystories-260k`, found by walking up from the working directory. */
-private fun sharedModel(): Path {
+internal fun sharedModel(): Path {
     var d: Path? = Path.of("").toAbsolutePath()
     while (d != null) {
         val candidate = d.resolve("shared/models/tinystories-260k")
