@@ -116,7 +116,7 @@ class LaunchersTest {
             Run r = launcher("report", help);
             System.out.println("./report " + help + ": " + r.millis() + " ms");
             assertEquals(0, r.exitCode(), r::toString);
-            assertTrue(r.out().startsWith("Usage: ./report [DIR] [SENTENCES]\n"), r::toString);
+            assertTrue(r.out().startsWith("Usage: ./report [--device cpu|gpu] [DIR] [SENTENCES]\n"), r::toString);
             assertTrue(r.out().contains("-h, --help"), r::toString);
             assertEquals("", r.err());
         }

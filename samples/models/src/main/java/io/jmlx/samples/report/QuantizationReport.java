@@ -3,8 +3,10 @@ package io.jmlx.samples.report;
 import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.samples.DeviceArgument;
 import io.jmlx.samples.Sentences;
 import io.jmlx.samples.bert.QualitySweep;
+import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +16,7 @@ import java.util.Locale;
 /**
  * The README's main job: the MiniLM sentence encoder from its Maven Central jar, quantized in every MLX setting and
  * compared with float32 (cosine, nearest-neighbour agreement, size, speed), written as an HTML report with a chart,
- * plus the 4-bit model in MLX's layout. Usage: {@code QuantizationReport [OUTPUT_DIR] [SENTENCES]}.
+ * plus the 4-bit model in MLX's layout. Usage: {@code QuantizationReport [--device cpu|gpu] [OUTPUT_DIR] [SENTENCES]}.
  */
 public final class QuantizationReport {
     private QuantizationReport() {}
@@ -23,21 +25,28 @@ public final class QuantizationReport {
     static final int DEFAULT_SENTENCES = 160;
 
     /**
-     * Runs the report into {@code args[0]} (default {@code minilm-report}) on the first {@code args[1]} built-in
-     * sentences (default {@value #DEFAULT_SENTENCES}).
+     * Runs the report into the first argument (default {@code minilm-report}) on the first N built-in sentences (the
+     * second argument, default {@value #DEFAULT_SENTENCES}), on the device {@code --device} names (default the CPU).
      */
     public static void main(String[] args) throws IOException {
+        DeviceArgument options = DeviceArgument.of(args);
+        try (Stream.Scope scope = Stream.use(options.device())) {
+            run(options);
+        }
+    }
+
+    private static void run(DeviceArgument options) throws IOException {
         long start = System.nanoTime();
-        Path out = Path.of(args.length > 0 ? args[0] : "minilm-report").toAbsolutePath();
+        Path out = Path.of(options.argument(0, "minilm-report")).toAbsolutePath();
         List<String> all = Sentences.all();
-        int count = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_SENTENCES;
+        int count = Integer.parseInt(options.argument(1, String.valueOf(DEFAULT_SENTENCES)));
         List<String> sentences = all.subList(0, Math.min(count, all.size()));
         EncoderModel kind = EncoderModel.MINILM;
         Files.createDirectories(out);
         List<QuantizationSettings> settings = QualitySweep.allSettings();
         System.out.printf(
-                "jmlx report: %s from Maven Central, %d settings on %d sentences -> %s%n",
-                kind, settings.size(), sentences.size(), out);
+                "jmlx report: %s from Maven Central, %d settings on %d sentences on %s -> %s%n",
+                kind, settings.size(), sentences.size(), options.device().name(), out);
         try (ModelCheckpoint onnx = ModelCheckpoint.open(kind.onnxFile(out.resolve(".cache")))) {
             int[] done = {0};
             List<QualitySweep.Row> rows = QualitySweep.run(kind, onnx, sentences, settings, row -> {
@@ -70,11 +79,12 @@ public final class QuantizationReport {
                     .orElseThrow();
             String summary = String.format(
                     Locale.ROOT,
-                    "all-MiniLM-L6-v2 (ONNX from Maven Central) on %d sentences. "
+                    "all-MiniLM-L6-v2 (ONNX from Maven Central) on %d sentences, on %s. "
                             + "float32: %.1f MB of weights, %.2f ms per sentence. 4-bit g64: %.1f MB (%.1fx smaller), "
                             + "mean cosine %.4f, same nearest neighbour for %.1f%% of the sentences, %.2f ms per "
                             + "sentence. The 4-bit model in MLX's layout: %s.",
                     sentences.size(),
+                    options.device().name(),
                     base.weightBytes() / 1e6,
                     base.millisPerSentence(),
                     chosen.weightBytes() / 1e6,
