@@ -26,21 +26,7 @@ public final class Erf {
 
     /** {@code erf(x)}, accurate to a few units in the last place of a double. */
     static double erf(double x) {
-        if (Double.isNaN(x)) {
-            return x;
-        }
-        double ax = Math.abs(x);
-        if (ax >= TABLE_LIMIT) {
-            return Math.copySign(1, x);
-        }
-        int i = (int) Math.rint(ax * STEPS_PER_UNIT);
-        double h = ax - (double) i / STEPS_PER_UNIT;
-        int at = i * (DEGREE + 1);
-        double value = COEFFICIENTS[at + DEGREE];
-        for (int k = DEGREE - 1; k >= 0; k--) {
-            value = value * h + COEFFICIENTS[at + k];
-        }
-        return Math.copySign(value, x);
+        return taylor(x, DEGREE);
     }
 
     /**
@@ -50,6 +36,11 @@ public final class Erf {
      * cost.
      */
     static double erfForFloat(double x) {
+        return taylor(x, SHORT_DEGREE);
+    }
+
+    /** The table's Taylor polynomial at the grid point nearest {@code |x|}, up to {@code degree}; ±1 beyond. */
+    private static double taylor(double x, int degree) {
         if (Double.isNaN(x)) {
             return x;
         }
@@ -60,8 +51,8 @@ public final class Erf {
         int i = (int) Math.rint(ax * STEPS_PER_UNIT);
         double h = ax - (double) i / STEPS_PER_UNIT;
         int at = i * (DEGREE + 1);
-        double value = COEFFICIENTS[at + SHORT_DEGREE];
-        for (int k = SHORT_DEGREE - 1; k >= 0; k--) {
+        double value = COEFFICIENTS[at + degree];
+        for (int k = degree - 1; k >= 0; k--) {
             value = value * h + COEFFICIENTS[at + k];
         }
         return Math.copySign(value, x);
