@@ -11,6 +11,7 @@ import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * GPTQ (Frantar et al., 2022) in MLX's affine layout: the calibrated method {@code gptq}. It minimises the error of
@@ -18,9 +19,10 @@ import java.util.Arrays;
  * inputs {@code x} the layer saw. Columns are quantized in order; the error each one leaves is spread over the
  * columns not yet quantized through the inverse Hessian's Cholesky factor, so they compensate for it. Each group's
  * scale and bias are fitted ({@link AffineGroupSearch}, rounded to the weight's dtype) when the walk reaches it,
- * on the weights as compensated so far, weighing each column by how much its error costs. Finally every row keeps
- * whichever of GPTQ's and round to nearest's results has the smaller output error, so the method is never worse than
- * round to nearest on the error it optimises.
+ * on the weights as compensated so far, weighing each column by how much its error costs. Then, codes fixed, each
+ * row's scales and biases are re-fitted to the same objective ({@link GroupRefit}). Finally every row keeps whichever
+ * of the re-fitted, the plain GPTQ and round to nearest's results has the smallest output error, so the method is
+ * never worse than round to nearest on the error it optimises.
  *
  * <pre>{@code
  * Array h = ...;   // float32 [K, K]: Σ xᵀx over the calibration inputs of a linear layer with weight [N, K]
@@ -31,8 +33,12 @@ public final class Gptq {
     /** The method's name. */
     public static final String NAME = "gptq";
 
-    /** The damping GPTQ adds to the Hessian's diagonal, as a fraction of its mean diagonal. */
-    public static final double DEFAULT_DAMPING = 0.01;
+    /**
+     * The damping added to the Hessian's diagonal, as a fraction of its mean diagonal. GPTQ's paper uses 0.01; with
+     * the few thousand calibration tokens a small model gets, 0.1 generalised better to held-out text (MiniLM 4-bit:
+     * mean cosine 0.9880 against 0.9873; 0.3 and 1.0 were worse again).
+     */
+    public static final double DEFAULT_DAMPING = 0.1;
 
     private static final int ROWS_PER_TASK = 8;
 
@@ -75,7 +81,13 @@ public final class Gptq {
             importance[i] = (float) (1 / (d * d));
         }
         QuantizedParts gptq = walk(w, settings, u, importance);
-        return keepBetterRows(w, hessian, settings, gptq);
+        float[] damped = new float[cols * cols];
+        for (int i = 0; i < damped.length; i++) {
+            damped[i] = (float) h[i];
+        }
+        QuantizedParts refitted = GroupRefit.refit(w, gptq, settings, damped);
+        QuantizedParts rtn = Jmlx.quantize(w, settings.groupSize(), settings.bits(), "affine", null);
+        return bestRows(w, hessian, settings, List.of(refitted, gptq, rtn));
     }
 
     /** {@code H} in double precision, dead columns given a unit diagonal, plus {@code damping · mean(diag)}. */
@@ -103,7 +115,13 @@ public final class Gptq {
         return h;
     }
 
-    /** GPTQ's walk over the columns, a few rows at a time (rows are independent). */
+    /**
+     * GPTQ's walk over the columns, a few rows at a time (rows are independent). A group's scale and bias are fitted
+     * when the walk reaches its first column, from its columns as compensated so far.
+     *
+     * @param u          the inverse Hessian's upper Cholesky factor
+     * @param importance the cost of an error in each column
+     */
     private static QuantizedParts walk(Array w, QuantizationSettings settings, float[] u, float[] importance) {
         int rows = w.shape()[0];
         int cols = w.shape()[1];
@@ -126,24 +144,24 @@ public final class Gptq {
             for (int r = 0; r < n; r++) {
                 Elements.readRow(data, dtype, (long) (from + r) * cols, x[r], cols);
             }
-            for (int i = 0; i < cols; i++) {
-                int group = i / g;
-                if (i % g == 0) {
+            for (int p = 0; p < cols; p++) {
+                int group = p / g;
+                if (p % g == 0) {
                     for (int r = 0; r < n; r++) {
-                        search.fit(x[r], importance, i, g, scratch, scales[r], biases[r], group);
+                        search.fit(x[r], importance, p, g, scratch, scales[r], biases[r], group);
                     }
                 }
-                float d = u[i * cols + i];
-                int uRow = i * cols;
+                float d = u[p * cols + p];
+                int uRow = p * cols;
                 for (int r = 0; r < n; r++) {
                     float s = scales[r][group];
                     float b = biases[r][group];
                     float[] xr = x[r];
-                    int q = s == 0 ? 0 : (int) Math.min(Math.max(Math.rint((xr[i] - b) / s), 0), nBins);
-                    codes[r][i] = q;
+                    int q = s == 0 ? 0 : (int) Math.min(Math.max(Math.rint((xr[p] - b) / s), 0), nBins);
+                    codes[r][p] = q;
                     float decoded = FloatFormats.roundTo(dtype, FloatFormats.roundTo(dtype, s * q) + b);
-                    float err = (xr[i] - decoded) / d;
-                    for (int j = i + 1; j < cols; j++) {
+                    float err = (xr[p] - decoded) / d;
+                    for (int j = p + 1; j < cols; j++) {
                         xr[j] -= err * u[uRow + j];
                     }
                 }
@@ -156,23 +174,28 @@ public final class Gptq {
     }
 
     /**
-     * Row by row, GPTQ's result or round to nearest's, whichever has the smaller {@code (w − ŵ)ᵀ H (w − ŵ)} (the
-     * undamped Hessian).
+     * Row by row, the candidate with the smallest {@code (w − ŵ)ᵀ H (w − ŵ)} (the undamped Hessian); the earlier
+     * candidate on ties.
      */
-    private static QuantizedParts keepBetterRows(
-            Array w, Array hessian, QuantizationSettings settings, QuantizedParts gptq) {
-        QuantizedParts rtn = Jmlx.quantize(w, settings.groupSize(), settings.bits(), "affine", null);
-        double[] gptqErrors = outputErrors(w, hessian, settings, gptq);
-        double[] rtnErrors = outputErrors(w, hessian, settings, rtn);
+    private static QuantizedParts bestRows(
+            Array w, Array hessian, QuantizationSettings settings, List<QuantizedParts> candidates) {
+        List<double[]> errors = candidates.stream()
+                .map(c -> outputErrors(w, hessian, settings, c))
+                .toList();
         AffineLayout out = new AffineLayout(w, settings);
         int cols = w.shape()[1];
         int groups = cols / settings.groupSize();
         int[] codes = new int[cols];
         float[] scales = new float[groups];
         float[] biases = new float[groups];
-        for (int r = 0; r < gptqErrors.length; r++) {
-            QuantizedParts from = rtnErrors[r] < gptqErrors[r] ? rtn : gptq;
-            out.copyRow(from, r, codes, scales, biases);
+        for (int r = 0; r < w.shape()[0]; r++) {
+            int best = 0;
+            for (int c = 1; c < candidates.size(); c++) {
+                if (errors.get(c)[r] < errors.get(best)[r]) {
+                    best = c;
+                }
+            }
+            out.copyRow(candidates.get(best), r, codes, scales, biases);
         }
         return out.parts();
     }

@@ -4,15 +4,17 @@ import io.jmlx.Array;
 import io.jmlx.io.CheckpointWriter;
 import io.jmlx.io.ModelCheckpoint;
 import io.jmlx.models.bert.BertEmbedder;
+import io.jmlx.models.bert.EncoderCalibration;
 import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.models.bert.Vectors;
 import io.jmlx.nn.Embedding;
 import io.jmlx.nn.Linear;
+import io.jmlx.nn.MethodQuantization;
 import io.jmlx.nn.ModelSaving;
-import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizeDecision;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.quant.method.QuantizationMethod;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,14 +28,16 @@ import java.util.function.Consumer;
  * weights' size and the time to embed the set.
  */
 public final class QualitySweep {
-    /** One setting's results ({@code settings == null}: the float32 model). */
+    /** One setting's results with one method ({@code settings == null}: the float32 model). */
     public record Row(
             QuantizationSettings settings,
+            QuantizationMethod method,
             long weightBytes,
             double meanCosine,
             double minCosine,
             double neighbourAgreement,
-            double millisPerSentence) {
+            double millisPerSentence,
+            double quantizeSeconds) {
         /** E.g. {@code 4-bit g64}, {@code mxfp4}, or {@code float32}. */
         public String label() {
             if (settings == null) {
@@ -62,8 +66,8 @@ public final class QualitySweep {
     }
 
     /**
-     * Runs the sweep: the float32 row first, then one row per setting; {@code progress} hears about each row as it
-     * is done.
+     * Runs the sweep with round to nearest: the float32 row first, then one row per setting; {@code progress} hears
+     * about each row as it is done.
      */
     public static List<Row> run(
             EncoderModel kind,
@@ -72,42 +76,84 @@ public final class QualitySweep {
             List<QuantizationSettings> settings,
             Consumer<Row> progress)
             throws IOException {
+        return run(kind, checkpoint, sentences, settings, List.of(QuantizationMethod.RTN), List.of(), progress);
+    }
+
+    /**
+     * Runs the sweep: the float32 row first, then one row per setting and method (methods that do not quantize a
+     * setting's mode are left out of it); calibrated methods calibrate on {@code calibration}, which must not
+     * overlap {@code sentences}. {@code progress} hears about each row as it is done.
+     */
+    public static List<Row> run(
+            EncoderModel kind,
+            ModelCheckpoint checkpoint,
+            List<String> sentences,
+            List<QuantizationSettings> settings,
+            List<QuantizationMethod> methods,
+            List<String> calibration,
+            Consumer<Row> progress)
+            throws IOException {
         BertEmbedder reference = BertEmbedder.load(kind, checkpoint);
         long start = System.nanoTime();
         List<float[]> exact = reference.embed(sentences);
-        Row base = new Row(null, bytes(reference), 1, 1, 1, millisPerSentence(start, sentences.size()));
+        Row base = new Row(null, null, bytes(reference), 1, 1, 1, millisPerSentence(start, sentences.size()), 0);
         progress.accept(base);
         List<Row> rows = new ArrayList<>(List.of(base));
+        EncoderCalibration calibrationRun =
+                calibration.isEmpty() ? null : new EncoderCalibration(reference.tokenizer(), calibration);
         for (QuantizationSettings s : settings) {
-            BertEmbedder quantized = BertEmbedder.load(kind, checkpoint, reference.tokenizer());
-            quantize(quantized, s);
-            long t = System.nanoTime();
-            List<float[]> approx = quantized.embed(sentences);
-            double elapsed = millisPerSentence(t, sentences.size());
-            double sum = 0;
-            double min = 1;
-            int same = 0;
-            for (int i = 0; i < exact.size(); i++) {
-                double c = Vectors.cosine(exact.get(i), approx.get(i));
-                sum += c;
-                min = Math.min(min, c);
-                same += Vectors.nearest(exact.get(i), exact, i) == Vectors.nearest(approx.get(i), approx, i) ? 1 : 0;
+            for (QuantizationMethod method : methods) {
+                if (method != QuantizationMethod.RTN && !s.mode().isAffine()) {
+                    continue;
+                }
+                BertEmbedder quantized = BertEmbedder.load(kind, checkpoint, reference.tokenizer());
+                long q0 = System.nanoTime();
+                quantize(quantized, s, method, calibrationRun);
+                double quantizeSeconds = (System.nanoTime() - q0) / 1e9;
+                long t = System.nanoTime();
+                List<float[]> approx = quantized.embed(sentences);
+                double elapsed = millisPerSentence(t, sentences.size());
+                double sum = 0;
+                double min = 1;
+                int same = 0;
+                for (int i = 0; i < exact.size(); i++) {
+                    double c = Vectors.cosine(exact.get(i), approx.get(i));
+                    sum += c;
+                    min = Math.min(min, c);
+                    same += Vectors.nearest(exact.get(i), exact, i) == Vectors.nearest(approx.get(i), approx, i)
+                            ? 1
+                            : 0;
+                }
+                Row row = new Row(
+                        s,
+                        method,
+                        bytes(quantized),
+                        sum / exact.size(),
+                        min,
+                        (double) same / exact.size(),
+                        elapsed,
+                        quantizeSeconds);
+                progress.accept(row);
+                rows.add(row);
             }
-            Row row = new Row(s, bytes(quantized), sum / exact.size(), min, (double) same / exact.size(), elapsed);
-            progress.accept(row);
-            rows.add(row);
         }
         return rows;
     }
 
-    /** Quantizes the embedder's Linear and Embedding layers in place with {@code s}. */
+    /** Quantizes the embedder's Linear and Embedding layers in place with {@code s} (round to nearest). */
     public static void quantize(BertEmbedder embedder, QuantizationSettings s) {
-        Quantization.quantize(
+        quantize(embedder, s, QuantizationMethod.RTN, null);
+    }
+
+    /** Quantizes the embedder's Linear and Embedding layers in place with {@code s} and {@code method}. */
+    public static void quantize(
+            BertEmbedder embedder, QuantizationSettings s, QuantizationMethod method, EncoderCalibration calibration) {
+        MethodQuantization.quantize(
                 embedder.model(),
-                s.groupSize(),
-                s.bits(),
-                s.mode().mlxName(),
-                (path, m) -> QuantizeDecision.of(m instanceof Linear || m instanceof Embedding));
+                s,
+                (path, m) -> QuantizeDecision.of(m instanceof Linear || m instanceof Embedding),
+                method,
+                calibration);
     }
 
     /**
