@@ -1,6 +1,8 @@
 package io.jmlx;
 
 import io.jmlx.kernels.Elements;
+import io.jmlx.ops.ArrayInternals;
+import io.jmlx.stream.Stream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -31,15 +33,53 @@ public final class Array implements Tensor {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    static {
+        ArrayInternals.install(new ArrayInternals() {
+            @Override
+            protected Array pending(
+                    int[] shape,
+                    DType dtype,
+                    String op,
+                    Stream producer,
+                    CompletableFuture<MemorySegment> recorded,
+                    CompletableFuture<MemorySegment> data) {
+                return new Array(shape, dtype, op, producer, recorded, data);
+            }
+
+            @Override
+            protected Stream producer(Array a) {
+                return a.producer;
+            }
+
+            @Override
+            protected CompletableFuture<MemorySegment> recorded(Array a) {
+                return a.recorded;
+            }
+        });
+    }
+
     private final int[] shape;
     private final DType dtype;
     private final String op;
+    /** The stream computing this array, {@code null} for given data. */
+    private final Stream producer;
+    /** Completes with the data's segment once the producing op's kernels were called on its stream. */
+    private final CompletableFuture<MemorySegment> recorded;
+    /** Completes with the data's segment once it is computed. */
     private final CompletableFuture<MemorySegment> data;
 
-    private Array(int[] shape, DType dtype, String op, CompletableFuture<MemorySegment> data) {
+    private Array(
+            int[] shape,
+            DType dtype,
+            String op,
+            Stream producer,
+            CompletableFuture<MemorySegment> recorded,
+            CompletableFuture<MemorySegment> data) {
         this.shape = shape.clone();
         this.dtype = dtype;
         this.op = op;
+        this.producer = producer;
+        this.recorded = recorded;
         this.data = data;
         Shape.size(this.shape);
     }
@@ -101,7 +141,7 @@ public final class Array implements Tensor {
 
     /**
      * A zero-copy view of {@code segment} as an array; the caller keeps the memory alive (e.g. an open
-     * {@link io.jmlx.io.SafetensorsFile}). The segment must hold exactly the array's bytes, little-endian.
+     * {@link io.jmlx.io.safetensors.SafetensorsFile}). The segment must hold exactly the array's bytes, little-endian.
      */
     public static Array wrap(MemorySegment segment, DType dtype, int... shape) {
         long bytes = Shape.size(shape) * dtype.byteSize();
@@ -112,21 +152,14 @@ public final class Array implements Tensor {
         return completed(shape, dtype, segment);
     }
 
-    /**
-     * An array whose data a computation will deliver (or has delivered) through {@code data}; for op
-     * implementations such as {@link io.jmlx.stream.Scheduler}, not for everyday use.
-     */
-    public static Array deferred(int[] shape, DType dtype, String op, CompletableFuture<MemorySegment> data) {
-        return new Array(shape, dtype, op, data);
-    }
-
-    /** Allocates zeroed native memory for {@code n} elements of {@code dtype}, owned by an automatic arena. */
-    public static MemorySegment allocate(long n, DType dtype) {
+    /** Native memory for {@code n} elements of {@code dtype} owned by an automatic arena, for the factories. */
+    private static MemorySegment allocate(long n, DType dtype) {
         return Arena.ofAuto().allocate(Math.multiplyExact(n, dtype.byteSize()), ALIGNMENT);
     }
 
     private static Array completed(int[] shape, DType dtype, MemorySegment seg) {
-        return new Array(shape, dtype, "constant", CompletableFuture.completedFuture(seg));
+        CompletableFuture<MemorySegment> done = CompletableFuture.completedFuture(seg);
+        return new Array(shape, dtype, "constant", null, done, done);
     }
 
     private static long checkedLength(int length, int[] shape) {
@@ -249,7 +282,7 @@ public final class Array implements Tensor {
             throw new IllegalArgumentException(
                     "[reshape] Cannot reshape array of size " + size() + " into shape " + Shape.format(newShape) + ".");
         }
-        return new Array(newShape, dtype, op, data);
+        return new Array(newShape, dtype, op, producer, recorded, data);
     }
 
     @Override

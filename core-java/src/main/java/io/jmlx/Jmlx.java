@@ -1,9 +1,22 @@
 package io.jmlx;
 
-import io.jmlx.quant.DequantizeOp;
-import io.jmlx.quant.QuantizeOp;
+import io.jmlx.backend.BinaryFunction;
+import io.jmlx.backend.Reduction;
+import io.jmlx.backend.UnaryFunction;
+import io.jmlx.ops.BinaryOp;
+import io.jmlx.ops.DenseOps;
+import io.jmlx.ops.DequantizeOp;
+import io.jmlx.ops.NormOps;
+import io.jmlx.ops.QuantizeOp;
+import io.jmlx.ops.QuantizedMatmulOp;
+import io.jmlx.ops.ReduceOp;
+import io.jmlx.ops.RopeOp;
+import io.jmlx.ops.ShapeOps;
+import io.jmlx.ops.TakeOp;
+import io.jmlx.ops.UnaryOp;
+import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
-import io.jmlx.quant.QuantizedMatmulOp;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.stream.StreamOrDevice;
 import java.util.List;
@@ -24,8 +37,6 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  */
 public final class Jmlx {
-    private static final String AFFINE = "affine";
-
     private Jmlx() {}
 
     // ---------------------------------------------------------------- evaluation
@@ -55,6 +66,11 @@ public final class Jmlx {
         return CompletableFuture.allOf(futures);
     }
 
+    /** MLX's mode string, parsed with MLX's message naming {@code op} ({@code [op] Invalid quantization mode 'x'.}). */
+    private static QuantizationMode mode(String op, String mode) {
+        return QuantizationMode.parse(op, mode);
+    }
+
     private static Array[] parts(Tensor t) {
         return switch (t) {
             case QuantizedArray q ->
@@ -62,13 +78,7 @@ public final class Jmlx {
                         .filter(java.util.Objects::nonNull)
                         .toArray(Array[]::new);
             case Array a -> new Array[] {a};
-            default -> throw unsupported(t);
         };
-    }
-
-    private static IllegalArgumentException unsupported(Tensor t) {
-        return new IllegalArgumentException("unsupported Tensor implementation "
-                + t.getClass().getName() + "; jmlx ops take io.jmlx.Array and io.jmlx.quant.QuantizedArray");
     }
 
     // ---------------------------------------------------------------- dense ops
@@ -109,13 +119,12 @@ public final class Jmlx {
                     "[matmul] a quantized left operand is not supported: put the quantized "
                             + "matrix on the right (matmul(x, w), or matmul(x, w.transpose()) for x @ wᵀ), or dequantize() it.");
         }
-        if (!(a instanceof Array x)) {
-            throw unsupported(a);
-        }
+        Array x = (Array) a;
         return switch (b) {
-            case QuantizedArray q -> q.rightMatmul(x, s);
+            case QuantizedArray q ->
+                QuantizedMatmulOp.quantizedMatmul(
+                        x, q.packed(), q.scales(), q.biases(), q.isTransposed(), q.settings(), q.globalScale(), s);
             case Array w -> DenseOps.matmul(x, w, s);
-            default -> throw unsupported(b);
         };
     }
 
@@ -124,42 +133,42 @@ public final class Jmlx {
      * float32, float16 or bfloat16); each sum is rounded to that type.
      */
     public static Array add(Array a, Array b) {
-        return BinaryOp.ADD.apply(a, b, null);
+        return BinaryOp.apply(BinaryFunction.ADD, a, b, null);
     }
 
     /** {@link #add(Array, Array)} on the given stream or device. */
     public static Array add(Array a, Array b, StreamOrDevice s) {
-        return BinaryOp.ADD.apply(a, b, s);
+        return BinaryOp.apply(BinaryFunction.ADD, a, b, s);
     }
 
     /** Elementwise {@code a - b}, broadcast and promoted as {@link #add(Array, Array)}. */
     public static Array subtract(Array a, Array b) {
-        return BinaryOp.SUBTRACT.apply(a, b, null);
+        return BinaryOp.apply(BinaryFunction.SUBTRACT, a, b, null);
     }
 
     /** {@link #subtract(Array, Array)} on the given stream or device. */
     public static Array subtract(Array a, Array b, StreamOrDevice s) {
-        return BinaryOp.SUBTRACT.apply(a, b, s);
+        return BinaryOp.apply(BinaryFunction.SUBTRACT, a, b, s);
     }
 
     /** Elementwise {@code a * b}, broadcast and promoted as {@link #add(Array, Array)}. */
     public static Array multiply(Array a, Array b) {
-        return BinaryOp.MULTIPLY.apply(a, b, null);
+        return BinaryOp.apply(BinaryFunction.MULTIPLY, a, b, null);
     }
 
     /** {@link #multiply(Array, Array)} on the given stream or device. */
     public static Array multiply(Array a, Array b, StreamOrDevice s) {
-        return BinaryOp.MULTIPLY.apply(a, b, s);
+        return BinaryOp.apply(BinaryFunction.MULTIPLY, a, b, s);
     }
 
     /** Elementwise {@code a / b} (IEEE: division by zero gives an infinity or NaN), as {@link #add(Array, Array)}. */
     public static Array divide(Array a, Array b) {
-        return BinaryOp.DIVIDE.apply(a, b, null);
+        return BinaryOp.apply(BinaryFunction.DIVIDE, a, b, null);
     }
 
     /** {@link #divide(Array, Array)} on the given stream or device. */
     public static Array divide(Array a, Array b, StreamOrDevice s) {
-        return BinaryOp.DIVIDE.apply(a, b, s);
+        return BinaryOp.apply(BinaryFunction.DIVIDE, a, b, s);
     }
 
     /**
@@ -184,174 +193,174 @@ public final class Jmlx {
 
     /** e^x, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array exp(Array a) {
-        return UnaryOp.EXP.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.EXP, a, null);
     }
 
     /** {@link #exp(Array)} on the given stream or device. */
     public static Array exp(Array a, StreamOrDevice s) {
-        return UnaryOp.EXP.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.EXP, a, s);
     }
 
     /** The natural logarithm, elementwise (NaN below 0, −∞ at 0); {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array log(Array a) {
-        return UnaryOp.LOG.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.LOG, a, null);
     }
 
     /** {@link #log(Array)} on the given stream or device. */
     public static Array log(Array a, StreamOrDevice s) {
-        return UnaryOp.LOG.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.LOG, a, s);
     }
 
     /** The square root, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array sqrt(Array a) {
-        return UnaryOp.SQRT.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.SQRT, a, null);
     }
 
     /** {@link #sqrt(Array)} on the given stream or device. */
     public static Array sqrt(Array a, StreamOrDevice s) {
-        return UnaryOp.SQRT.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.SQRT, a, s);
     }
 
     /** {@code 1/√x}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array rsqrt(Array a) {
-        return UnaryOp.RSQRT.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.RSQRT, a, null);
     }
 
     /** {@link #rsqrt(Array)} on the given stream or device. */
     public static Array rsqrt(Array a, StreamOrDevice s) {
-        return UnaryOp.RSQRT.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.RSQRT, a, s);
     }
 
     /** The hyperbolic tangent, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array tanh(Array a) {
-        return UnaryOp.TANH.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.TANH, a, null);
     }
 
     /** {@link #tanh(Array)} on the given stream or device. */
     public static Array tanh(Array a, StreamOrDevice s) {
-        return UnaryOp.TANH.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.TANH, a, s);
     }
 
     /** The error function {@code 2/√π ∫₀ˣ e^(−t²) dt}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array erf(Array a) {
-        return UnaryOp.ERF.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.ERF, a, null);
     }
 
     /** {@link #erf(Array)} on the given stream or device. */
     public static Array erf(Array a, StreamOrDevice s) {
-        return UnaryOp.ERF.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.ERF, a, s);
     }
 
     /** The logistic function {@code 1/(1 + e^(−x))}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array sigmoid(Array a) {
-        return UnaryOp.SIGMOID.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.SIGMOID, a, null);
     }
 
     /** {@link #sigmoid(Array)} on the given stream or device. */
     public static Array sigmoid(Array a, StreamOrDevice s) {
-        return UnaryOp.SIGMOID.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.SIGMOID, a, s);
     }
 
     /** {@code x²}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array square(Array a) {
-        return UnaryOp.SQUARE.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.SQUARE, a, null);
     }
 
     /** {@link #square(Array)} on the given stream or device. */
     public static Array square(Array a, StreamOrDevice s) {
-        return UnaryOp.SQUARE.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.SQUARE, a, s);
     }
 
     /** {@code −x}, elementwise; {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array negative(Array a) {
-        return UnaryOp.NEGATIVE.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.NEGATIVE, a, null);
     }
 
     /** {@link #negative(Array)} on the given stream or device. */
     public static Array negative(Array a, StreamOrDevice s) {
-        return UnaryOp.NEGATIVE.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.NEGATIVE, a, s);
     }
 
     /** MLX's {@code nn.silu}: {@code x · sigmoid(x)}, elementwise (one fused op); {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array silu(Array a) {
-        return UnaryOp.SILU.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.SILU, a, null);
     }
 
     /** {@link #silu(Array)} on the given stream or device. */
     public static Array silu(Array a, StreamOrDevice s) {
-        return UnaryOp.SILU.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.SILU, a, s);
     }
 
     /** MLX's {@code nn.gelu}: {@code x · (1 + erf(x/√2)) / 2}, elementwise (one fused op); {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array gelu(Array a) {
-        return UnaryOp.GELU.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.GELU, a, null);
     }
 
     /** {@link #gelu(Array)} on the given stream or device. */
     public static Array gelu(Array a, StreamOrDevice s) {
-        return UnaryOp.GELU.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.GELU, a, s);
     }
 
     /** MLX's {@code nn.gelu_approx}: the tanh approximation {@code x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³)))}, elementwise (one fused op); {@code a} float32, float16 or bfloat16, the result of its type. */
     public static Array geluApprox(Array a) {
-        return UnaryOp.GELU_APPROX.apply(a, null);
+        return UnaryOp.apply(UnaryFunction.GELU_APPROX, a, null);
     }
 
     /** {@link #geluApprox(Array)} on the given stream or device. */
     public static Array geluApprox(Array a, StreamOrDevice s) {
-        return UnaryOp.GELU_APPROX.apply(a, s);
+        return UnaryOp.apply(UnaryFunction.GELU_APPROX, a, s);
     }
 
     // ---------------------------------------------------------------- reductions
 
     /** The sum along {@code axis} (negative: from the end), accumulated in double precision and rounded once to {@code a}'s type. {@code keepdims}: keep the reduced axis with size 1. */
     public static Array sum(Array a, int axis, boolean keepdims) {
-        return ReduceOp.SUM.apply(a, axis, keepdims, null);
+        return ReduceOp.reduce(Reduction.SUM, a, axis, keepdims, null);
     }
 
     /** {@link #sum(Array, int, boolean)} on the given stream or device. */
     public static Array sum(Array a, int axis, boolean keepdims, StreamOrDevice s) {
-        return ReduceOp.SUM.apply(a, axis, keepdims, s);
+        return ReduceOp.reduce(Reduction.SUM, a, axis, keepdims, s);
     }
 
     /** The mean along {@code axis}, as {@link #sum(Array, int, boolean)} divided by the axis size. {@code keepdims}: keep the reduced axis with size 1. */
     public static Array mean(Array a, int axis, boolean keepdims) {
-        return ReduceOp.MEAN.apply(a, axis, keepdims, null);
+        return ReduceOp.reduce(Reduction.MEAN, a, axis, keepdims, null);
     }
 
     /** {@link #mean(Array, int, boolean)} on the given stream or device. */
     public static Array mean(Array a, int axis, boolean keepdims, StreamOrDevice s) {
-        return ReduceOp.MEAN.apply(a, axis, keepdims, s);
+        return ReduceOp.reduce(Reduction.MEAN, a, axis, keepdims, s);
     }
 
     /** The maximum along {@code axis} (NaN if any element is NaN); the axis must not be empty. {@code keepdims}: keep the reduced axis with size 1. */
     public static Array max(Array a, int axis, boolean keepdims) {
-        return ReduceOp.MAX.apply(a, axis, keepdims, null);
+        return ReduceOp.reduce(Reduction.MAX, a, axis, keepdims, null);
     }
 
     /** {@link #max(Array, int, boolean)} on the given stream or device. */
     public static Array max(Array a, int axis, boolean keepdims, StreamOrDevice s) {
-        return ReduceOp.MAX.apply(a, axis, keepdims, s);
+        return ReduceOp.reduce(Reduction.MAX, a, axis, keepdims, s);
     }
 
     /** {@code log Σ exp(a)} along {@code axis}, computed stably as {@code m + log Σ exp(a − m)} with {@code m} the maximum; the axis must not be empty. {@code keepdims}: keep the reduced axis with size 1. */
     public static Array logsumexp(Array a, int axis, boolean keepdims) {
-        return ReduceOp.LOGSUMEXP.apply(a, axis, keepdims, null);
+        return ReduceOp.reduce(Reduction.LOGSUMEXP, a, axis, keepdims, null);
     }
 
     /** {@link #logsumexp(Array, int, boolean)} on the given stream or device. */
     public static Array logsumexp(Array a, int axis, boolean keepdims, StreamOrDevice s) {
-        return ReduceOp.LOGSUMEXP.apply(a, axis, keepdims, s);
+        return ReduceOp.reduce(Reduction.LOGSUMEXP, a, axis, keepdims, s);
     }
 
     /** The index of the maximum along {@code axis} (the first one on ties) as uint32, as MLX; the axis must not be empty. {@code keepdims}: keep the reduced axis with size 1. */
     public static Array argmax(Array a, int axis, boolean keepdims) {
-        return ReduceOp.ARGMAX.apply(a, axis, keepdims, null);
+        return ReduceOp.reduce(Reduction.ARGMAX, a, axis, keepdims, null);
     }
 
     /** {@link #argmax(Array, int, boolean)} on the given stream or device. */
     public static Array argmax(Array a, int axis, boolean keepdims, StreamOrDevice s) {
-        return ReduceOp.ARGMAX.apply(a, axis, keepdims, s);
+        return ReduceOp.reduce(Reduction.ARGMAX, a, axis, keepdims, s);
     }
 
     /**
@@ -359,12 +368,12 @@ public final class Jmlx {
      * first) and rounded once to {@code a}'s type.
      */
     public static Array softmax(Array a, int axis) {
-        return SoftmaxOp.softmax(a, axis, null);
+        return ReduceOp.softmax(a, axis, null);
     }
 
     /** {@link #softmax(Array, int)} on the given stream or device. */
     public static Array softmax(Array a, int axis, StreamOrDevice s) {
-        return SoftmaxOp.softmax(a, axis, s);
+        return ReduceOp.softmax(a, axis, s);
     }
 
     // ---------------------------------------------------------------- moving elements
@@ -472,12 +481,12 @@ public final class Jmlx {
 
     /** Quantizes {@code w} with MLX's defaults: affine, group size 64, 4 bits. */
     public static QuantizedParts quantize(Array w) {
-        return QuantizeOp.quantize(w, null, null, AFFINE, null, null);
+        return QuantizeOp.quantize(w, QuantizationSettings.DEFAULT, null, null);
     }
 
     /** Quantizes {@code w} in affine mode. */
     public static QuantizedParts quantize(Array w, int groupSize, int bits) {
-        return QuantizeOp.quantize(w, groupSize, bits, AFFINE, null, null);
+        return QuantizeOp.quantize(w, QuantizationMode.AFFINE, groupSize, bits, null, null);
     }
 
     /**
@@ -488,12 +497,12 @@ public final class Jmlx {
      * @param mode      {@code "affine"}, {@code "mxfp4"}, {@code "mxfp8"} or {@code "nvfp4"}
      */
     public static QuantizedParts quantize(Array w, Integer groupSize, Integer bits, String mode, StreamOrDevice s) {
-        return QuantizeOp.quantize(w, groupSize, bits, mode, null, s);
+        return QuantizeOp.quantize(w, mode(QuantizeOp.NAME, mode), groupSize, bits, null, s);
     }
 
     /** Quantizes {@code w} in {@code mode} ({@code affine}, {@code mxfp4}, {@code mxfp8}, {@code nvfp4}) with its defaults. */
     public static QuantizedParts quantize(Array w, String mode) {
-        return QuantizeOp.quantize(w, null, null, mode, null, null);
+        return QuantizeOp.quantize(w, mode(QuantizeOp.NAME, mode), null, null, null, null);
     }
 
     /**
@@ -502,12 +511,12 @@ public final class Jmlx {
      */
     public static QuantizedParts quantize(
             Array w, Integer groupSize, Integer bits, String mode, Array globalScale, StreamOrDevice s) {
-        return QuantizeOp.quantize(w, groupSize, bits, mode, globalScale, s);
+        return QuantizeOp.quantize(w, mode(QuantizeOp.NAME, mode), groupSize, bits, globalScale, s);
     }
 
     /** Dequantizes affine codes with the given group size and bits; the result has the scales' type. */
     public static Array dequantize(Array w, Array scales, Array biases, int groupSize, int bits) {
-        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, AFFINE, null, null, null);
+        return DequantizeOp.dequantize(w, scales, biases, QuantizationMode.AFFINE, groupSize, bits, null, null, null);
     }
 
     /**
@@ -524,12 +533,13 @@ public final class Jmlx {
             String mode,
             DType dtype,
             StreamOrDevice s) {
-        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, null, dtype, s);
+        return DequantizeOp.dequantize(
+                w, scales, biases, mode(DequantizeOp.NAME, mode), groupSize, bits, null, dtype, s);
     }
 
     /** Dequantizes microscaled codes ({@code mxfp4}, {@code mxfp8}, {@code nvfp4}) with the mode's defaults; bfloat16 out. */
     public static Array dequantize(Array w, Array scales, String mode) {
-        return DequantizeOp.dequantize(w, scales, null, null, null, mode, null, null, null);
+        return DequantizeOp.dequantize(w, scales, null, mode(DequantizeOp.NAME, mode), null, null, null, null, null);
     }
 
     /**
@@ -547,13 +557,15 @@ public final class Jmlx {
             Array globalScale,
             DType dtype,
             StreamOrDevice s) {
-        return DequantizeOp.dequantize(w, scales, biases, groupSize, bits, mode, globalScale, dtype, s);
+        return DequantizeOp.dequantize(
+                w, scales, biases, mode(DequantizeOp.NAME, mode), groupSize, bits, globalScale, dtype, s);
     }
 
     /** Affine {@code quantized_matmul}; {@code transpose = true} computes {@code x @ Ŵᵀ} (the linear-layer case). */
     public static Array quantizedMatmul(
             Array x, Array w, Array scales, Array biases, boolean transpose, int groupSize, int bits) {
-        return QuantizedMatmulOp.quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, AFFINE, null);
+        return QuantizedMatmulOp.quantizedMatmul(
+                x, w, scales, biases, transpose, QuantizationMode.AFFINE, groupSize, bits, null, null);
     }
 
     /** MLX's {@code quantized_matmul(x, w, scales, biases, transpose, group_size, bits, mode, stream)}. */
@@ -567,6 +579,51 @@ public final class Jmlx {
             Integer bits,
             String mode,
             StreamOrDevice s) {
-        return QuantizedMatmulOp.quantizedMatmul(x, w, scales, biases, transpose, groupSize, bits, mode, s);
+        return QuantizedMatmulOp.quantizedMatmul(
+                x, w, scales, biases, transpose, mode(QuantizedMatmulOp.NAME, mode), groupSize, bits, null, s);
+    }
+
+    // ---------------------------------------------------------------- quantization with QuantizationSettings
+
+    /**
+     * Quantizes {@code w} with {@code settings} (bit-exact with MLX's CPU backend): affine gives packed codes, scales
+     * and biases of {@code w}'s type; the microscaling modes give packed codes and uint8 scales (biases {@code null}).
+     */
+    public static QuantizedParts quantize(Array w, QuantizationSettings settings) {
+        return QuantizeOp.quantize(w, settings, null, null);
+    }
+
+    /**
+     * {@link #quantize(Array, QuantizationSettings)} on the given stream or device; {@code globalScale} (nvfp4 only, a
+     * float32 scalar) may be {@code null}.
+     */
+    public static QuantizedParts quantize(Array w, QuantizationSettings settings, Array globalScale, StreamOrDevice s) {
+        return QuantizeOp.quantize(w, settings, globalScale, s);
+    }
+
+    /**
+     * Dequantizes {@code parts} quantized with {@code settings}; the result has MLX's default type (the scales' type
+     * for affine, bfloat16 for the microscaling modes).
+     */
+    public static Array dequantize(QuantizedParts parts, QuantizationSettings settings) {
+        return DequantizeOp.dequantize(parts.packed(), parts.scales(), parts.biases(), settings, null, null, null);
+    }
+
+    /**
+     * {@link #dequantize(QuantizedParts, QuantizationSettings)} with nvfp4's global scale (or {@code null}), an output
+     * type ({@code null}: MLX's default) and a stream or device.
+     */
+    public static Array dequantize(
+            QuantizedParts parts, QuantizationSettings settings, Array globalScale, DType dtype, StreamOrDevice s) {
+        return DequantizeOp.dequantize(parts.packed(), parts.scales(), parts.biases(), settings, globalScale, dtype, s);
+    }
+
+    /**
+     * {@code quantized_matmul} with {@code settings}: {@code x @ Ŵᵀ} with {@code transpose} (W stored {@code [N, K]},
+     * the linear-layer case), else {@code x @ Ŵ}.
+     */
+    public static Array quantizedMatmul(
+            Array x, QuantizedParts w, boolean transpose, QuantizationSettings settings, StreamOrDevice s) {
+        return QuantizedMatmulOp.quantizedMatmul(x, w.packed(), w.scales(), w.biases(), transpose, settings, null, s);
     }
 }

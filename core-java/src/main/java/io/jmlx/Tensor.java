@@ -4,7 +4,7 @@ package io.jmlx;
  * What ops such as {@link Jmlx#matmul(Tensor, Tensor)} accept: a dense {@link Array} or a
  * {@link io.jmlx.quant.QuantizedArray}. Both report their logical shape and the floating type they compute in.
  */
-public interface Tensor {
+public sealed interface Tensor permits Array, io.jmlx.quant.QuantizedArray {
 
     /** The logical shape (a copy): for a quantized array, the shape of its dense equivalent. */
     int[] shape();

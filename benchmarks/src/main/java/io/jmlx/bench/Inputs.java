@@ -2,6 +2,7 @@ package io.jmlx.bench;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -16,9 +17,14 @@ final class Inputs {
     /** A {@code rows × cols} float32 array of normal values with standard deviation {@code std}. */
     static Array gaussian(long seed, int rows, int cols, double std) {
         long n = (long) rows * cols;
-        MemorySegment seg = Array.allocate(n, DType.FLOAT32);
+        MemorySegment seg = allocate(n, DType.FLOAT32);
         fillGaussian(seg, n, seed, std);
         return Array.wrap(seg, DType.FLOAT32, rows, cols);
+    }
+
+    /** Native memory for {@code n} elements of {@code dtype}, aligned as jmlx aligns arrays. */
+    static MemorySegment allocate(long n, DType dtype) {
+        return Arena.ofAuto().allocate(n * dtype.byteSize(), Array.ALIGNMENT);
     }
 
     /** Writes {@code n} normal float32 values with standard deviation {@code std} into {@code seg}. */

@@ -99,7 +99,7 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     }
 
     private static Array copy(Array a) {
-        MemorySegment dst = Array.allocate(a.size(), a.dtype());
+        MemorySegment dst = Inputs.allocate(a.size(), a.dtype());
         MemorySegment.copy(a.data(), 0, dst, 0, a.nbytes());
         return Array.wrap(dst, a.dtype(), a.shape());
     }

@@ -1,12 +1,13 @@
 package io.jmlx.io;
 
 import io.jmlx.Array;
+import io.jmlx.io.model.ModelCheckpoint;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /** A file of named tensors that a {@link ModelCheckpoint} is made of: a safetensors file or an ONNX model. */
-interface TensorFile extends AutoCloseable {
+public interface TensorFile extends AutoCloseable {
     /** The tensor names. */
     List<String> names();
 

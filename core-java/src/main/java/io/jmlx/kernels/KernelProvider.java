@@ -3,7 +3,7 @@ package io.jmlx.kernels;
 import java.util.Locale;
 
 /**
- * Chooses the {@link Kernels} implementation once per process, like Lucene's vectorization provider. The system
+ * Chooses the {@link KernelSet} implementation once per process, like Lucene's vectorization provider. The system
  * property {@code jmlx.kernels} picks one: {@code vector} (the Panama Vector API kernels; needs
  * {@code --add-modules jdk.incubator.vector}), {@code scalar} (the plain reference, which runs everywhere) or
  * {@code auto} (the default: vector when the module is there, else scalar).
@@ -15,12 +15,12 @@ public final class KernelProvider {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_KERNELS = "io.jmlx.kernels.vector.VectorKernels";
 
-    private static final Kernels INSTANCE = choose(System.getProperty(PROPERTY, "auto"));
+    private static final KernelSet INSTANCE = choose(System.getProperty(PROPERTY, "auto"));
 
     private KernelProvider() {}
 
     /** The kernels chosen for this process. */
-    public static Kernels get() {
+    public static KernelSet get() {
         return INSTANCE;
     }
 
@@ -29,7 +29,7 @@ public final class KernelProvider {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }
 
-    static Kernels choose(String wanted) {
+    static KernelSet choose(String wanted) {
         return switch (wanted.trim().toLowerCase(Locale.ROOT)) {
             case "scalar" -> new ScalarKernels();
             case "vector" -> {
@@ -47,9 +47,9 @@ public final class KernelProvider {
     }
 
     /** Loaded by name so that this class works without the Vector API module. */
-    private static Kernels vectorKernels() {
+    private static KernelSet vectorKernels() {
         try {
-            return (Kernels)
+            return (KernelSet)
                     Class.forName(VECTOR_KERNELS).getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create " + VECTOR_KERNELS, e);

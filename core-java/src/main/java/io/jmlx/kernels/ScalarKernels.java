@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
  * The reference kernels: plain loops that follow MLX's CPU backend step by step (see
  * {@code shared/spec/mlx-quantization.md} §1–4). Every faster implementation must agree with these.
  */
-public final class ScalarKernels implements Kernels {
+public final class ScalarKernels implements KernelSet {
     @Override
     public String name() {
         return "scalar";
@@ -95,45 +95,42 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
-    /** The largest |w| of a group, and the group scale {@code amax / maxElement} divided in the input's type. */
-    private static float groupScale(float[] row, int from, int size, DType dtype, float maxElement) {
+    /** The largest |w| of a group (NaN left out, as MLX's {@code amax < a ? a : amax}). */
+    private static float amax(float[] row, int from, int size) {
         float amax = 0f;
         for (int j = from; j < from + size; j++) {
             float a = Math.abs(row[j]);
             amax = amax < a ? a : amax;
         }
-        return FloatFormats.roundTo(dtype, amax / maxElement);
+        return amax;
     }
 
     /**
-     * mxfp4/mxfp8, MLX's CPU graph: the scale is {@code 2^e} with {@code e = rint(log2(amax/max))} (log2 and
-     * rounding in the input's type; 0 for an all-zero group), elements are {@code w / 2^e} in the input's type.
+     * mxfp4/mxfp8, MLX's CPU graph: the scale is {@code 2^e} ({@link FpFormat#groupScale}), elements are
+     * {@code w / 2^e} in the input's type.
      */
     private static int quantizeMxGroup(float[] row, int from, int size, DType dtype, FpFormat format, int[] codes) {
-        float scale = groupScale(row, from, size, dtype, format.maxElement());
-        int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
-        float power = FloatFormats.roundTo(dtype, Math.scalb(1f, e));
+        FpFormat.GroupScale scale = format.groupScale(amax(row, from, size), dtype, 1f);
         for (int j = from; j < from + size; j++) {
-            float v = FloatFormats.roundTo(dtype, row[j] / power);
+            float v = FloatFormats.roundTo(dtype, row[j] / scale.divisor());
             codes[j] = format == FpFormat.MXFP4 ? FpCodecs.fp4Encode(v, dtype) : FpCodecs.fp8Encode(v);
         }
-        return (e + 127) & 0xFF;
+        return scale.scaleByte();
     }
 
     /**
-     * nvfp4, MLX's CPU graph: the scale is E4M3 of {@code (amax/6)·enc} (float32 product), with
+     * nvfp4, MLX's CPU graph: the scale is E4M3 of {@code (amax/6)·enc} ({@link FpFormat#groupScale}), with
      * {@code enc = 448·6 / globalScale} or 1; elements are {@code (w / scale)·enc}, divided in the input's type
      * and multiplied in float32; codes come from float32 distances.
      */
     private static int quantizeNvGroup(float[] row, int from, int size, DType dtype, Float globalScale, int[] codes) {
         float enc = globalScale == null ? 1f : FpCodecs.FP8_MAX * FpCodecs.FP4_MAX / globalScale;
-        int scaleCode = FpCodecs.fp8Encode(groupScale(row, from, size, dtype, FpCodecs.FP4_MAX) * enc);
-        float decoded = FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleCode));
+        FpFormat.GroupScale scale = FpFormat.NVFP4.groupScale(amax(row, from, size), dtype, enc);
         for (int j = from; j < from + size; j++) {
-            float v = FloatFormats.roundTo(dtype, row[j] / decoded) * enc;
+            float v = FloatFormats.roundTo(dtype, row[j] / scale.divisor()) * enc;
             codes[j] = FpCodecs.fp4Encode(v, DType.FLOAT32);
         }
-        return scaleCode;
+        return scale.scaleByte();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.jmlx.nn;
 
 import io.jmlx.Array;
 import io.jmlx.Jmlx;
+import io.jmlx.quant.QuantizationSettings;
 
 /**
  * A lookup table of vectors (MLX's {@code nn.Embedding}): row {@code i} of the weight {@code [num_embeddings, dims]}
@@ -42,7 +43,13 @@ public final class Embedding extends Layer implements Quantizable {
         return Jmlx.matmul(x, Jmlx.matrixTranspose(weight()));
     }
 
-    /** {@link QuantizedEmbedding#fromEmbedding}. */
+    /** {@link QuantizedEmbedding#fromEmbedding(Embedding, QuantizationSettings)}. */
+    @Override
+    public QuantizedEmbedding toQuantized(QuantizationSettings settings) {
+        return QuantizedEmbedding.fromEmbedding(this, settings);
+    }
+
+    /** MLX's {@code to_quantized}: {@link QuantizedEmbedding#fromEmbedding(Embedding, Integer, Integer, String)}. */
     @Override
     public QuantizedEmbedding toQuantized(Integer groupSize, Integer bits, String mode) {
         return QuantizedEmbedding.fromEmbedding(this, groupSize, bits, mode);

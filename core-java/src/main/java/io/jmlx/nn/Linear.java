@@ -2,6 +2,7 @@ package io.jmlx.nn;
 
 import io.jmlx.Array;
 import io.jmlx.Jmlx;
+import io.jmlx.quant.QuantizationSettings;
 
 /**
  * A fully connected layer (MLX's {@code nn.Linear}): {@code y = x · Wᵀ + b} with the weight stored
@@ -79,7 +80,13 @@ public final class Linear extends Layer implements Quantizable {
         return transposed;
     }
 
-    /** {@link QuantizedLinear#fromLinear}. */
+    /** {@link QuantizedLinear#fromLinear(Linear, QuantizationSettings)}. */
+    @Override
+    public QuantizedLinear toQuantized(QuantizationSettings settings) {
+        return QuantizedLinear.fromLinear(this, settings);
+    }
+
+    /** MLX's {@code to_quantized}: {@link QuantizedLinear#fromLinear(Linear, Integer, Integer, String)}. */
     @Override
     public QuantizedLinear toQuantized(Integer groupSize, Integer bits, String mode) {
         return QuantizedLinear.fromLinear(this, groupSize, bits, mode);

@@ -53,8 +53,7 @@ public final class MethodQuantization {
         Objects.requireNonNull(call, "call");
         Objects.requireNonNull(method, "method");
         if (method == QuantizationMethod.RTN) {
-            return Quantization.quantize(
-                    model, call.groupSize(), call.bits(), call.mode().mlxName(), predicate);
+            return Quantization.quantize(model, call, predicate);
         }
         if (method.kind() == QuantizationMethod.Kind.CALIBRATED && calibration == null) {
             throw new IllegalArgumentException("The method " + method + " is calibrated: it needs calibration "

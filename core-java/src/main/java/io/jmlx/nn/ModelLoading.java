@@ -2,7 +2,7 @@ package io.jmlx.nn;
 
 import io.jmlx.Array;
 import io.jmlx.Shape;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
 import java.util.Arrays;
@@ -100,9 +100,8 @@ public final class ModelLoading {
                     checkpoint.get(path + ".weight"),
                     checkpoint.get(path + ".scales"),
                     s.mode().isAffine() ? checkpoint.get(path + ".biases") : null,
-                    s.groupSize(),
-                    s.bits(),
-                    s.mode().mlxName());
+                    null,
+                    s);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + at, e);
         }
@@ -118,9 +117,7 @@ public final class ModelLoading {
         return switch (module) {
             case Linear l -> new QuantizedLinear(w, l.bias());
             case Embedding e -> new QuantizedEmbedding(w);
-            default ->
-                ((Quantizable) module)
-                        .toQuantized(s.groupSize(), s.bits(), s.mode().mlxName());
+            default -> ((Quantizable) module).toQuantized(s);
         };
     }
 }

@@ -2,8 +2,8 @@ package io.jmlx.nn;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.QuantizationConfig;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.QuantizationConfig;
 import io.jmlx.quant.QuantizationSettings;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -50,12 +50,8 @@ public final class ModelSaving {
                 }
             });
             QuantizationConfig previous = QuantizationConfig.read(out, "config").orElse(null);
-            QuantizationConfig q = new QuantizationConfig(
-                    defaults.groupSize(),
-                    defaults.bits(),
-                    defaults.mode(),
-                    layers,
-                    previous == null ? Map.of() : previous.extra());
+            QuantizationConfig q =
+                    new QuantizationConfig(defaults, layers, previous == null ? Map.of() : previous.extra());
             out.set("quantization", q.toJson());
         }
         writer.write(out, model.parameters());

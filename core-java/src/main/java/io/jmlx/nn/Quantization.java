@@ -54,12 +54,27 @@ public final class Quantization {
     public static QuantizationResult quantize(
             Module model, Integer groupSize, Integer bits, String mode, QuantizePredicate predicate) {
         Objects.requireNonNull(model, "model");
-        QuantizationSettings call = QuantizationSettings.resolve(groupSize, bits, mode);
+        return quantize(model, QuantizationSettings.resolve(groupSize, bits, mode), predicate);
+    }
+
+    /**
+     * {@link #quantize(Module, Integer, Integer, String, QuantizePredicate)} with resolved settings for the layers the
+     * predicate answers {@link QuantizeDecision#quantize()} for.
+     */
+    public static QuantizationResult quantize(Module model, QuantizationSettings call, QuantizePredicate predicate) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(call, "call");
         QuantizePredicate decide = predicate == null ? QuantizePredicate.quantizable() : predicate;
         Map<String, Module> replacements = new LinkedHashMap<>();
         Map<String, QuantizationSettings> done = new LinkedHashMap<>();
         model.leafModules().forEach((path, module) -> {
-            switch (decide.decide(path, module)) {
+            QuantizeDecision decision;
+            try {
+                decision = decide.decide(path, module);
+            } catch (IllegalArgumentException e) {
+                throw atLayer(path, e);
+            }
+            switch (decision) {
                 case null ->
                     throw new IllegalArgumentException("The quantize predicate must return a QuantizeDecision "
                             + "(skip(), quantize() or with(...); MLX: a bool or a dict of parameters to pass to "
@@ -87,7 +102,7 @@ public final class Quantization {
 
     private static Module quantizeLayer(String path, Quantizable layer, QuantizationSettings s) {
         try {
-            return layer.toQuantized(s.groupSize(), s.bits(), s.mode().mlxName());
+            return layer.toQuantized(s);
         } catch (IllegalArgumentException e) {
             throw atLayer(path, e);
         }

@@ -1,5 +1,6 @@
 package io.jmlx.nn;
 
+import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 
 /**
@@ -29,9 +30,17 @@ public sealed interface QuantizeDecision {
         return new Quantize(groupSize, bits, null);
     }
 
-    /** Quantize the layer with its own group size, bits and mode ({@code null}: as {@link Quantize} explains). */
+    /**
+     * Quantize the layer with its own group size, bits and mode ({@code null}: as {@link Quantize} explains); the
+     * mode is MLX's name, parsed with MLX's message for an unknown one.
+     */
     static QuantizeDecision with(Integer groupSize, Integer bits, String mode) {
-        return new Quantize(groupSize, bits, mode);
+        return new Quantize(groupSize, bits, mode == null ? null : QuantizationSettings.parseMode(mode));
+    }
+
+    /** Quantize the layer with its own settings. */
+    static QuantizeDecision with(QuantizationSettings settings) {
+        return new Quantize(settings.groupSize(), settings.bits(), settings.mode());
     }
 
     /** Leave the layer as it is. */
@@ -41,13 +50,13 @@ public sealed interface QuantizeDecision {
      * Quantize the layer. Any setting left {@code null} is taken from the call: the call's mode; the call's group
      * size and bits when the layer's mode is the call's, otherwise the layer's mode's defaults.
      */
-    record Quantize(Integer groupSize, Integer bits, String mode) implements QuantizeDecision {
+    record Quantize(Integer groupSize, Integer bits, QuantizationMode mode) implements QuantizeDecision {
 
         /** The settings for a layer quantized by a call with {@code call}'s settings. */
         QuantizationSettings settingsFor(QuantizationSettings call) {
-            var layerMode = mode == null ? call.mode() : QuantizationSettings.parseMode(mode);
+            QuantizationMode layerMode = mode == null ? call.mode() : mode;
             boolean callMode = layerMode == call.mode();
-            return new QuantizationSettings(
+            return QuantizationSettings.of(
                     groupSize != null ? groupSize : callMode ? call.groupSize() : layerMode.defaultGroupSize(),
                     bits != null ? bits : callMode ? call.bits() : layerMode.defaultBits(),
                     layerMode);

@@ -4,6 +4,7 @@ import io.jmlx.Array;
 import io.jmlx.Jmlx;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
+import io.jmlx.quant.QuantizedParts;
 
 /**
  * An embedding table stored quantized (MLX's {@code nn.QuantizedEmbedding}), one token per row, groups running
@@ -27,9 +28,12 @@ public final class QuantizedEmbedding extends QuantizedLayer {
      * {@code null} mode is {@code affine}. The vector size must be a multiple of the group size.
      */
     public static QuantizedEmbedding fromEmbedding(Embedding embedding, Integer groupSize, Integer bits, String mode) {
-        QuantizationSettings s = QuantizationSettings.resolve(groupSize, bits, mode);
-        return new QuantizedEmbedding(QuantizedArray.fromDense(
-                embedding.weight(), s.groupSize(), s.bits(), s.mode().mlxName(), null, null));
+        return fromEmbedding(embedding, QuantizationSettings.resolve(groupSize, bits, mode));
+    }
+
+    /** {@code embedding}'s table quantized now with {@code settings}. */
+    public static QuantizedEmbedding fromEmbedding(Embedding embedding, QuantizationSettings settings) {
+        return new QuantizedEmbedding(QuantizedArray.fromDense(embedding.weight(), settings));
     }
 
     /**
@@ -39,15 +43,9 @@ public final class QuantizedEmbedding extends QuantizedLayer {
     @Override
     public Array forward(Array x) {
         Array biases = biases();
-        return Jmlx.dequantize(
-                Jmlx.take(weight(), x, 0),
-                Jmlx.take(scales(), x, 0),
-                biases == null ? null : Jmlx.take(biases, x, 0),
-                settings().groupSize(),
-                settings().bits(),
-                settings().mode().mlxName(),
-                null,
-                null);
+        QuantizedParts rows = new QuantizedParts(
+                Jmlx.take(weight(), x, 0), Jmlx.take(scales(), x, 0), biases == null ? null : Jmlx.take(biases, x, 0));
+        return Jmlx.dequantize(rows, settings());
     }
 
     /** {@code x · Êᵀ} on the packed table: an output head tied to the input embedding (logits per token). */

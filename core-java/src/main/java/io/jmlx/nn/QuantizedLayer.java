@@ -5,6 +5,7 @@ import io.jmlx.Jmlx;
 import io.jmlx.Shape;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedArray;
+import io.jmlx.quant.QuantizedParts;
 
 /**
  * A layer whose weight is stored quantized, as MLX stores it: parameters {@code weight} (uint32 packed codes,
@@ -34,7 +35,7 @@ public abstract class QuantizedLayer extends Layer {
                     + Shape.format(weight.storedShape()) + (weight.globalScale() == null ? "" : " with a global scale")
                     + ".");
         }
-        this.settings = new QuantizationSettings(weight.groupSize(), weight.bits(), weight.mode());
+        this.settings = weight.settings();
         this.weight = addParameter("weight", weight.packed());
         this.scales = addParameter("scales", weight.scales());
         this.biases = weight.biases() == null ? null : addParameter("biases", weight.biases());
@@ -65,28 +66,11 @@ public abstract class QuantizedLayer extends Layer {
 
     /** The dequantized weight: the scales' type in affine mode, bfloat16 in the microscaling modes (as MLX). */
     protected final Array dequantizedWeight() {
-        return Jmlx.dequantize(
-                weight(),
-                scales(),
-                biases(),
-                settings.groupSize(),
-                settings.bits(),
-                settings.mode().mlxName(),
-                null,
-                null);
+        return Jmlx.dequantize(new QuantizedParts(weight(), scales(), biases()), settings);
     }
 
     /** {@code x · Ŵᵀ} on the packed weight (MLX's {@code quantized_matmul(..., transpose=True)}). */
     protected final Array matmulTransposed(Array x) {
-        return Jmlx.quantizedMatmul(
-                x,
-                weight(),
-                scales(),
-                biases(),
-                true,
-                settings.groupSize(),
-                settings.bits(),
-                settings.mode().mlxName(),
-                null);
+        return Jmlx.quantizedMatmul(x, new QuantizedParts(weight(), scales(), biases()), true, settings, null);
     }
 }

@@ -31,10 +31,12 @@ public final class QuantizedLinear extends QuantizedLayer {
      * (MLX's {@code [quantize] The last dimension ...} message otherwise).
      */
     public static QuantizedLinear fromLinear(Linear linear, Integer groupSize, Integer bits, String mode) {
-        QuantizationSettings s = QuantizationSettings.resolve(groupSize, bits, mode);
-        QuantizedArray w = QuantizedArray.fromDense(
-                linear.weight(), s.groupSize(), s.bits(), s.mode().mlxName(), null, null);
-        return new QuantizedLinear(w, linear.bias());
+        return fromLinear(linear, QuantizationSettings.resolve(groupSize, bits, mode));
+    }
+
+    /** {@code linear}'s weight quantized now with {@code settings} (its bias copied). */
+    public static QuantizedLinear fromLinear(Linear linear, QuantizationSettings settings) {
+        return new QuantizedLinear(QuantizedArray.fromDense(linear.weight(), settings), linear.bias());
     }
 
     /** The bias, or {@code null} when the layer has none. */

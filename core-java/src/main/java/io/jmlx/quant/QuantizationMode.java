@@ -1,6 +1,6 @@
 package io.jmlx.quant;
 
-import io.jmlx.kernels.FpFormat;
+import java.util.List;
 
 /**
  * MLX's quantization modes with their default group size and bits.
@@ -20,21 +20,24 @@ import io.jmlx.kernels.FpFormat;
  * {@code floor(log2(amax)) − emax}, so MLX's mx scales differ from other MX encoders.
  */
 public enum QuantizationMode {
-    AFFINE("affine", 64, 4, null),
-    MXFP4("mxfp4", 32, 4, FpFormat.MXFP4),
-    MXFP8("mxfp8", 32, 8, FpFormat.MXFP8),
-    NVFP4("nvfp4", 16, 4, FpFormat.NVFP4);
+    AFFINE("affine", 64, 4, List.of(32, 64, 128), List.of(2, 3, 4, 5, 6, 8)),
+    MXFP4("mxfp4", 32, 4, List.of(32), List.of(4)),
+    MXFP8("mxfp8", 32, 8, List.of(32), List.of(8)),
+    NVFP4("nvfp4", 16, 4, List.of(16), List.of(4));
 
     private final String mlxName;
     private final int defaultGroupSize;
     private final int defaultBits;
-    private final FpFormat fpFormat;
+    private final List<Integer> groupSizes;
+    private final List<Integer> bits;
 
-    QuantizationMode(String mlxName, int defaultGroupSize, int defaultBits, FpFormat fpFormat) {
+    QuantizationMode(
+            String mlxName, int defaultGroupSize, int defaultBits, List<Integer> groupSizes, List<Integer> bits) {
         this.mlxName = mlxName;
         this.defaultGroupSize = defaultGroupSize;
         this.defaultBits = defaultBits;
-        this.fpFormat = fpFormat;
+        this.groupSizes = groupSizes;
+        this.bits = bits;
     }
 
     /** True for {@code affine}, the only mode with biases. */
@@ -42,24 +45,17 @@ public enum QuantizationMode {
         return this == AFFINE;
     }
 
-    /** The microscaling format of a non-affine mode ({@code null} for affine). */
-    public FpFormat fpFormat() {
-        return fpFormat;
+    /**
+     * The group sizes MLX's {@code quantize} supports in this mode (the one table of supported settings, with
+     * {@link #supportedBits()}): 32, 64 and 128 for affine; the fixed size of a microscaling mode.
+     */
+    public List<Integer> supportedGroupSizes() {
+        return groupSizes;
     }
 
-    /**
-     * Checks a non-affine mode's fixed group size and bits with MLX's messages, e.g.
-     * {@code [quantize] mxfp4 quantization requires group size 32 but got 64.}
-     */
-    void checkFixedSettings(String op, int groupSize, int bits) {
-        if (groupSize != defaultGroupSize) {
-            throw new IllegalArgumentException("[" + op + "] " + mlxName + " quantization requires group size "
-                    + defaultGroupSize + " but got " + groupSize + ".");
-        }
-        if (bits != defaultBits) {
-            throw new IllegalArgumentException("[" + op + "] " + mlxName + " quantization requires bits to be "
-                    + defaultBits + " but got " + bits + ".");
-        }
+    /** The bits MLX's {@code quantize} supports in this mode: 2, 3, 4, 5, 6 and 8 for affine; the fixed bits otherwise. */
+    public List<Integer> supportedBits() {
+        return bits;
     }
 
     /** The group size MLX uses when none is given. */

@@ -24,13 +24,14 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class QuantizedArray implements Tensor {
+    private static final String OP_QUANTIZE = "quantize";
+    private static final String FROM_PARTS = "QuantizedArray.fromParts";
+
     private final Array packed;
     private final Array scales;
     private final Array biases;
     private final Array globalScale;
-    private final int groupSize;
-    private final int bits;
-    private final QuantizationMode mode;
+    private final QuantizationSettings settings;
     private final DType dtype;
     private final boolean transposed;
 
@@ -39,25 +40,21 @@ public final class QuantizedArray implements Tensor {
             Array scales,
             Array biases,
             Array globalScale,
-            int groupSize,
-            int bits,
-            QuantizationMode mode,
+            QuantizationSettings settings,
             DType dtype,
             boolean transposed) {
         this.packed = packed;
         this.scales = scales;
         this.biases = biases;
         this.globalScale = globalScale;
-        this.groupSize = groupSize;
-        this.bits = bits;
-        this.mode = mode;
+        this.settings = settings;
         this.dtype = dtype;
         this.transposed = transposed;
     }
 
     /** Quantizes a dense weight with MLX's defaults (affine, group size 64, 4 bits). */
     public static QuantizedArray fromDense(Array w) {
-        return fromDense(w, null, null, "affine", null, null);
+        return fromDense(w, QuantizationSettings.DEFAULT);
     }
 
     /** Quantizes a dense weight in affine mode. */
@@ -70,8 +67,25 @@ public final class QuantizedArray implements Tensor {
         return fromDense(w, null, null, mode, null, null);
     }
 
+    /** Quantizes a dense weight ({@code [..., rows, K]}, float) along its last axis with {@code settings}. */
+    public static QuantizedArray fromDense(Array w, QuantizationSettings settings) {
+        return fromDense(w, settings, null, null);
+    }
+
     /**
-     * Quantizes a dense weight ({@code [..., rows, K]}, float) along its last axis.
+     * Quantizes a dense weight with {@code settings} on the given stream or device ({@code null}: the default).
+     *
+     * @param globalScale nvfp4 only: an optional float32 scalar, kept with the array; {@code null} for none
+     */
+    public static QuantizedArray fromDense(
+            Array w, QuantizationSettings settings, Array globalScale, StreamOrDevice s) {
+        QuantizedParts parts = Jmlx.quantize(w, settings, globalScale, s);
+        return new QuantizedArray(
+                parts.packed(), parts.scales(), parts.biases(), globalScale, settings, w.dtype(), false);
+    }
+
+    /**
+     * MLX-style: quantizes a dense weight ({@code [..., rows, K]}, float) along its last axis.
      *
      * @param groupSize   {@code null} for the mode's default
      * @param bits        {@code null} for the mode's default
@@ -79,16 +93,14 @@ public final class QuantizedArray implements Tensor {
      */
     public static QuantizedArray fromDense(
             Array w, Integer groupSize, Integer bits, String mode, Array globalScale, StreamOrDevice s) {
-        QuantizedParts parts = QuantizeOp.quantize(w, groupSize, bits, mode, globalScale, s);
-        QuantizationMode m = QuantizationMode.parse(QuantizeOp.NAME, mode);
+        QuantizationMode m = QuantizationMode.parse(OP_QUANTIZE, mode);
+        QuantizedParts parts = Jmlx.quantize(w, groupSize, bits, mode, globalScale, s);
         return new QuantizedArray(
                 parts.packed(),
                 parts.scales(),
                 parts.biases(),
                 globalScale,
-                m.groupSizeOr(groupSize),
-                m.bitsOr(bits),
-                m,
+                new QuantizationSettings(m.groupSizeOr(groupSize), m.bitsOr(bits), m),
                 w.dtype(),
                 false);
     }
@@ -109,12 +121,23 @@ public final class QuantizedArray implements Tensor {
      */
     public static QuantizedArray fromParts(
             Array packed, Array scales, Array biases, Array globalScale, int groupSize, int bits, String mode) {
-        String op = "QuantizedArray.fromParts";
-        QuantizationMode m = QuantizationMode.parse(op, mode);
+        return fromParts(
+                packed, scales, biases, globalScale, groupSize, bits, QuantizationMode.parse(FROM_PARTS, mode));
+    }
+
+    /** {@link #fromParts(Array, Array, Array, Array, int, int, String)} with resolved settings. */
+    public static QuantizedArray fromParts(
+            Array packed, Array scales, Array biases, Array globalScale, QuantizationSettings settings) {
+        return fromParts(packed, scales, biases, globalScale, settings.groupSize(), settings.bits(), settings.mode());
+    }
+
+    private static QuantizedArray fromParts(
+            Array packed, Array scales, Array biases, Array globalScale, int groupSize, int bits, QuantizationMode m) {
+        String op = FROM_PARTS;
         DType affineType = QuantChecks.checkScales(op, m, scales, biases);
         QuantChecks.checkGlobalScale(op, m, globalScale);
         if (!m.isAffine()) {
-            m.checkFixedSettings(op, groupSize, bits);
+            QuantizationSettings.requireSupported(op, groupSize, bits, m);
         }
         if (packed.dtype() != DType.UINT32) {
             throw new IllegalArgumentException(
@@ -151,7 +174,8 @@ public final class QuantizedArray implements Tensor {
                     + ".");
         }
         DType dense = affineType != null ? affineType : globalScale != null ? DType.FLOAT32 : DType.BFLOAT16;
-        return new QuantizedArray(packed, scales, biases, globalScale, groupSize, bits, m, dense, false);
+        return new QuantizedArray(
+                packed, scales, biases, globalScale, new QuantizationSettings(groupSize, bits, m), dense, false);
     }
 
     /** The packed uint32 codes, as stored (MLX's {@code w_q}). */
@@ -174,24 +198,24 @@ public final class QuantizedArray implements Tensor {
         return globalScale;
     }
 
+    /** How the codes are quantized: group size, bits and mode. */
+    public QuantizationSettings settings() {
+        return settings;
+    }
+
     /** Number of consecutive weights sharing one scale and bias. */
     public int groupSize() {
-        return groupSize;
+        return settings.groupSize();
     }
 
     /** Bits per code. */
     public int bits() {
-        return bits;
+        return settings.bits();
     }
 
     /** The quantization mode. */
     public QuantizationMode mode() {
-        return mode;
-    }
-
-    /** The element type: unsigned {@link #bits()}-bit codes of {@link #mode()}. */
-    public QuantizedElementType elementType() {
-        return new QuantizedElementType(mode, bits, groupSize);
+        return settings.mode();
     }
 
     /** True for the logical-transposed view made by {@link #transpose()}. */
@@ -201,12 +225,12 @@ public final class QuantizedArray implements Tensor {
 
     /** The logical transpose (last two axes swapped); no data is moved. */
     public QuantizedArray transpose() {
-        return new QuantizedArray(packed, scales, biases, globalScale, groupSize, bits, mode, dtype, !transposed);
+        return new QuantizedArray(packed, scales, biases, globalScale, settings, dtype, !transposed);
     }
 
     /** The shape of the stored (quantized-along-last-axis) matrix: {@code [..., rows, K]}. */
     public int[] storedShape() {
-        return Shape.withLast(packed.shape(), packed.dim(-1) * 32 / bits);
+        return Shape.withLast(packed.shape(), packed.dim(-1) * 32 / settings.bits());
     }
 
     @Override
@@ -236,19 +260,18 @@ public final class QuantizedArray implements Tensor {
 
     /** The dense equivalent (logical shape, {@link #dtype()}). */
     public Array dequantize() {
-        Array stored = DequantizeOp.dequantize(
-                packed, scales, biases, groupSize, bits, mode.mlxName(), globalScale, dtype, null);
+        Array stored = Jmlx.dequantize(new QuantizedParts(packed, scales, biases), settings, globalScale, dtype, null);
         return transposed ? Jmlx.matrixTranspose(stored) : stored;
     }
 
     /** {@code x @ this}, on the packed data (MLX's {@code quantized_matmul}). */
     public Array rightMatmul(Array x, StreamOrDevice s) {
-        return QuantizedMatmulOp.quantizedMatmul(
-                x, packed, scales, biases, transposed, groupSize, bits, mode.mlxName(), globalScale, s);
+        return Jmlx.matmul(x, this, s);
     }
 
     @Override
     public String toString() {
-        return "QuantizedArray(shape=" + Shape.format(shape()) + ", " + elementType() + ", dtype=" + dtype() + ")";
+        return "QuantizedArray(shape=" + Shape.format(shape()) + ", " + settings.describeElements() + ", dtype="
+                + dtype() + ")";
     }
 }

@@ -2,10 +2,7 @@ package io.jmlx.quant;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.kernels.BitPacking;
-import io.jmlx.kernels.Elements;
-import io.jmlx.kernels.KernelProvider;
-import io.jmlx.kernels.Kernels;
+import io.jmlx.Jmlx;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -32,7 +29,7 @@ public final class ReconstructionError {
         int[] shape = w.shape();
         int cols = shape[shape.length - 1];
         long rows = w.size() / Math.max(1, cols);
-        long wordsPerRow = BitPacking.words(cols, settings.bits());
+        long wordsPerRow = (long) cols * settings.bits() / 32;
         int groups = cols / settings.groupSize();
         if (q.packed().size() != rows * wordsPerRow || q.scales().size() != rows * groups) {
             throw new IllegalArgumentException(
@@ -40,36 +37,40 @@ public final class ReconstructionError {
                             + ", scales " + Arrays.toString(q.scales().shape()) + ") do not fit a weight of shape "
                             + Arrays.toString(shape) + " with " + settings);
         }
-        Kernels kernels = KernelProvider.get();
         DType decoded = settings.mode().isAffine() ? q.scales().dtype() : DType.FLOAT32;
         int rowsPerStep = (int) Math.max(1, Math.min(rows, CHUNK / Math.max(1, cols)));
-        MemorySegment scratch = Array.allocate((long) rowsPerStep * cols, decoded);
         MemorySegment original = w.data();
         MemorySegment packed = q.packed().data();
         MemorySegment scales = q.scales().data();
         MemorySegment biases = q.biases() == null ? null : q.biases().data();
-        long scaleBytes = q.scales().dtype().byteSize();
-        float[] x = new float[rowsPerStep * cols];
-        float[] y = new float[rowsPerStep * cols];
+        long wordBytes = wordsPerRow * 4;
+        long scaleBytes = groups * q.scales().dtype().byteSize();
+        long rowBytes = (long) cols * w.dtype().byteSize();
         double diff = 0;
         double norm = 0;
         for (long r = 0; r < rows; r += rowsPerStep) {
             int n = (int) Math.min(rowsPerStep, rows - r);
-            MemorySegment p = packed.asSlice(r * wordsPerRow * 4, n * wordsPerRow * 4);
-            MemorySegment s = scales.asSlice(r * groups * scaleBytes, (long) n * groups * scaleBytes);
-            if (settings.mode().isAffine()) {
-                MemorySegment b = biases.asSlice(r * groups * scaleBytes, (long) n * groups * scaleBytes);
-                kernels.affineDequantize(p, s, b, decoded, n, cols, settings.groupSize(), settings.bits(), scratch);
-            } else {
-                kernels.fpDequantize(p, s, n, cols, settings.mode().fpFormat(), null, decoded, scratch);
-            }
-            int len = n * cols;
-            Elements.readRow(original, w.dtype(), r * cols, x, len);
-            Elements.readRow(scratch, decoded, 0, y, len);
-            for (int i = 0; i < len; i++) {
-                double d = (double) x[i] - y[i];
+            QuantizedParts part = new QuantizedParts(
+                    Array.wrap(packed.asSlice(r * wordBytes, n * wordBytes), DType.UINT32, n, (int) wordsPerRow),
+                    Array.wrap(
+                            scales.asSlice(r * scaleBytes, n * scaleBytes),
+                            q.scales().dtype(),
+                            n,
+                            groups),
+                    biases == null
+                            ? null
+                            : Array.wrap(
+                                    biases.asSlice(r * scaleBytes, n * scaleBytes),
+                                    q.biases().dtype(),
+                                    n,
+                                    groups));
+            float[] y = Jmlx.dequantize(part, settings, null, decoded, null).toFloatArray();
+            float[] xs = Array.wrap(original.asSlice(r * rowBytes, n * rowBytes), w.dtype(), n, cols)
+                    .toFloatArray();
+            for (int i = 0; i < y.length; i++) {
+                double d = (double) xs[i] - y[i];
                 diff += d * d;
-                norm += (double) x[i] * x[i];
+                norm += (double) xs[i] * xs[i];
             }
         }
         if (norm == 0) {

@@ -1,18 +1,27 @@
 package io.jmlx.stream;
 
+import io.jmlx.backend.Backend;
+import io.jmlx.backend.BackendDevice;
+import io.jmlx.backend.DeviceType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A device ops can run on. The CPU device is always there; GPU devices come from a backend plugged in beneath
- * the core (none is bundled yet, so asking for one fails with a clear message). Passing a device where an op
- * takes a {@link StreamOrDevice} runs the op on that device's default stream.
+ * A device ops can run on, provided by a backend ({@link io.jmlx.backend.Backend}): the CPU is built in; GPUs come
+ * from a GPU backend on the class path. Passing a device where an op takes a {@link StreamOrDevice} runs the op on
+ * that device's default stream.
  */
 public record Device(DeviceType type, int index) implements StreamOrDevice {
     private static final Device CPU = new Device(DeviceType.CPU, 0);
     private static final Map<Device, Stream> DEFAULT_STREAMS = new ConcurrentHashMap<>();
 
-    /** Validates the index; only CPU 0 exists without a GPU backend. */
+    /**
+     * Checks that a backend provides this device.
+     *
+     * @throws IllegalArgumentException when none does, naming the device and what the backends found
+     */
     public Device {
         if (type == null) {
             throw new IllegalArgumentException("device type must not be null");
@@ -20,17 +29,58 @@ public record Device(DeviceType type, int index) implements StreamOrDevice {
         if (index < 0) {
             throw new IllegalArgumentException("device index must be >= 0 but is " + index);
         }
-        if (type == DeviceType.CPU && index != 0) {
-            throw new IllegalArgumentException("there is one CPU device, index 0; " + index + " was given");
-        }
-        if (type == DeviceType.GPU) {
-            throw new IllegalArgumentException("no GPU backend is available in this build: use Device.cpu()");
-        }
+        Backends.device(type, index);
     }
 
     /** The CPU device. */
     public static Device cpu() {
         return CPU;
+    }
+
+    /**
+     * The first GPU (MLX's {@code mx.gpu}).
+     *
+     * @throws IllegalArgumentException when no GPU backend provides one, saying which backends were found
+     */
+    public static Device gpu() {
+        return gpu(0);
+    }
+
+    /** GPU {@code index}; see {@link #gpu()}. */
+    public static Device gpu(int index) {
+        return new Device(DeviceType.GPU, index);
+    }
+
+    /** Every device the backends on the class path provide, the CPU first. */
+    public static List<Device> available() {
+        List<Device> devices = new ArrayList<>();
+        for (DeviceType type : DeviceType.values()) {
+            Backend b = Backends.of(type);
+            for (int i = 0; b != null && i < b.deviceCount(); i++) {
+                devices.add(new Device(type, i));
+            }
+        }
+        return List.copyOf(devices);
+    }
+
+    /** True when a backend provides a device of {@code type}. */
+    public static boolean isAvailable(DeviceType type) {
+        return Backends.of(type) != null;
+    }
+
+    /** What the backends on the class path found, one clause each (for messages and diagnostics). */
+    public static String describeBackends() {
+        return Backends.describeAll();
+    }
+
+    /** The device's name, e.g. {@code cpu} or the GPU's name. */
+    public String name() {
+        return backendDevice().name();
+    }
+
+    /** The backend's device behind this one. */
+    BackendDevice backendDevice() {
+        return Backends.device(type, index);
     }
 
     /** The device ops use when none is given: the device of {@link Stream#defaultStream()}. */

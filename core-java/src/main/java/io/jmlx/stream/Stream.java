@@ -1,9 +1,7 @@
 package io.jmlx.stream;
 
+import io.jmlx.backend.BackendStream;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,18 +22,12 @@ public final class Stream implements StreamOrDevice {
 
     private final Device device;
     private final int index;
-    private final ThreadPoolExecutor executor;
+    private final BackendStream backend;
 
     private Stream(Device device, int index) {
         this.device = device;
         this.index = index;
-        String name = "jmlx-" + device.type() + "-stream-" + index;
-        this.executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
-        this.executor.allowCoreThreadTimeOut(true);
+        this.backend = device.backendDevice().newStream("jmlx-" + device.type() + "-stream-" + index);
     }
 
     static Stream create(Device device) {
@@ -96,7 +88,12 @@ public final class Stream implements StreamOrDevice {
 
     /** The executor that runs this stream's ops in order, one at a time. */
     public Executor executor() {
-        return executor;
+        return backend.executor();
+    }
+
+    /** How the device's backend runs this stream's work: its kernels, memory and completion (for the ops). */
+    public BackendStream backend() {
+        return backend;
     }
 
     /** Ops given a stream run on that stream. */

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import java.io.IOException;
@@ -87,35 +87,6 @@ class ModelFilesTest {
                     (k, v) -> assertArrayEquals(v.toBytes(), actual.get(k).toBytes(), k));
             assertArrayEquals(
                     saved.forward(TOKENS).toFloatArray(), loaded.forward(TOKENS).toFloatArray());
-        }
-    }
-
-    @Test
-    void aModelConvertedByTheCommandLineLoadsLikeTheSameQuantizationInMemory() throws IOException {
-        TestModules.CausalLm dense = new TestModules.CausalLm(100, 128, 96, 2);
-        Path in = dir.resolve("dense");
-        ModelSaving.save(dense, config(), null, CheckpointWriter.to(in));
-        assertTrue(!Files.readString(in.resolve("config.json")).contains("quantization"), "dense: no entry");
-        Path out = dir.resolve("converted");
-        int exit = new picocli.CommandLine(new io.jmlx.cli.JmlxCommand())
-                .execute(
-                        "convert",
-                        "-i",
-                        in.toString(),
-                        "-o",
-                        out.toString(),
-                        "--override",
-                        "^lm_head$=8:32",
-                        "--skip",
-                        "down_proj");
-        assertEquals(0, exit);
-
-        quantize(dense);
-        TestModules.CausalLm loaded = new TestModules.CausalLm(100, 128, 96, 2);
-        try (ModelCheckpoint ckpt = ModelCheckpoint.open(out)) {
-            ModelLoading.load(ckpt, loaded);
-            assertArrayEquals(
-                    dense.forward(TOKENS).toFloatArray(), loaded.forward(TOKENS).toFloatArray());
         }
     }
 

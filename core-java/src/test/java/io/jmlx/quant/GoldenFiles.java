@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.io.SafetensorsFile;
+import io.jmlx.io.safetensors.SafetensorsFile;
 import io.jmlx.testing.SharedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -80,7 +80,7 @@ class MicroscalingTest {
                 1e-5f);
         QuantizedArray rebuilt = QuantizedArray.fromParts(q.packed(), q.scales(), null, global, 16, 4, "nvfp4");
         assertArrayEquals(direct.toFloatArray(), rebuilt.dequantize().toFloatArray());
-        assertEquals("nvfp4 e2m1 (group 16)", rebuilt.elementType().toString());
+        assertEquals("nvfp4 e2m1 (group 16)", rebuilt.settings().describeElements());
     }
 
     @Test

@@ -24,8 +24,8 @@ class QuantizedArrayTest {
         assertArrayEquals(new int[] {24, 128}, q.shape());
         assertArrayEquals(new int[] {128, 24}, q.transpose().shape());
         assertEquals(DType.FLOAT32, q.dtype());
-        assertEquals(new QuantizedElementType(QuantizationMode.AFFINE, 3, 32), q.elementType());
-        assertEquals("affine u3 (group 32)", q.elementType().toString());
+        assertEquals(new QuantizationSettings(32, 3, QuantizationMode.AFFINE), q.settings());
+        assertEquals("affine u3 (group 32)", q.settings().describeElements());
         assertArrayEquals(new int[] {24, 12}, q.packed().shape());
     }
 

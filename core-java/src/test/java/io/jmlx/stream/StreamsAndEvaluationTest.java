@@ -14,6 +14,8 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.EvaluationException;
 import io.jmlx.Jmlx;
+import io.jmlx.backend.DeviceType;
+import io.jmlx.ops.Scheduler;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.testing.RandomArrays;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +34,7 @@ class StreamsAndEvaluationTest {
 
     /** An op that blocks its stream until {@code gate} opens, then returns {@code value}. */
     private static Array gated(Stream s, CountDownLatch gate, float value) {
-        return Scheduler.submit("gated", s, new Array[0], new int[] {1}, DType.FLOAT32, (in, out) -> {
+        return Scheduler.submit("gated", s, new Array[0], new int[] {1}, DType.FLOAT32, (kernels, in, out) -> {
             assertTrue(gate.await(30, TimeUnit.SECONDS));
             out[0].set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0, value);
         });
@@ -68,7 +70,7 @@ class StreamsAndEvaluationTest {
         List<Array> outs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             int index = i;
-            outs.add(Scheduler.submit("record", s, new Array[0], new int[] {1}, DType.INT32, (in, out) -> {
+            outs.add(Scheduler.submit("record", s, new Array[0], new int[] {1}, DType.INT32, (kernels, in, out) -> {
                 synchronized (threads) {
                     threads.add(index + ":" + Thread.currentThread().getName());
                 }
@@ -96,9 +98,10 @@ class StreamsAndEvaluationTest {
 
     @Test
     void aFailureSurfacesAtEvalNamingTheOpAndPropagatesToDependents() {
-        Array bad = Scheduler.submit("exploding_op", null, new Array[0], new int[] {2}, DType.FLOAT32, (in, out) -> {
-            throw new IllegalStateException("kernel ran out of luck");
-        });
+        Array bad = Scheduler.submit(
+                "exploding_op", null, new Array[0], new int[] {2}, DType.FLOAT32, (kernels, in, out) -> {
+                    throw new IllegalStateException("kernel ran out of luck");
+                });
         Array dependent = Jmlx.astype(bad, DType.FLOAT16);
         EvaluationException e = assertThrows(EvaluationException.class, () -> Jmlx.eval(dependent));
         assertEquals("exploding_op", e.op());
@@ -136,7 +139,7 @@ class StreamsAndEvaluationTest {
                         new Array[] {y},
                         new int[] {1},
                         DType.INT32,
-                        (in, out) -> thread[0] = Thread.currentThread().getName());
+                        (kernels, in, out) -> thread[0] = Thread.currentThread().getName());
                 Jmlx.eval(probe);
                 assertEquals("jmlx-cpu-stream-" + inner.index(), thread[0]);
             }
@@ -175,7 +178,7 @@ class StreamsAndEvaluationTest {
         Array blocker = gated(s, gate, 1f);
         boolean[] ran = {false};
         Array pending = Scheduler.submit(
-                "never", s, new Array[] {blocker}, new int[] {1}, DType.INT32, (in, out) -> ran[0] = true);
+                "never", s, new Array[] {blocker}, new int[] {1}, DType.INT32, (kernels, in, out) -> ran[0] = true);
         assertTrue(pending.dataFuture().cancel(false));
         gate.countDown();
         Jmlx.eval(blocker, Jmlx.astype(blocker, DType.FLOAT16, s)); // the stream has moved past the cancelled op

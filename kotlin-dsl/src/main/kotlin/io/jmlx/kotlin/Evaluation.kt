@@ -53,6 +53,4 @@ internal fun Tensor.parts(): List<Array> =
     when (this) {
         is Array -> listOf(this)
         is QuantizedArray -> listOfNotNull(packed(), scales(), biases(), globalScale())
-        else ->
-            throw IllegalArgumentException("unsupported Tensor implementation ${javaClass.name}")
     }

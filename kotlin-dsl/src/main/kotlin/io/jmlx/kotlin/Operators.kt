@@ -62,8 +62,6 @@ fun Tensor.dense(): Array =
     when (this) {
         is Array -> this
         is QuantizedArray -> dequantize()
-        else ->
-            throw IllegalArgumentException("unsupported Tensor implementation ${javaClass.name}")
     }
 
 private fun Tensor.scalarLike(value: Number): Array = Array.of(floatArrayOf(value.toFloat()), dtype)

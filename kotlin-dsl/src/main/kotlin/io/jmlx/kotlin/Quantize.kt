@@ -7,6 +7,8 @@ import io.jmlx.nn.Quantizable
 import io.jmlx.nn.Quantization
 import io.jmlx.nn.QuantizationResult
 import io.jmlx.nn.QuantizeDecision
+import io.jmlx.quant.QuantizationMode
+import io.jmlx.quant.QuantizationSettings
 import kotlin.experimental.ExperimentalTypeInference
 
 /**
@@ -14,7 +16,11 @@ import kotlin.experimental.ExperimentalTypeInference
  * from the call (its mode; its group size and bits when the layer's mode is the call's, else the
  * layer mode's defaults).
  */
-data class LayerSpec(val bits: Int? = null, val groupSize: Int? = null, val mode: String? = null)
+data class LayerSpec(
+    val bits: Int? = null,
+    val groupSize: Int? = null,
+    val mode: QuantizationMode? = null,
+)
 
 /**
  * Quantizes this model in place, MLX's `nn.quantize`: each leaf module for which [predicate]
@@ -29,10 +35,10 @@ data class LayerSpec(val bits: Int? = null, val groupSize: Int? = null, val mode
 fun Module.quantize(
     bits: Int? = null,
     groupSize: Int? = null,
-    mode: String? = null,
+    mode: QuantizationMode? = null,
     predicate: (path: String, module: Module) -> Boolean = { _, m -> m is Quantizable },
 ): QuantizationResult =
-    Quantization.quantize(this, groupSize, bits, mode) { path, m ->
+    Quantization.quantize(this, QuantizationSettings.resolve(groupSize, bits, mode)) { path, m ->
         QuantizeDecision.of(predicate(path, m))
     }
 
@@ -49,10 +55,10 @@ fun Module.quantize(
 fun Module.quantize(
     bits: Int? = null,
     groupSize: Int? = null,
-    mode: String? = null,
+    mode: QuantizationMode? = null,
     spec: (path: String, module: Module) -> LayerSpec?,
 ): QuantizationResult =
-    Quantization.quantize(this, groupSize, bits, mode) { path, m ->
-        spec(path, m)?.let { QuantizeDecision.with(it.groupSize, it.bits, it.mode) }
+    Quantization.quantize(this, QuantizationSettings.resolve(groupSize, bits, mode)) { path, m ->
+        spec(path, m)?.let { QuantizeDecision.Quantize(it.groupSize, it.bits, it.mode) }
             ?: QuantizeDecision.skip()
     }

@@ -4,6 +4,7 @@ import io.jmlx.Array
 import io.jmlx.DType
 import io.jmlx.EvaluationException
 import io.jmlx.Jmlx
+import io.jmlx.ops.Scheduler
 import io.jmlx.stream.Device
 import io.jmlx.stream.Stream
 import io.kotest.assertions.throwables.shouldThrow
@@ -11,7 +12,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
-import java.lang.foreign.MemorySegment
+import java.lang.foreign.ValueLayout
 import java.util.concurrent.CancellationException
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CountDownLatch
@@ -45,15 +46,24 @@ class EvaluationSpec :
         test("a thousand awaits on one thread suspend instead of blocking it") {
             newSingleThreadContext("one-thread").use { one ->
                 withContext(one) {
-                    val futures = List(1000) { CompletableFuture<MemorySegment>() }
+                    val futures = List(1000) { CompletableFuture<Float>() }
+                    val stream = Stream.newStream(Device.cpu())
                     val arrays =
-                        futures.map { Array.deferred(intArrayOf(1), DType.FLOAT32, "pending", it) }
+                        futures.map { f ->
+                            Scheduler.submit(
+                                "pending",
+                                stream,
+                                arrayOf(),
+                                intArrayOf(1),
+                                DType.FLOAT32,
+                            ) { _, _, out ->
+                                out[0].set(ValueLayout.JAVA_FLOAT, 0, f.join())
+                            }
+                        }
                     val waiters = arrays.map { a -> async { a.await().toFloatArray()[0] } }
                     // Runs on the same single thread only if every waiter above has suspended.
                     val completer = launch {
-                        futures.forEachIndexed { i, f ->
-                            f.complete(Array.of(floatArrayOf(i.toFloat()), 1).data())
-                        }
+                        futures.forEachIndexed { i, f -> f.complete(i.toFloat()) }
                     }
                     withTimeout(30.seconds) { waiters.awaitAll() } shouldBe
                         List(1000) { it.toFloat() }
@@ -63,9 +73,11 @@ class EvaluationSpec :
         }
 
         test("a failed computation surfaces as the core's exception naming the op") {
-            val failing = CompletableFuture<MemorySegment>()
-            val a = Array.deferred(intArrayOf(2), DType.FLOAT32, "my_op", failing)
-            failing.completeExceptionally(IllegalStateException("boom"))
+            val a =
+                Scheduler.submit("my_op", null, arrayOf(), intArrayOf(2), DType.FLOAT32) { _, _, _
+                    ->
+                    throw IllegalStateException("boom")
+                }
             val e = shouldThrow<EvaluationException> { eval(a) }
             e.op() shouldBe "my_op"
             e.message shouldContain "boom"

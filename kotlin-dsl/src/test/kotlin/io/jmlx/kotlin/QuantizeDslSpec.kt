@@ -49,7 +49,7 @@ class QuantizeDslSpec :
                 m.quantize(bits = 4) { path, _ ->
                     when (path) {
                         "layers.0" -> LayerSpec(bits = 8, groupSize = 32)
-                        "layers.1" -> LayerSpec(mode = "mxfp4")
+                        "layers.1" -> LayerSpec(mode = QuantizationMode.MXFP4)
                         else -> null
                     }
                 }

@@ -6,7 +6,6 @@ import static io.jmlx.kernels.vector.LaneShapes.LANES;
 
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
-import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
 import io.jmlx.kernels.FpFormat;
 import java.lang.foreign.MemorySegment;
@@ -89,10 +88,8 @@ final class VectorFpQuantizer {
     }
 
     /**
-     * Each group's scale byte (from index {@code first} of {@code scales}) and divisor (one per block of 16), as the
-     * reference computes them. mx: {@code scale = T(amax / max)}, {@code e = rint(T(log2(scale)))} (0 for a zero
-     * scale), divisor {@code T(2^e)}, byte {@code e + 127}; nvfp4: byte {@code E4M3(T(amax / 6) · enc)}, divisor
-     * that byte decoded and rounded to T.
+     * Each group's scale byte (from index {@code first} of {@code scales}) and divisor (one per block of 16), by
+     * {@link FpFormat#groupScale}.
      */
     private static void groupScales(
             float[] row, DType dtype, FpFormat format, float enc, MemorySegment scales, long first, float[] divisors) {
@@ -100,18 +97,9 @@ final class VectorFpQuantizer {
         int perGroup = g / LaneShapes.BLOCK;
         for (int group = 0, b = 0; group < row.length / g; group++) {
             float amax = amax(row, group * g, g);
-            float divisor;
-            int scaleByte;
-            if (format == FpFormat.NVFP4) {
-                scaleByte = FpCodecs.fp8Encode(FloatFormats.roundTo(dtype, amax / FpCodecs.FP4_MAX) * enc);
-                divisor = FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleByte));
-            } else {
-                float maxElement = format == FpFormat.MXFP4 ? FpCodecs.FP4_MAX : FpCodecs.FP8_MAX;
-                float scale = FloatFormats.roundTo(dtype, amax / maxElement);
-                int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
-                divisor = FloatFormats.roundTo(dtype, Math.scalb(1f, e));
-                scaleByte = (e + 127) & 0xFF;
-            }
+            FpFormat.GroupScale scale = format.groupScale(amax, dtype, enc);
+            int scaleByte = scale.scaleByte();
+            float divisor = scale.divisor();
             scales.set(ValueLayout.JAVA_BYTE, first + group, (byte) scaleByte);
             for (int k = 0; k < perGroup; k++, b++) {
                 divisors[b] = divisor;

@@ -2,7 +2,7 @@ package io.jmlx.kernels.vector;
 
 import io.jmlx.DType;
 import io.jmlx.kernels.FpFormat;
-import io.jmlx.kernels.Kernels;
+import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.ScalarKernels;
 import java.lang.foreign.MemorySegment;
 
@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * The fast kernels, on the Panama Vector API ({@code jdk.incubator.vector}) and the shared kernel thread pool.
  * Operations without a vectorized implementation yet fall back to the {@link ScalarKernels} reference.
  */
-public final class VectorKernels implements Kernels {
+public final class VectorKernels implements KernelSet {
     /** Rows of x from which quantized matmuls decode weight panels for the blocked kernel. */
     static final int BLOCKED_FROM = 16;
 

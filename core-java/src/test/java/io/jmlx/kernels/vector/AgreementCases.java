@@ -3,13 +3,13 @@ package io.jmlx.kernels.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
-import io.jmlx.kernels.Kernels;
+import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.ScalarKernels;
+import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
@@ -21,8 +21,8 @@ import java.util.Random;
 final class AgreementCases {
     private AgreementCases() {}
 
-    static final Kernels VECTOR = new VectorKernels();
-    static final Kernels SCALAR = new ScalarKernels();
+    static final KernelSet VECTOR = new VectorKernels();
+    static final KernelSet SCALAR = new ScalarKernels();
 
     /** Row kinds of {@link #weights}. */
     static final int KINDS = 10;
@@ -37,7 +37,7 @@ final class AgreementCases {
     static MemorySegment weights(
             DType dtype, int rows, int cols, int bits, long seed, float magnitude, boolean nonFinite) {
         Random random = new Random(seed);
-        MemorySegment w = Array.allocate((long) rows * cols, dtype);
+        MemorySegment w = Segments.allocate((long) rows * cols, dtype);
         int n = (1 << bits) - 1;
         float huge = dtype == DType.FLOAT16 ? 6e4f : 3e38f;
         for (int r = 0; r < rows; r++) {
@@ -83,7 +83,7 @@ final class AgreementCases {
     /** Random bytes. */
     static MemorySegment randomBytes(long bytes, long seed) {
         Random random = new Random(seed);
-        MemorySegment seg = Array.allocate(bytes, DType.UINT8);
+        MemorySegment seg = Segments.allocate(bytes, DType.UINT8);
         for (long i = 0; i < bytes; i++) {
             seg.set(ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
         }
@@ -96,7 +96,7 @@ final class AgreementCases {
      */
     static MemorySegment parameters(DType dtype, long count, long seed, boolean special) {
         Random random = new Random(seed);
-        MemorySegment seg = Array.allocate(count, dtype);
+        MemorySegment seg = Segments.allocate(count, dtype);
         float big = dtype == DType.FLOAT16 ? 3e3f : 3e36f;
         for (long i = 0; i < count; i++) {
             float v = switch (random.nextInt(special ? 9 : 7)) {
@@ -121,10 +121,10 @@ final class AgreementCases {
         long words = rows * BitPacking.words(cols, bits);
         long groups = (long) rows * (cols / groupSize);
         MemorySegment[] expected = {
-            Array.allocate(words, DType.UINT32), Array.allocate(groups, dtype), Array.allocate(groups, dtype)
+            Segments.allocate(words, DType.UINT32), Segments.allocate(groups, dtype), Segments.allocate(groups, dtype)
         };
         MemorySegment[] actual = {
-            Array.allocate(words, DType.UINT32), Array.allocate(groups, dtype), Array.allocate(groups, dtype)
+            Segments.allocate(words, DType.UINT32), Segments.allocate(groups, dtype), Segments.allocate(groups, dtype)
         };
         String scalarError = error(() ->
                 SCALAR.affineQuantize(w, dtype, rows, cols, groupSize, bits, expected[0], expected[1], expected[2]));
@@ -149,8 +149,8 @@ final class AgreementCases {
             int groupSize,
             int bits,
             String label) {
-        MemorySegment expected = Array.allocate((long) rows * cols, dtype);
-        MemorySegment actual = Array.allocate((long) rows * cols, dtype);
+        MemorySegment expected = Segments.allocate((long) rows * cols, dtype);
+        MemorySegment actual = Segments.allocate((long) rows * cols, dtype);
         SCALAR.affineDequantize(packed, scales, biases, dtype, rows, cols, groupSize, bits, expected);
         VECTOR.affineDequantize(packed, scales, biases, dtype, rows, cols, groupSize, bits, actual);
         assertSame(expected, actual, dtype.byteSize(), label);
@@ -161,10 +161,10 @@ final class AgreementCases {
             MemorySegment w, DType dtype, int rows, int cols, FpFormat format, Float globalScale, String label) {
         long words = rows * BitPacking.words(cols, format.bits());
         long groups = (long) rows * (cols / format.groupSize());
-        MemorySegment expectedPacked = Array.allocate(words, DType.UINT32);
-        MemorySegment expectedScales = Array.allocate(groups, DType.UINT8);
-        MemorySegment actualPacked = Array.allocate(words, DType.UINT32);
-        MemorySegment actualScales = Array.allocate(groups, DType.UINT8);
+        MemorySegment expectedPacked = Segments.allocate(words, DType.UINT32);
+        MemorySegment expectedScales = Segments.allocate(groups, DType.UINT8);
+        MemorySegment actualPacked = Segments.allocate(words, DType.UINT32);
+        MemorySegment actualScales = Segments.allocate(groups, DType.UINT8);
         SCALAR.fpQuantize(w, dtype, rows, cols, format, globalScale, expectedPacked, expectedScales);
         VECTOR.fpQuantize(w, dtype, rows, cols, format, globalScale, actualPacked, actualScales);
         assertSame(expectedPacked, actualPacked, 4, label + ": packed");
@@ -181,8 +181,8 @@ final class AgreementCases {
             Float globalScale,
             DType outType,
             String label) {
-        MemorySegment expected = Array.allocate((long) rows * cols, outType);
-        MemorySegment actual = Array.allocate((long) rows * cols, outType);
+        MemorySegment expected = Segments.allocate((long) rows * cols, outType);
+        MemorySegment actual = Segments.allocate((long) rows * cols, outType);
         SCALAR.fpDequantize(packed, scales, rows, cols, format, globalScale, outType, expected);
         VECTOR.fpDequantize(packed, scales, rows, cols, format, globalScale, outType, actual);
         assertSame(expected, actual, outType.byteSize(), label);

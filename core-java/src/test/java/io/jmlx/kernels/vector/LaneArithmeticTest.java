@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpCodecs;
+import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -77,7 +77,7 @@ class LaneArithmeticTest {
         int rowLength = 1001;
         float[] values = sampleFloats();
         float[] rounded = values.clone();
-        MemorySegment stored = Array.allocate(values.length, dtype);
+        MemorySegment stored = Segments.allocate(values.length, dtype);
         for (int from = 0; from < values.length; from += rowLength) {
             int n = Math.min(rowLength, values.length - from);
             HalfVectors.roundRow(rounded, from, n, dtype);
@@ -113,7 +113,7 @@ class LaneArithmeticTest {
 
     @Test
     void wideningEveryHalfValue() {
-        MemorySegment halves = Array.allocate(0x10000, DType.FLOAT16);
+        MemorySegment halves = Segments.allocate(0x10000, DType.FLOAT16);
         for (int h = 0; h < 0x10000; h++) {
             halves.set(I16, 2L * h, (short) h);
         }

@@ -3,15 +3,15 @@ package io.jmlx.kernels.vector;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
+import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.KernelThreads;
-import io.jmlx.kernels.Kernels;
 import io.jmlx.kernels.RowDecoder;
 import io.jmlx.kernels.ScalarKernels;
+import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestFactory;
  * summation bound of both, the reference's weight rounding, and the final rounding to T of each.
  */
 class VectorMatmulAgreementTest {
-    private static final Kernels VECTOR = new VectorKernels();
-    private static final Kernels SCALAR = new ScalarKernels();
+    private static final KernelSet VECTOR = new VectorKernels();
+    private static final KernelSet SCALAR = new ScalarKernels();
     private static final int[] OUTER = {1, 3, 7, 9, 33, 100};
     /** Rows of x per shape: a few (row-by-row and plane kernels), then many (the blocked kernel, ragged tiles). */
     private static final int[][] BATCHES = {{1, 2, 3, 5, 8, 17}, {100, 64, 16, 32, 40, 33}};
@@ -146,8 +146,8 @@ class VectorMatmulAgreementTest {
         int rows = transpose ? n : k;
         int cols = transpose ? k : n;
         MemorySegment source = random(r, rows * cols, t, 2f);
-        MemorySegment packed = Array.allocate(BitPacking.words((long) rows * cols, f.bits()), DType.UINT32);
-        MemorySegment scales = Array.allocate((long) rows * cols / f.groupSize(), DType.UINT8);
+        MemorySegment packed = Segments.allocate(BitPacking.words((long) rows * cols, f.bits()), DType.UINT32);
+        MemorySegment scales = Segments.allocate((long) rows * cols / f.groupSize(), DType.UINT8);
         SCALAR.fpQuantize(source, t, rows, cols, f, null, packed, scales);
         float[] magnitude = new float[rows * cols];
         RowDecoder decoder = RowDecoder.microscaled(packed, scales, cols, f, null);
@@ -172,13 +172,13 @@ class VectorMatmulAgreementTest {
     }
 
     private interface Product {
-        void run(Kernels kernels, MemorySegment out);
+        void run(KernelSet kernels, MemorySegment out);
     }
 
     private static void compare(
             DType t, int m, int k, int n, boolean transpose, Weight w, Product product, MemorySegment x) {
-        MemorySegment expected = Array.allocate((long) m * n, t);
-        MemorySegment actual = Array.allocate((long) m * n, t);
+        MemorySegment expected = Segments.allocate((long) m * n, t);
+        MemorySegment actual = Segments.allocate((long) m * n, t);
         product.run(SCALAR, expected);
         product.run(VECTOR, actual);
         double u = t == DType.FLOAT16 ? 0x1p-11 : t == DType.BFLOAT16 ? 0x1p-8 : 0;
@@ -200,7 +200,7 @@ class VectorMatmulAgreementTest {
                                 + e + ", bound " + bound);
             }
         }
-        MemorySegment sequential = Array.allocate((long) m * n, t);
+        MemorySegment sequential = Segments.allocate((long) m * n, t);
         KernelThreads.sequentially(() -> product.run(VECTOR, sequential));
         assertArrayEquals(
                 actual.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
@@ -217,9 +217,9 @@ class VectorMatmulAgreementTest {
                         source, t, (long) i * cols + j, Elements.getFloat(source, t, (long) i * cols + j) + 20f);
             }
         }
-        MemorySegment packed = Array.allocate(BitPacking.words((long) rows * cols, bits), DType.UINT32);
-        MemorySegment scales = Array.allocate((long) rows * cols / g, t);
-        MemorySegment biases = Array.allocate((long) rows * cols / g, t);
+        MemorySegment packed = Segments.allocate(BitPacking.words((long) rows * cols, bits), DType.UINT32);
+        MemorySegment scales = Segments.allocate((long) rows * cols / g, t);
+        MemorySegment biases = Segments.allocate((long) rows * cols / g, t);
         SCALAR.affineQuantize(source, t, rows, cols, g, bits, packed, scales, biases);
         float[] magnitude = new float[rows * cols];
         int[] codes = new int[cols];
@@ -235,7 +235,7 @@ class VectorMatmulAgreementTest {
     }
 
     private static MemorySegment random(Random r, int count, DType t, float scale) {
-        MemorySegment seg = Array.allocate(count, t);
+        MemorySegment seg = Segments.allocate(count, t);
         for (int i = 0; i < count; i++) {
             Elements.setFloat(seg, t, i, (float) r.nextGaussian() * scale);
         }
@@ -251,8 +251,8 @@ class VectorMatmulAgreementTest {
             int n = shape[2];
             MemorySegment a = random(r, m * k, DType.FLOAT32, 1f);
             MemorySegment b = random(r, k * n, DType.FLOAT32, 1f);
-            MemorySegment expected = Array.allocate((long) m * n, DType.FLOAT32);
-            MemorySegment actual = Array.allocate((long) m * n, DType.FLOAT32);
+            MemorySegment expected = Segments.allocate((long) m * n, DType.FLOAT32);
+            MemorySegment actual = Segments.allocate((long) m * n, DType.FLOAT32);
             SCALAR.matmul(a, b, DType.FLOAT32, m, k, n, expected);
             VECTOR.matmul(a, b, DType.FLOAT32, m, k, n, actual);
             for (int i = 0; i < m; i++) {

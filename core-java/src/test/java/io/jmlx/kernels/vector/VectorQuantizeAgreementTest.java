@@ -5,12 +5,12 @@ import static io.jmlx.kernels.vector.AgreementCases.VECTOR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.KernelThreads;
+import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,9 +106,9 @@ class VectorQuantizeAgreementTest {
                 tests.add(DynamicTest.dynamicTest(label, () -> {
                     MemorySegment w = AgreementCases.weights(dtype, rows, cols, bits, seed, 1f, false);
                     long groups = (long) rows * (cols / g);
-                    MemorySegment packed = Array.allocate(rows * BitPacking.words(cols, bits), DType.UINT32);
-                    MemorySegment scales = Array.allocate(groups, dtype);
-                    MemorySegment biases = Array.allocate(groups, dtype);
+                    MemorySegment packed = Segments.allocate(rows * BitPacking.words(cols, bits), DType.UINT32);
+                    MemorySegment scales = Segments.allocate(groups, dtype);
+                    MemorySegment biases = Segments.allocate(groups, dtype);
                     SCALAR.affineQuantize(w, dtype, rows, cols, g, bits, packed, scales, biases);
                     AgreementCases.assertAffineDequantizeAgrees(
                             packed, scales, biases, dtype, rows, cols, g, bits, label);
@@ -149,7 +149,7 @@ class VectorQuantizeAgreementTest {
         float[] ties = {0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5f, 6f, 7f};
         for (DType dtype : TYPES) {
             int cols = 32 * 64;
-            MemorySegment w = Array.allocate(2L * cols, dtype);
+            MemorySegment w = Segments.allocate(2L * cols, dtype);
             for (int j = 0; j < 2 * cols; j++) {
                 float t = ties[j % ties.length] * (j % 2 == 0 ? 1 : -1);
                 float v = switch (j / ties.length % 3) {
@@ -214,9 +214,9 @@ class VectorQuantizeAgreementTest {
                                 cols,
                                 64,
                                 4,
-                                Array.allocate(rows * cols / 8, DType.UINT32),
-                                Array.allocate(rows * cols / 64, dtype),
-                                Array.allocate(rows * cols / 64, dtype)));
+                                Segments.allocate(rows * cols / 8, DType.UINT32),
+                                Segments.allocate(rows * cols / 64, dtype),
+                                Segments.allocate(rows * cols / 64, dtype)));
                 assertEquals(
                         "w has the non-finite value " + bad + " at row 123, column 4000; MLX's result for NaN and "
                                 + "Inf is unspecified, so jmlx refuses to quantize it",
@@ -240,17 +240,17 @@ class VectorQuantizeAgreementTest {
             for (int p = 0; p < 3; p++) {
                 AgreementCases.assertSame(sequential[p], parallel[p], 1, dtype + " part " + p);
             }
-            MemorySegment parallelOut = Array.allocate((long) rows * cols, dtype);
-            MemorySegment sequentialOut = Array.allocate((long) rows * cols, dtype);
+            MemorySegment parallelOut = Segments.allocate((long) rows * cols, dtype);
+            MemorySegment sequentialOut = Segments.allocate((long) rows * cols, dtype);
             VECTOR.affineDequantize(parallel[0], parallel[1], parallel[2], dtype, rows, cols, 64, 4, parallelOut);
             KernelThreads.sequentially(() -> VECTOR.affineDequantize(
                     parallel[0], parallel[1], parallel[2], dtype, rows, cols, 64, 4, sequentialOut));
             AgreementCases.assertSame(sequentialOut, parallelOut, 1, dtype + " dequantized");
 
-            MemorySegment fpParallel = Array.allocate((long) rows * cols / 8, DType.UINT32);
-            MemorySegment fpSequential = Array.allocate((long) rows * cols / 8, DType.UINT32);
-            MemorySegment fpScalesParallel = Array.allocate((long) rows * cols / 16, DType.UINT8);
-            MemorySegment fpScalesSequential = Array.allocate((long) rows * cols / 16, DType.UINT8);
+            MemorySegment fpParallel = Segments.allocate((long) rows * cols / 8, DType.UINT32);
+            MemorySegment fpSequential = Segments.allocate((long) rows * cols / 8, DType.UINT32);
+            MemorySegment fpScalesParallel = Segments.allocate((long) rows * cols / 16, DType.UINT8);
+            MemorySegment fpScalesSequential = Segments.allocate((long) rows * cols / 16, DType.UINT8);
             VECTOR.fpQuantize(w, dtype, rows, cols, FpFormat.NVFP4, 2f, fpParallel, fpScalesParallel);
             KernelThreads.sequentially(() ->
                     VECTOR.fpQuantize(w, dtype, rows, cols, FpFormat.NVFP4, 2f, fpSequential, fpScalesSequential));
@@ -261,9 +261,9 @@ class VectorQuantizeAgreementTest {
 
     private static MemorySegment[] affineParts(DType dtype, int rows, int cols) {
         return new MemorySegment[] {
-            Array.allocate((long) rows * cols / 8, DType.UINT32),
-            Array.allocate((long) rows * cols / 64, dtype),
-            Array.allocate((long) rows * cols / 64, dtype)
+            Segments.allocate((long) rows * cols / 8, DType.UINT32),
+            Segments.allocate((long) rows * cols / 64, dtype),
+            Segments.allocate((long) rows * cols / 64, dtype)
         };
     }
 }

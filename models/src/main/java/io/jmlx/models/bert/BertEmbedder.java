@@ -2,7 +2,7 @@ package io.jmlx.models.bert;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.ModelLoading;
 import java.io.IOException;
 import java.io.InputStream;

@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * A BERT encoder built from jmlx {@code nn} layers, with the module paths of Hugging Face's {@code BertModel}
  * ({@code embeddings.word_embeddings}, {@code encoder.layer.0.attention.self.query}, …) so that its checkpoints —
- * and the weights {@link io.jmlx.io.OnnxWeights} recovers from an ONNX export — load as they are. Embedding and
+ * and the weights {@link io.jmlx.io.onnx.OnnxWeights} recovers from an ONNX export — load as they are. Embedding and
  * linear children are declared as {@link Layer}, so model-level quantization can swap them for quantized twins.
  * {@link #forward} maps the token ids of one sentence {@code [n]} to its token states {@code [n, hidden]}.
  */

@@ -3,7 +3,7 @@ package io.jmlx.models.llama;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.Calibration;
 import io.jmlx.nn.Child;
 import io.jmlx.nn.Embedding;

@@ -1,7 +1,7 @@
 package io.jmlx.samples.android
 
 import io.jmlx.Array
-import io.jmlx.io.ModelCheckpoint
+import io.jmlx.io.model.ModelCheckpoint
 import io.jmlx.models.bert.BertEmbedder
 import io.jmlx.models.bert.EncoderModel
 import io.jmlx.models.bert.SentenceEmbedder

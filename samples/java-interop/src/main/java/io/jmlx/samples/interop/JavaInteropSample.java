@@ -2,8 +2,8 @@ package io.jmlx.samples.interop;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.ModelLoading;
 import io.jmlx.nn.ModelSaving;
 import io.jmlx.nn.Quantizable;

@@ -1,8 +1,8 @@
 package io.jmlx.samples.bert;
 
 import io.jmlx.Array;
-import io.jmlx.io.CheckpointWriter;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.models.bert.BertEmbedder;
 import io.jmlx.models.bert.EncoderCalibration;
 import io.jmlx.models.bert.EncoderModel;

@@ -1,6 +1,6 @@
 package io.jmlx.samples.report;
 
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.samples.Sentences;

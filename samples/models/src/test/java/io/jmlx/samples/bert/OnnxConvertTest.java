@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmlx.cli.JmlxCommand;
-import io.jmlx.io.ModelCheckpoint;
+import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.models.bert.BertEmbedder;
 import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.quant.QuantizationSettings;

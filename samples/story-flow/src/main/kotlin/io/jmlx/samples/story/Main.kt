@@ -1,6 +1,6 @@
 package io.jmlx.samples.story
 
-import io.jmlx.io.ModelCheckpoint
+import io.jmlx.io.model.ModelCheckpoint
 import io.jmlx.models.llama.Llama
 import io.jmlx.models.llama.Llama2cTokenizer
 import java.nio.file.Files

@@ -1,7 +1,7 @@
 package io.jmlx.samples.story
 
 import com.fasterxml.jackson.databind.ObjectMapper
-import io.jmlx.io.ModelCheckpoint
+import io.jmlx.io.model.ModelCheckpoint
 import io.jmlx.models.llama.Llama
 import io.jmlx.models.llama.Llama2cTokenizer
 import io.kotest.core.spec.style.FunSpec

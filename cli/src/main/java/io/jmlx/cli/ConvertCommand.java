@@ -1,0 +1,419 @@
+package io.jmlx.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.EvaluationException;
+import io.jmlx.Jmlx;
+import io.jmlx.Shape;
+import io.jmlx.io.TensorInfo;
+import io.jmlx.io.TensorSpec;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.io.model.QuantizationConfig;
+import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.quant.QuantizedParts;
+import io.jmlx.quant.ReconstructionError;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jmlx convert}: mlx-lm's {@code convert -q} on a model directory or a safetensors file, streamed tensor by
+ * tensor from the memory-mapped input into a new model directory in mlx-lm's layout.
+ */
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
+        header = "Quantize a model (directory, safetensors or ONNX file) into an mlx-lm model directory.",
+        versionProvider = JmlxCommand.Version.class,
+        description = {
+            "Quantizes a model as mlx-lm's 'convert -q' does and writes it in the layout every mlx-community "
+                    + "model uses: config.json with a \"quantization\" entry (and its \"quantization_config\" "
+                    + "mirror), model.safetensors or model-0000k-of-0000N.safetensors shards, and "
+                    + "model.safetensors.index.json. MLX and mlx-lm load the result unchanged.",
+            "",
+            "Layers: every 2-D float tensor P.weight (Linear and Embedding weights) is a layer at path P. "
+                    + "Each layer is matched against the --override and --skip rules in the order given; the "
+                    + "first match wins (a regex matches anywhere in the path). Overridden layers are written "
+                    + "to the config as per-layer entries, skipped ones as \"P\": false. A layer whose last "
+                    + "dimension does not divide by its group size stays dense, with a note and no config "
+                    + "entry, as mlx-lm does. Every other tensor is copied, cast to --dtype when it is a float.",
+            "",
+            "The input is only read, one tensor at a time, so models larger than memory convert. The output is "
+                    + "built in a hidden directory beside PATH and renamed into place when complete; other files "
+                    + "of an input directory (tokenizer, ...) are copied along. Progress goes to stderr (a bar "
+                    + "on a terminal), the closing table to stdout."
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  jmlx convert -i Llama-3.2-1B -o Llama-3.2-1B-4bit",
+            "  jmlx convert -i model -o model-q --bits 4 --override 'lm_head=8' --skip 'embed_tokens'",
+            "  jmlx convert -i model -o model-mxfp4 --mode mxfp4 --dtype bfloat16 --shard-size 2GB",
+            "  jmlx convert -i all-minilm-l6-v2.onnx -o minilm-4bit"
+        })
+public final class ConvertCommand extends OutputCommand {
+    private static final Set<DType> FLOATS = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
+
+    @Option(
+            names = {"-i", "--input"},
+            required = true,
+            paramLabel = "PATH",
+            description = "The model: a directory (config.json, model*.safetensors), a single safetensors file, or an "
+                    + "ONNX model (*.onnx: MatMul weights get their module names back and the [out, in] layout).")
+    Path input;
+
+    @Mixin
+    QuantizationOptions quantization;
+
+    @Option(
+            names = "--dtype",
+            paramLabel = "TYPE",
+            description = "float16, bfloat16 or float32 for the dense tensors and the affine scales (default: the "
+                    + "config's torch_dtype when it is one of these, as mlx-lm; else each tensor keeps its type).")
+    String dtype;
+
+    @Option(
+            names = "--shard-size",
+            defaultValue = "5GiB",
+            paramLabel = "SIZE",
+            description = "Largest shard, e.g. 5GiB, 500MB or a byte count (default: ${DEFAULT-VALUE}, mlx-lm's).")
+    String shardSize;
+
+    @Option(
+            names = "--override",
+            paramLabel = "REGEX=BITS[:GROUP[:MODE]]",
+            description = "Quantize matching layers with other settings (repeatable; group size and mode default to "
+                    + "the global ones).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--skip", paramLabel = "REGEX", description = "Leave matching layers dense (repeatable).")
+    List<String> skips = new ArrayList<>();
+
+    /** A quantized layer: where it comes from, how, and (once written) what it became. */
+    private static final class Layer {
+        final String path;
+        final TensorInfo weight;
+        final QuantizationSettings settings;
+        final String rule;
+        QuantizedParts parts;
+        int partsLeft;
+        long bytesAfter;
+        double error = Double.NaN;
+
+        Layer(String path, TensorInfo weight, QuantizationSettings settings, String rule) {
+            this.path = path;
+            this.weight = weight;
+            this.settings = settings;
+            this.rule = rule;
+        }
+    }
+
+    @Override
+    int execute(PrintWriter out) throws IOException {
+        long start = System.nanoTime();
+        QuantizationSettings global = globalSettings();
+        List<LayerRule> rules = rules(global);
+        long maxShard = parseSize(shardSize);
+        DType forcedType = parseDtype();
+        requireExisting(input);
+        checkDirectoryOutput(input);
+
+        try (ModelCheckpoint in = ModelCheckpoint.open(input)) {
+            ObjectNode config = in.config();
+            DType castTo = forcedType != null ? forcedType : configDtype(config);
+            for (String name : in.names()) {
+                if (name.endsWith(".scales")) {
+                    throw CommandFailure.failed(
+                            "the input is already quantized (it has " + name + "); convert "
+                                    + "quantizes dense models: run 'jmlx dequantize' on it first",
+                            null);
+                }
+            }
+
+            Map<String, Layer> layers = new LinkedHashMap<>();
+            Map<String, String> denseNotes = new LinkedHashMap<>();
+            Map<String, QuantizationSettings> configLayers = new LinkedHashMap<>();
+            for (String name : in.names()) {
+                TensorInfo info = in.info(name);
+                if (!name.endsWith(".weight") || !FLOATS.contains(info.dtype()) || info.shape().length != 2) {
+                    continue;
+                }
+                String path = name.substring(0, name.length() - ".weight".length());
+                Optional<LayerRule> rule = LayerRule.first(rules, path);
+                if (rule.isPresent() && rule.get().settings() == null) {
+                    configLayers.put(path, null);
+                    denseNotes.put(name, "skipped by " + rule.get().text());
+                    continue;
+                }
+                QuantizationSettings s = rule.map(LayerRule::settings).orElse(global);
+                int last = info.shape()[1];
+                if (last % s.groupSize() != 0) {
+                    denseNotes.put(
+                            name,
+                            "kept dense: last dimension " + last + " is not divisible by the group size "
+                                    + s.groupSize());
+                    continue;
+                }
+                if (rule.isPresent()) {
+                    configLayers.put(path, s);
+                }
+                layers.put(
+                        path, new Layer(path, info, s, rule.map(LayerRule::text).orElse(null)));
+            }
+
+            QuantizationConfig quantization = QuantizationConfig.of(global).withLayers(configLayers);
+            config.set("quantization", quantization.toJson());
+
+            Map<String, Layer> byOutput = new LinkedHashMap<>();
+            List<TensorSpec> specs = new ArrayList<>();
+            for (String name : in.names()) {
+                TensorInfo info = in.info(name);
+                String path = name.endsWith(".weight") ? name.substring(0, name.length() - ".weight".length()) : null;
+                Layer layer = path == null ? null : layers.get(path);
+                if (layer == null) {
+                    specs.add(new TensorSpec(name, castType(info.dtype(), castTo), info.shape()));
+                    continue;
+                }
+                for (TensorSpec part : quantizedSpecs(layer, castType(info.dtype(), castTo))) {
+                    specs.add(part);
+                    byOutput.put(part.name(), layer);
+                    layer.partsLeft++;
+                }
+            }
+
+            PrintWriter err = spec.commandLine().getErr();
+            out.println("jmlx convert: " + input + " -> " + output + " (" + global
+                    + (castTo == null ? "" : "; dense tensors and scales as " + castTo) + ")");
+            out.flush();
+            long outputBytes = specs.stream().mapToLong(TensorSpec::byteSize).sum();
+            Progress progress = new Progress(err, Progress.onTerminal(), "converting", outputBytes);
+            CheckpointWriter.to(output)
+                    .replaceExisting(force)
+                    .shardBytes(maxShard)
+                    .copyFiles(in.isDirectory() ? CarriedFiles.of(in.path()) : List.of())
+                    .listener((s, done, total) -> progress.update(done, s.name()))
+                    .write(config, specs, s -> data(in, s, byOutput.get(s.name()), castTo));
+            progress.finish();
+
+            report(out, in, layers, denseNotes, outputBytes, start);
+            return JmlxCommand.EXIT_OK;
+        }
+    }
+
+    /** The data of one output tensor: a part of a quantized layer (computed on first use), or a (cast) copy. */
+    private MemorySegment data(ModelCheckpoint in, TensorSpec spec, Layer layer, DType castTo) {
+        if (layer == null) {
+            Array a = in.get(spec.name());
+            return spec.dtype() == a.dtype() ? a.data() : evaluate(Jmlx.astype(a, spec.dtype()), spec.name());
+        }
+        if (layer.parts == null) {
+            Array w = in.get(layer.weight.name());
+            DType type = castType(w.dtype(), castTo);
+            Array source = type == w.dtype() ? w : Jmlx.astype(w, type);
+            QuantizationSettings s = layer.settings;
+            try {
+                layer.parts = Jmlx.quantize(source, s);
+                layer.error = ReconstructionError.relative(source, layer.parts, s);
+            } catch (IllegalArgumentException | EvaluationException e) {
+                throw CommandFailure.failed("cannot quantize " + layer.path + ": " + e.getMessage(), e);
+            }
+        }
+        String suffix = spec.name().substring(layer.path.length());
+        Array part = switch (suffix) {
+            case ".weight" -> layer.parts.packed();
+            case ".scales" -> layer.parts.scales();
+            default -> layer.parts.biases();
+        };
+        MemorySegment data = evaluate(part, spec.name());
+        layer.bytesAfter += part.nbytes();
+        if (--layer.partsLeft == 0) {
+            layer.parts = null; // the next layer may reuse the memory
+        }
+        return data;
+    }
+
+    private static MemorySegment evaluate(Array a, String name) {
+        try {
+            return a.data();
+        } catch (EvaluationException e) {
+            throw CommandFailure.failed("cannot compute " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The tensors a quantized layer becomes: packed weight, scales and (affine) biases, with their shapes. */
+    private static List<TensorSpec> quantizedSpecs(Layer layer, DType floatType) {
+        int[] shape = layer.weight.shape();
+        int rows = shape[0];
+        int cols = shape[1];
+        QuantizationSettings s = layer.settings;
+        List<TensorSpec> parts = new ArrayList<>();
+        DType scaleType = s.mode().isAffine() ? floatType : DType.UINT8;
+        if (s.mode().isAffine()) {
+            parts.add(new TensorSpec(layer.path + ".biases", scaleType, new int[] {rows, cols / s.groupSize()}));
+        }
+        parts.add(new TensorSpec(layer.path + ".scales", scaleType, new int[] {rows, cols / s.groupSize()}));
+        parts.add(new TensorSpec(layer.path + ".weight", DType.UINT32, new int[] {rows, cols * s.bits() / 32}));
+        return parts;
+    }
+
+    private static DType castType(DType type, DType castTo) {
+        return castTo != null && FLOATS.contains(type) ? castTo : type;
+    }
+
+    private void report(
+            PrintWriter out,
+            ModelCheckpoint in,
+            Map<String, Layer> layers,
+            Map<String, String> notes,
+            long written,
+            long start) {
+        TextTable table =
+                new TextTable("layer", "shape", "quantization", "before", "after", "rel. error").alignRight(3, 4);
+        long before = 0;
+        long after = 0;
+        for (Layer l : layers.values()) {
+            String how = l.settings.mode().isAffine()
+                    ? l.settings.bits() + "-bit g" + l.settings.groupSize()
+                    : l.settings.mode().mlxName() + " g" + l.settings.groupSize();
+            table.add(
+                    l.path,
+                    Shape.format(l.weight.shape()),
+                    how + (l.rule == null ? "" : " *"),
+                    size(l.weight.byteSize()),
+                    size(l.bytesAfter),
+                    String.format(Locale.ROOT, "%.4f", l.error));
+            before += l.weight.byteSize();
+            after += l.bytesAfter;
+        }
+        for (Map.Entry<String, String> e : notes.entrySet()) {
+            TensorInfo info = in.info(e.getKey());
+            table.add(e.getKey(), Shape.format(info.shape()), "dense", size(info.byteSize()), "", e.getValue());
+        }
+        table.print(out);
+        if (layers.values().stream().anyMatch(l -> l.rule != null)) {
+            out.println("  * set by an --override rule");
+        }
+        long inBytes = in.dataBytes();
+        long outBytes = written;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.println(String.format(
+                Locale.ROOT,
+                "total: %d layers quantized (%s -> %s), %d kept dense; tensors %s -> %s "
+                        + "(%s) in %.2f s, %.1f MB/s of input",
+                layers.size(),
+                size(before),
+                size(after),
+                notes.size(),
+                size(inBytes),
+                size(outBytes),
+                ratio(inBytes, outBytes),
+                seconds,
+                inBytes / 1e6 / seconds));
+        out.println("wrote " + output);
+    }
+
+    // ---------------------------------------------------------------- options
+
+    private QuantizationSettings globalSettings() {
+        try {
+            return QuantizationSettings.resolve(quantization.groupSize, quantization.bits, quantization.mode);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.usage(e.getMessage());
+        }
+    }
+
+    /** The --override and --skip rules in the order they were given on the command line. */
+    private List<LayerRule> rules(QuantizationSettings global) {
+        List<LayerRule> rules = new ArrayList<>();
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int nextOverride = 0;
+        int nextSkip = 0;
+        for (String arg : args) {
+            if (arg.equals("--override") || arg.startsWith("--override=")) {
+                rules.add(LayerRule.override(overrides.get(nextOverride++), global));
+            } else if (arg.equals("--skip") || arg.startsWith("--skip=")) {
+                rules.add(LayerRule.skip(skips.get(nextSkip++)));
+            }
+        }
+        return rules;
+    }
+
+    private DType parseDtype() {
+        if (dtype == null) {
+            return null;
+        }
+        DType t;
+        try {
+            t = DType.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            t = null;
+        }
+        if (t == null || !FLOATS.contains(t)) {
+            throw CommandFailure.usage("--dtype must be float16, bfloat16 or float32 but is '" + dtype + "'");
+        }
+        return t;
+    }
+
+    /** mlx-lm's default: the config's {@code torch_dtype} (or {@code dtype}) when it is a float type jmlx writes. */
+    private static DType configDtype(ObjectNode config) {
+        JsonNode t = config.has("torch_dtype") ? config.get("torch_dtype") : config.get("dtype");
+        if (t == null || !t.isTextual()) {
+            return null;
+        }
+        try {
+            DType d = DType.parse(t.textValue());
+            return FLOATS.contains(d) ? d : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** {@code 5GiB}, {@code 500MB}, {@code 1.5GB}, {@code 4096}: decimal (kB, MB, GB) or binary (KiB, MiB, GiB). */
+    static long parseSize(String text) {
+        String t = text.trim();
+        String[][] units = {
+            {"KiB", "1024"},
+            {"MiB", "1048576"},
+            {"GiB", "1073741824"},
+            {"TiB", "1099511627776"},
+            {"kB", "1000"},
+            {"KB", "1000"},
+            {"MB", "1000000"},
+            {"GB", "1000000000"},
+            {"TB", "1000000000000"},
+            {"B", "1"}
+        };
+        long factor = 1;
+        for (String[] u : units) {
+            if (t.endsWith(u[0])) {
+                factor = Long.parseLong(u[1]);
+                t = t.substring(0, t.length() - u[0].length()).trim();
+                break;
+            }
+        }
+        try {
+            double v = Double.parseDouble(t);
+            long bytes = (long) (v * factor);
+            if (!(v > 0) || bytes <= 0) {
+                throw new NumberFormatException();
+            }
+            return bytes;
+        } catch (NumberFormatException e) {
+            throw CommandFailure.usage(
+                    "--shard-size must be a positive size such as 5GiB, 500MB or 4096 but is '" + text + "'");
+        }
+    }
+}

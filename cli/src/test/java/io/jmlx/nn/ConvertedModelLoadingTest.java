@@ -1,0 +1,77 @@
+package io.jmlx.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jmlx.Array;
+import io.jmlx.DType;
+import io.jmlx.io.model.CheckpointWriter;
+import io.jmlx.io.model.ModelCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A model converted by {@code jmlx convert} loads ({@link ModelLoading}) into the same layers, with the same outputs,
+ * as the same model quantized in memory with the same rules. It lives with the command line, which the core's tests
+ * cannot see; it uses the core's test models.
+ */
+class ConvertedModelLoadingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Array TOKENS = Array.of(new int[] {3, 14, 15, 92, 65}, DType.INT32, 5);
+
+    @TempDir
+    Path dir;
+
+    /** Embedding and up_proj 4-bit g64, lm_head 8-bit g32, down_proj (input 96) left dense: the CLI rules below. */
+    private static void quantize(TestModules.CausalLm m) {
+        Quantization.quantize(
+                m,
+                64,
+                4,
+                null,
+                (path, layer) -> path.endsWith("down_proj")
+                        ? QuantizeDecision.skip()
+                        : path.equals("lm_head")
+                                ? QuantizeDecision.with(32, 8)
+                                : QuantizeDecision.of(layer instanceof Quantizable));
+    }
+
+    private static ObjectNode config() throws IOException {
+        return (ObjectNode) JSON.readTree("{\"model_type\": \"test\", \"hidden_size\": 128}");
+    }
+
+    @Test
+    void aModelConvertedByTheCommandLineLoadsLikeTheSameQuantizationInMemory() throws IOException {
+        TestModules.CausalLm dense = new TestModules.CausalLm(100, 128, 96, 2);
+        Path in = dir.resolve("dense");
+        ModelSaving.save(dense, config(), null, CheckpointWriter.to(in));
+        assertTrue(!Files.readString(in.resolve("config.json")).contains("quantization"), "dense: no entry");
+        Path out = dir.resolve("converted");
+        int exit = new picocli.CommandLine(new io.jmlx.cli.JmlxCommand())
+                .execute(
+                        "convert",
+                        "-i",
+                        in.toString(),
+                        "-o",
+                        out.toString(),
+                        "--override",
+                        "^lm_head$=8:32",
+                        "--skip",
+                        "down_proj");
+        assertEquals(0, exit);
+
+        quantize(dense);
+        TestModules.CausalLm loaded = new TestModules.CausalLm(100, 128, 96, 2);
+        try (ModelCheckpoint ckpt = ModelCheckpoint.open(out)) {
+            ModelLoading.load(ckpt, loaded);
+            assertArrayEquals(
+                    dense.forward(TOKENS).toFloatArray(), loaded.forward(TOKENS).toFloatArray());
+        }
+    }
+}
