@@ -1,5 +1,7 @@
 package io.jmlx.nn;
 
+import io.jmlx.Array;
+
 /**
  * Calibration inputs for a calibrated quantization method: representative inputs (sentences to embed, text to
  * predict) and how to run one of them through a model, so that the method can measure what each layer sees.
@@ -11,6 +13,9 @@ public interface Calibration {
     /** The number of calibration inputs. */
     int size();
 
-    /** Runs input {@code index} ({@code 0 <= index < size()}) through {@code model} and waits for the result. */
-    void run(Module model, int index);
+    /**
+     * Runs input {@code index} ({@code 0 <= index < size()}) through {@code model}, waits for it and returns the
+     * model's output (what a comparison with the float model looks at: token states, logits).
+     */
+    Array run(Module model, int index);
 }

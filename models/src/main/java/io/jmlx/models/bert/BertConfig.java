@@ -1,5 +1,7 @@
 package io.jmlx.models.bert;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * The sizes of a BERT encoder.
  *
@@ -26,6 +28,34 @@ public record BertConfig(
         if (hidden % heads != 0) {
             throw new IllegalArgumentException("hidden size " + hidden + " is not divisible by " + heads + " heads");
         }
+    }
+
+    /**
+     * The sizes a Hugging Face {@code config.json} of a BERT model gives ({@code vocab_size}, {@code hidden_size},
+     * {@code num_hidden_layers}, {@code num_attention_heads}, {@code intermediate_size}; {@code max_position_embeddings}
+     * 512, {@code type_vocab_size} 2 and {@code layer_norm_eps} 1e-12 when absent).
+     *
+     * @throws IllegalArgumentException naming a required size that is missing
+     */
+    public static BertConfig from(JsonNode config) {
+        return new BertConfig(
+                required(config, "vocab_size"),
+                required(config, "hidden_size"),
+                required(config, "num_hidden_layers"),
+                required(config, "num_attention_heads"),
+                required(config, "intermediate_size"),
+                config.path("max_position_embeddings").asInt(512),
+                config.path("type_vocab_size").asInt(2),
+                (float) config.path("layer_norm_eps").asDouble(1e-12));
+    }
+
+    private static int required(JsonNode config, String key) {
+        JsonNode v = config.get(key);
+        if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
+            throw new IllegalArgumentException("config.json must give " + key + " as a positive integer but has "
+                    + (v == null ? "none" : v) + ".");
+        }
+        return v.asInt();
     }
 
     /** The width of one attention head. */

@@ -32,12 +32,14 @@ public final class EncoderCalibration implements Calibration {
     }
 
     @Override
-    public void run(Module model, int index) {
+    public Array run(Module model, int index) {
         if (!(model instanceof BertModel bert)) {
             throw new IllegalArgumentException("EncoderCalibration runs a BertModel but was given a "
                     + model.getClass().getName() + ".");
         }
         int[] ids = inputs.get(index);
-        bert.forward(Array.of(ids, DType.INT32, ids.length)).data();
+        Array states = bert.forward(Array.of(ids, DType.INT32, ids.length));
+        states.data();
+        return states;
     }
 }

@@ -82,11 +82,13 @@ public final class DecoderCalibration implements Calibration {
     }
 
     @Override
-    public void run(Module model, int index) {
+    public Array run(Module model, int index) {
         if (!(model instanceof Llama llama)) {
             throw new IllegalArgumentException("DecoderCalibration runs a Llama but was given a "
                     + model.getClass().getName() + ".");
         }
-        llama.logits(sequences.get(index), llama.newCache()).data();
+        Array logits = llama.logits(sequences.get(index), llama.newCache());
+        logits.data();
+        return logits;
     }
 }

@@ -9,9 +9,9 @@ import io.jmlx.nn.Child;
 import io.jmlx.nn.Embedding;
 import io.jmlx.nn.Layer;
 import io.jmlx.nn.Linear;
-import io.jmlx.nn.MethodQuantization;
 import io.jmlx.nn.ModelLoading;
 import io.jmlx.nn.Module;
+import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizationResult;
 import io.jmlx.nn.QuantizeDecision;
 import io.jmlx.nn.QuantizedEmbedding;
@@ -76,7 +76,7 @@ public final class Llama extends Module {
     public QuantizationResult quantize(
             QuantizationSettings settings, QuantizationMethod method, Calibration calibration) {
         int groupSize = settings.groupSize();
-        return MethodQuantization.quantize(
+        return Quantization.quantize(
                 this,
                 settings,
                 (path, m) -> QuantizeDecision.of(

@@ -9,8 +9,8 @@ import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.models.bert.Vectors;
 import io.jmlx.nn.Embedding;
 import io.jmlx.nn.Linear;
-import io.jmlx.nn.MethodQuantization;
 import io.jmlx.nn.ModelSaving;
+import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizeDecision;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
@@ -148,7 +148,7 @@ public final class QualitySweep {
     /** Quantizes the embedder's Linear and Embedding layers in place with {@code s} and {@code method}. */
     public static void quantize(
             BertEmbedder embedder, QuantizationSettings s, QuantizationMethod method, EncoderCalibration calibration) {
-        MethodQuantization.quantize(
+        Quantization.quantize(
                 embedder.model(),
                 s,
                 (path, m) -> QuantizeDecision.of(m instanceof Linear || m instanceof Embedding),

@@ -23,11 +23,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link MethodQuantization} on a small model: rtn is {@link Quantization#quantize} byte for byte; mse gives each
+ * {@link Quantization#quantize} with a method, on a small model: rtn is {@link Quantization#quantize} byte for byte; mse gives each
  * layer a reconstruction error no larger than rtn's; gptq runs the calibration once per block, block by block, and
  * brings the model's outputs closer to float32's than rtn; and a failure leaves the model as it was.
  */
-class MethodQuantizationTest {
+class QuantizationMethodsTest {
     private static final QuantizationSettings G32_3 = new QuantizationSettings(32, 3, QuantizationMode.AFFINE);
 
     private static Sequential model() {
@@ -54,7 +54,7 @@ class MethodQuantizationTest {
     void rtnIsModelLevelQuantizeByteForByte() {
         Sequential a = model();
         Sequential b = model();
-        MethodQuantization.quantize(a, G32_3, null, QuantizationMethod.RTN, null);
+        Quantization.quantize(a, G32_3, null, QuantizationMethod.RTN, null);
         Quantization.quantize(b, 32, 3, "affine");
         Map<String, Array> pa = a.parameters();
         Map<String, Array> pb = b.parameters();
@@ -66,7 +66,7 @@ class MethodQuantizationTest {
     void mseLayersReconstructNoWorseThanRtn() {
         Sequential mse = model();
         Sequential dense = model();
-        QuantizationResult r = MethodQuantization.quantize(mse, G32_3, null, QuantizationMethod.MSE, null);
+        QuantizationResult r = Quantization.quantize(mse, G32_3, null, QuantizationMethod.MSE, null);
         assertEquals(
                 List.of("layers.0", "layers.1", "layers.2"),
                 List.copyOf(r.layers().keySet()));
@@ -94,13 +94,15 @@ class MethodQuantizationTest {
             }
 
             @Override
-            public void run(Module m, int index) {
+            public Array run(Module m, int index) {
                 runs[0]++;
-                ((Layer) m).forward(inputs.get(index)).data();
+                Array out = ((Layer) m).forward(inputs.get(index));
+                out.data();
+                return out;
             }
         };
-        MethodQuantization.quantize(rtn, G32_3, null, QuantizationMethod.RTN, null);
-        MethodQuantization.quantize(gptq, G32_3, null, QuantizationMethod.GPTQ, calibration);
+        Quantization.quantize(rtn, G32_3, null, QuantizationMethod.RTN, null);
+        Quantization.quantize(gptq, G32_3, null, QuantizationMethod.GPTQ, calibration);
         assertEquals(2 * inputs.size(), runs[0], "each input once per block of linear layers");
         assertInstanceOf(QuantizedLinear.class, gptq.layers().get(1));
         assertTrue(outputError(dense, gptq, inputs) < 0.8 * outputError(dense, rtn, inputs));
@@ -117,25 +119,25 @@ class MethodQuantizationTest {
             }
 
             @Override
-            public void run(Module model, int index) {
+            public Array run(Module model, int index) {
                 throw new IllegalStateException("calibration failed");
             }
         };
         assertThrows(
                 IllegalStateException.class,
-                () -> MethodQuantization.quantize(m, G32_3, null, QuantizationMethod.GPTQ, failing));
+                () -> Quantization.quantize(m, G32_3, null, QuantizationMethod.GPTQ, failing));
         assertSame(first, m.layers().get(1));
         assertInstanceOf(Embedding.class, m.layers().get(0));
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> MethodQuantization.quantize(m, G32_3, null, QuantizationMethod.GPTQ, null));
+                () -> Quantization.quantize(m, G32_3, null, QuantizationMethod.GPTQ, null));
         assertEquals(
                 "The method gptq is calibrated: it needs calibration inputs (a Calibration that runs the model), "
                         + "but none was given.",
                 e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> MethodQuantization.quantize(
+                () -> Quantization.quantize(
                         new Sequential(new TestModules.Mlp(64, 64)),
                         G32_3,
                         (path, x) -> QuantizeDecision.of(!(x instanceof Linear)),

@@ -10,51 +10,23 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * Model-level quantization with a {@link QuantizationMethod}: the layers {@link Quantization#quantize} would quantize,
- * with the same per-layer decisions and settings, but their codes, scales and biases chosen by the method. The
- * result is MLX's layout whatever the method, so the model saves and loads as any quantized model.
- *
- * <p>A calibrated method runs the {@link Calibration} inputs block by block: the linear layers of one block (paths up
- * to the first number, e.g. {@code encoder.layer.3}) record what they see while each input runs (the forward pass
- * stops once they all have), then are quantized from it, before the next block is recorded; so each block
- * compensates for the quantization of the blocks before it. Layers it has no inputs for (embeddings) get the data-free {@link QuantizationMethod#MSE}.
- *
- * <pre>{@code
- * Calibration sentences = new EncoderCalibration(tokenizer, calibrationText);   // jmlx-models, for a BERT encoder
- * QuantizationResult r = MethodQuantization.quantize(model, new QuantizationSettings(64, 4, AFFINE),
- *         QuantizePredicate.quantizable(), QuantizationMethod.GPTQ, sentences);
- * }</pre>
+ * Model-level quantization with a {@link QuantizationMethod} other than round to nearest, behind
+ * {@link Quantization#quantize(Module, QuantizationSettings, QuantizePredicate, QuantizationMethod, Calibration)}:
+ * the layers round to nearest would quantize, with the same per-layer decisions and settings, but their codes,
+ * scales and biases chosen by the method.
  */
-public final class MethodQuantization {
-    private MethodQuantization() {}
+final class MethodQuantizer {
+    private MethodQuantizer() {}
 
-    /**
-     * Quantizes {@code model} in place with {@code method}.
-     *
-     * @param call        the settings of layers the predicate does not give their own
-     * @param predicate   which layers, and with which settings ({@code null}: {@link QuantizePredicate#quantizable()})
-     * @param calibration runs the calibration inputs (needed by calibrated methods, ignored by data-free ones)
-     * @return the settings used, per quantized layer
-     * @throws IllegalArgumentException as {@link Quantization#quantize} does, if a method other than
-     *                                  {@link QuantizationMethod#RTN} is asked for a non-affine mode or a layer other
-     *                                  than {@link Linear} and {@link Embedding}, or a calibrated method gets no
-     *                                  calibration; the model is then unchanged
-     */
-    public static QuantizationResult quantize(
+    /** See {@link Quantization#quantize(Module, QuantizationSettings, QuantizePredicate, QuantizationMethod, Calibration)}. */
+    static QuantizationResult quantize(
             Module model,
             QuantizationSettings call,
             QuantizePredicate predicate,
             QuantizationMethod method,
             Calibration calibration) {
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(method, "method");
-        if (method == QuantizationMethod.RTN) {
-            return Quantization.quantize(model, call, predicate);
-        }
         if (method.kind() == QuantizationMethod.Kind.CALIBRATED && calibration == null) {
             throw new IllegalArgumentException("The method " + method + " is calibrated: it needs calibration "
                     + "inputs (a Calibration that runs the model), but none was given.");
