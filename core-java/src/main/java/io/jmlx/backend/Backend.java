@@ -26,7 +26,7 @@ public interface Backend {
     String describe();
 
     /**
-     * Device {@code index} (0 ≤ index < {@link #deviceCount()}), opened on first use and kept for the process.
+     * Device {@code index} (from 0 to {@link #deviceCount()} − 1), opened on first use and kept for the process.
      *
      * @throws IllegalArgumentException if there is no such device
      */

@@ -40,7 +40,7 @@ public final class Main {
         for (int i = 0; i < values.length; i++) {
             worst = Math.max(worst, Math.abs(back[i] - values[i]));
         }
-        check(worst < 0.1, "4-bit round trip within a quantization step: " + worst);
+        check(worst <= 2.0 / 15, "4-bit round trip within one quantization step (range 2, 15 steps): " + worst);
         System.out.println("java consumer: ok (module path, " + Device.describeBackends() + ")");
     }
 

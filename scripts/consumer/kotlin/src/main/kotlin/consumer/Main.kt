@@ -2,6 +2,7 @@ package consumer
 
 import io.jmlx.kotlin.await
 import io.jmlx.kotlin.quantize
+import io.jmlx.kotlin.shape
 import io.jmlx.nn.Linear
 import io.jmlx.nn.QuantizedLinear
 import io.jmlx.nn.Sequential
@@ -11,7 +12,7 @@ import kotlinx.coroutines.runBlocking
 
 /** The Kotlin DSL from a project outside jmlx's build: quantize a model with a predicate, run it, await it. */
 fun main() {
-    val model = Sequential(Linear(64, 32), Linear(32, 8))
+    val model = Sequential(Linear(64, 128), Linear(128, 8))
     val done = model.quantize(bits = 4) { _, m -> m is Linear }
     val leaves = model.leafModules().values
     if (done.layers().size != 2 || leaves.any { it !is QuantizedLinear }) {
