@@ -58,10 +58,10 @@ class ConvertMethodsTest {
         return out;
     }
 
-    /** Mean NLL of the float or converted model on the held-out stories, loaded as any checkpoint. */
+    /** Mean NLL of the float or converted model (with its tokenizer) on the held-out stories, loaded as any checkpoint. */
     private static double heldOutLoss(Path model) throws IOException {
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(model);
-                InputStream tok = Files.newInputStream(tinyStories().resolve("tokenizer.bin"))) {
+                InputStream tok = Files.newInputStream(model.resolve("tokenizer.bin"))) { // carried along
             Llama llama = Llama.load(ckpt);
             Llama2cTokenizer tokenizer =
                     Llama2cTokenizer.read(tok, llama.config().vocabSize(), 1);

@@ -3,27 +3,45 @@ package io.jmlx.samples.story
 import io.jmlx.io.model.ModelCheckpoint
 import io.jmlx.models.llama.Llama
 import io.jmlx.models.llama.Llama2cTokenizer
+import io.jmlx.models.llama.TokenWindows
 import java.nio.file.Files
 import java.nio.file.Path
+import java.util.Locale
+import kotlin.system.exitProcess
 import kotlinx.coroutines.runBlocking
 
 /**
  * Tells the TinyStories story, token by token as the Flow emits them. Arguments: the model
- * directory (default `../shared/models/tinystories-260k`), then optionally the bits to quantize to
- * (e.g. `4`).
+ * directory (default `../shared/models/tinystories-260k`; a converted one works too), then
+ * optionally the bits to quantize to (e.g. `4`). With `--nll FILE` it tells no story but prints the
+ * model's teacher-forced mean NLL on the text in FILE (documents separated by blank lines, each
+ * after BOS, in windows of the model's context).
  */
 fun main(args: Array<String>) = runBlocking {
-    val dir = Path.of(args.getOrNull(0) ?: "../shared/models/tinystories-260k")
+    val nllAt = args.indexOf("--nll")
+    val nllFile = if (nllAt >= 0) Path.of(args.getOrElse(nllAt + 1) { usage() }) else null
+    val positional = args.filterIndexed { i, _ -> nllAt < 0 || (i != nllAt && i != nllAt + 1) }
+    if (positional.any { it.startsWith("-") } || positional.size > 2) usage()
+    val dir = Path.of(positional.getOrNull(0) ?: "../shared/models/tinystories-260k")
     require(Files.isDirectory(dir)) {
         "no model directory at ${dir.toAbsolutePath()}; pass one as the first argument"
     }
     ModelCheckpoint.open(dir).use { checkpoint ->
         val llama = Llama.load(checkpoint)
-        args.getOrNull(1)?.let { bits -> llama.quantize(32, bits.toInt()) }
+        positional.getOrNull(1)?.let { bits -> llama.quantize(32, bits.toInt()) }
         val tokenizer =
             Files.newInputStream(dir.resolve("tokenizer.bin")).use {
                 Llama2cTokenizer.read(it, llama.config().vocabSize(), BOS)
             }
+        if (nllFile != null) {
+            val context = checkpoint.config().path("max_position_embeddings").asInt(512)
+            val text = Files.readString(nllFile)
+            val loss = llama.loss(TokenWindows.of(tokenizer, BOS, text, context))
+            println(
+                "mean NLL %.5f over %d tokens".format(Locale.ROOT, loss.meanNll(), loss.tokens())
+            )
+            return@use
+        }
         var previous = BOS
         val start = System.nanoTime()
         var count = 0
@@ -39,3 +57,8 @@ fun main(args: Array<String>) = runBlocking {
 }
 
 private const val BOS = 1
+
+private fun usage(): Nothing {
+    System.err.println("usage: ./sample story-flow [MODEL_DIR] [BITS] [--nll FILE]")
+    exitProcess(2)
+}
