@@ -15,9 +15,9 @@ repo="$work/repository"
 mvn=("$root/mvnw" -B -q -Dmaven.repo.local="$repo" -Dmaven.repo.local.tail="$HOME/.m2/repository")
 
 echo "consumer-check: installing jmlx into $repo"
-"${mvn[@]}" -f "$root/pom.xml" -DskipTests -pl :jmlx-parent,bom,core-java,cli,kotlin-dsl,models install
+"${mvn[@]}" -f "$root/pom.xml" -DskipTests -pl :jmlx-parent,bom,core-java,cli,kotlin-dsl,models,metal-bridge install
 version=0.1.0-SNAPSHOT
-for module in jmlx-core jmlx-cli jmlx-kotlin jmlx-models; do
+for module in jmlx-core jmlx-cli jmlx-kotlin jmlx-models jmlx-metal-bridge; do
   for kind in "" -sources -javadoc; do
     jar="$repo/io/jmlx/$module/$version/$module-$version$kind.jar"
     [ -s "$jar" ] || { echo "consumer-check: FAILED: $jar was not installed" >&2; exit 1; }

@@ -58,8 +58,20 @@ public final class BenchReport {
     private static final Known QUANTIZE = new Known(QuantizeBench.class, "quantize", QuantizeBench::workload);
     private static final Known QMM =
             new Known(QuantizedMatmulBench.class, "quantizedMatmul", QuantizedMatmulBench::workload);
+    private static final Known ORT_NBITS =
+            new Known(OrtMatMulNBitsBench.class, "matmul", OrtMatMulNBitsBench::workload);
+    private static final Known ORT_F32 = new Known(OrtMatMulBench.class, "matmul", OrtMatMulBench::workload);
+    private static final Known JLAMA = new Known(JlamaQ4Bench.class, "matmul", JlamaQ4Bench::workload);
+    /** The peers' products, compared with jmlx's 4-bit product of the same shape and M. */
+    private static final List<Known> PEERS = List.of(ORT_NBITS, JLAMA, ORT_F32);
     /** Every benchmark, in the order of the table. */
-    private static final List<Known> KNOWN = List.of(STREAM, FMA, DENSE, QUANTIZE, QMM);
+    private static final List<Known> KNOWN = List.of(STREAM, FMA, DENSE, QUANTIZE, QMM, ORT_NBITS, JLAMA, ORT_F32);
+    /** {@code --peers}: jmlx's 4-bit product and the peers', at these M, with the baselines. */
+    private static final String PEERS_FLAG = "--peers";
+
+    private static final String PEER_M = "1,2,4,8,16,32,512";
+    /** {@code --interleaved [M,...] [seconds]}: the same products in turns in one JVM ({@link Interleaved}). */
+    private static final String INTERLEAVED_FLAG = "--interleaved";
 
     /** One JMH run of the plan. */
     private record Plan(String label, Options options) {}
@@ -101,8 +113,13 @@ public final class BenchReport {
 
     /** Runs the benchmarks JMH's command line {@code args} selects (plus {@code --no-scalar}) and prints the table. */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals(INTERLEAVED_FLAG)) {
+            Interleaved.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         List<String> jmhArgs = new ArrayList<>(List.of(args));
         boolean scalar = !jmhArgs.removeIf(NO_SCALAR::equals);
+        boolean peers = jmhArgs.removeIf(PEERS_FLAG::equals);
         String[] jmh = jmhArgs.toArray(String[]::new);
         CommandLineOptions cli;
         try {
@@ -114,9 +131,13 @@ public final class BenchReport {
         }
         if (cli.shouldHelp()) {
             System.out.println("""
-                    ./bench [--no-scalar] [JMH options] [benchmark regex ...]
+                    ./bench [--no-scalar] [--peers] [JMH options] [benchmark regex ...]
                       The core set by default; -p shape=,m=,bits=,groupSize= name a grid instead; --no-scalar skips
-                      the repeat on the scalar kernels. JMH's options follow.
+                      the repeat on the scalar kernels; --peers runs jmlx's 4-bit product beside ONNX Runtime's
+                      MatMulNBits and float32 MatMul and Jlama's Q4 (M = 1,2,4,8,16,32,512 unless -p m= is given) and
+                      prints the ratios jmlx/peer. JMH's options follow.
+                    ./bench --interleaved [M,...] [seconds]
+                      The same products in turns of ~100 ms in one JVM (robust on a shared machine): medians, ratios.
                     """);
         }
         if (cli.shouldHelp()
@@ -127,7 +148,7 @@ public final class BenchReport {
             org.openjdk.jmh.Main.main(jmh);
             return;
         }
-        List<Plan> plans = plan(cli, scalar);
+        List<Plan> plans = peers ? List.of(peerPlan(cli)) : plan(cli, scalar);
         List<RunResult> results = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
             Plan plan = plans.get(i);
@@ -143,6 +164,18 @@ public final class BenchReport {
         }
         System.out.println();
         System.out.print(table(results));
+        System.out.print(peerTable(results));
+    }
+
+    /** {@code --peers}: the command line restricted to jmlx's product, the peers and the baselines. */
+    private static Plan peerPlan(CommandLineOptions cli) {
+        List<Known> targets = new ArrayList<>(PEERS);
+        targets.addAll(List.of(QMM, STREAM, FMA));
+        Map<String, String[]> params = new LinkedHashMap<>();
+        if (!cli.getParameter("m").hasValue()) {
+            params.put("m", PEER_M.split(","));
+        }
+        return new Plan("jmlx and its peers " + describe(params), only(cli, targets, params));
     }
 
     /** The runs: the command line as given, then the rest of the core set and the scalar repeats. */
@@ -225,7 +258,8 @@ public final class BenchReport {
 
     // ---------------------------------------------------------------- the table
 
-    static String table(List<RunResult> results) {
+    /** The results as rows, in the order of the table. */
+    private static List<Row> rows(List<RunResult> results) {
         List<Row> rows = new ArrayList<>();
         for (RunResult r : results) {
             BenchmarkParams p = r.getParams();
@@ -244,6 +278,11 @@ public final class BenchReport {
                 .thenComparing(BenchReport::compareParams)
                 .thenComparingInt(
                         r -> r.kernels().equals("vector") ? 0 : r.kernels().equals("scalar") ? 1 : 2));
+        return rows;
+    }
+
+    static String table(List<RunResult> results) {
+        List<Row> rows = rows(results);
         double bandwidth = rows.stream()
                 .filter(r -> r.known() == STREAM)
                 .mapToDouble(Row::gbPerSecond)
@@ -315,6 +354,72 @@ public final class BenchReport {
                         r.getParams().getVmVersion(),
                         Runtime.getRuntime().availableProcessors())));
         return out.toString();
+    }
+
+    /**
+     * jmlx's 4-bit products (vector kernels, float32) against every peer case of the same shape and M: the peer's
+     * time and the ratio jmlx time / peer time (below 1: jmlx is faster). Empty when the run had no peer.
+     */
+    static String peerTable(List<RunResult> results) {
+        List<Row> rows = rows(results);
+        List<Row> jmlx = rows.stream()
+                .filter(r -> r.known() == QMM
+                        && "4".equals(r.params().getParam("bits"))
+                        && r.kernels().equals("vector")
+                        && r.threads().equals("1")
+                        && "float32".equals(r.params().getParam("dtype"))
+                        && "true".equals(r.params().getParam("transpose"))
+                        && "1".equals(r.params().getParam("copies")))
+                .toList();
+        List<Row> peers = rows.stream().filter(r -> PEERS.contains(r.known())).toList();
+        if (jmlx.isEmpty() || peers.isEmpty()) {
+            return "";
+        }
+        List<String> columns =
+                peers.stream().map(BenchReport::peerColumn).distinct().toList();
+        StringBuilder out =
+                new StringBuilder(String.format("%njmlx / peer (time ratio, one thread; below 1: jmlx faster)%n"));
+        out.append(String.format("%-32s %12s", "jmlx case", "jmlx"));
+        columns.forEach(c -> out.append(String.format(" %24s", c)));
+        out.append(String.format("%n"));
+        for (Row j : jmlx) {
+            out.append(String.format("%-32s %12s", j.work().label(), time(j.seconds(), Double.NaN)));
+            for (String c : columns) {
+                Row peer = peers.stream()
+                        .filter(p -> peerColumn(p).equals(c)
+                                && p.params()
+                                        .getParam("shape")
+                                        .equals(j.params().getParam("shape"))
+                                && p.params().getParam("m").equals(j.params().getParam("m")))
+                        .findFirst()
+                        .orElse(null);
+                out.append(String.format(
+                        " %24s",
+                        peer == null
+                                ? "-"
+                                : time(peer.seconds(), Double.NaN) + " ("
+                                        + String.format(Locale.ROOT, "%.2f", j.seconds() / peer.seconds()) + ")"));
+            }
+            out.append(String.format("%n"));
+        }
+        out.append("""
+                Each cell: the peer's time per op (jmlx/peer). ORT nbits: ONNX Runtime MatMulNBits (4-bit, block gN,
+                accuracy level a; 4 = int8 activations); ORT f32: ONNX Runtime float32 MatMul; Jlama: Q4 (block 32)
+                times Q8 activations, native C kernels or its Vector API kernels.
+                """);
+        return out.toString();
+    }
+
+    /** A peer's column name: which peer, and the parameters that are not shape or M. */
+    private static String peerColumn(Row r) {
+        BenchmarkParams p = r.params();
+        if (r.known() == ORT_NBITS) {
+            return "ORT nbits g" + p.getParam("blockSize") + " a" + p.getParam("accuracyLevel");
+        }
+        if (r.known() == JLAMA) {
+            return "Jlama " + p.getParam("impl");
+        }
+        return "ORT f32";
     }
 
     private static int compareParams(Row a, Row b) {

@@ -24,6 +24,7 @@ import io.jmlx.quant.QuantizedParts;
 import io.jmlx.quant.ReconstructionError;
 import io.jmlx.quant.method.BitBudget;
 import io.jmlx.quant.method.QuantizationMethod;
+import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
@@ -75,6 +76,9 @@ import picocli.CommandLine.Option;
             "  jmlx convert -i all-minilm-l6-v2.onnx -o minilm-4bit"
         })
 public final class ConvertCommand extends OutputCommand {
+    @Mixin
+    DeviceOption device;
+
     private static final Set<DType> FLOATS = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
 
     /** The rule text of layers whose settings --bits-per-weight chose. */
@@ -182,6 +186,12 @@ public final class ConvertCommand extends OutputCommand {
             }
             return JmlxCommand.EXIT_OK;
         }
+        try (Stream.Scope scope = device.use()) {
+            return run(out);
+        }
+    }
+
+    private int run(PrintWriter out) throws IOException {
         long start = System.nanoTime();
         QuantizationSettings global = globalSettings();
         QuantizationMethod chosen = chosenMethod(global);

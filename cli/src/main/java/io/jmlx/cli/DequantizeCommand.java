@@ -10,6 +10,7 @@ import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.io.safetensors.SafetensorsFile;
 import io.jmlx.io.safetensors.SafetensorsWriter;
 import io.jmlx.quant.QuantizationMode;
+import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,6 +71,9 @@ import picocli.CommandLine.Option;
             "  jmlx dequantize -i model-mxfp4.safetensors -o dense.safetensors --dtype float32"
         })
 public final class DequantizeCommand extends OutputCommand {
+    @Mixin
+    DeviceOption device;
+
     private static final int[] GROUP_SIZES = {32, 64, 128};
     private static final int[] BITS = {2, 3, 4, 5, 6, 8};
     private static final QuantizationMode[] MICROSCALING = {
@@ -176,6 +181,12 @@ public final class DequantizeCommand extends OutputCommand {
 
     @Override
     int execute(PrintWriter out) throws IOException {
+        try (Stream.Scope scope = device.use()) {
+            return run(out);
+        }
+    }
+
+    private int run(PrintWriter out) throws IOException {
         long start = System.nanoTime();
         checkOptions();
         if (Files.isDirectory(input)) {

@@ -11,6 +11,7 @@ import io.jmlx.io.safetensors.SafetensorsWriter;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
+import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -62,6 +63,9 @@ import picocli.CommandLine.Option;
             "  jmlx quantize -i model.safetensors -o model-mxfp4.safetensors --mode mxfp4"
         })
 public final class QuantizeCommand extends OutputCommand {
+    @Mixin
+    DeviceOption device;
+
     @Option(
             names = {"-i", "--input"},
             required = true,
@@ -79,6 +83,12 @@ public final class QuantizeCommand extends OutputCommand {
 
     @Override
     int execute(PrintWriter out) throws IOException {
+        try (Stream.Scope scope = device.use()) {
+            return run(out);
+        }
+    }
+
+    private int run(PrintWriter out) throws IOException {
         long start = System.nanoTime();
         checkSettings();
         requireInput(input);

@@ -71,8 +71,16 @@ public enum FpFormat {
             return new GroupScale(scaleByte, FloatFormats.roundTo(dtype, FpCodecs.fp8Decode(scaleByte)));
         }
         float scale = FloatFormats.roundTo(dtype, amax / maxElement());
-        int e = scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
+        int e = mxExponent(scale, dtype);
         return new GroupScale((e + 127) & 0xFF, FloatFormats.roundTo(dtype, Math.scalb(1f, e)));
+    }
+
+    /**
+     * The exponent of an mx group scale (part of {@link #groupScale}): {@code rint(T(log2(scale)))}, log2 and its
+     * rounding to the input's type T as MLX's CPU graph does, 0 for a zero scale.
+     */
+    public static int mxExponent(float scale, DType dtype) {
+        return scale == 0f ? 0 : (int) Math.rint(FloatFormats.roundTo(dtype, FpCodecs.log2(scale)));
     }
 
     /** A group's scale byte and the divisor of its elements; see {@link #groupScale}. */

@@ -21,11 +21,15 @@ import jdk.incubator.vector.FloatVector;
  * </ul>
  *
  * Each output element is a single chain of fused multiply-adds from zero in k order, whatever the blocking or the
- * number of threads. Needs 16 float lanes ({@link #supports}).
+ * number of threads. {@code x · Ŵᵀ} runs on 8 or 16 float lanes ({@link #supportsTransposed}): with 8 (AVX2, 16
+ * vector registers) the micro-kernel is {@link #SHORT_MR} rows by two vectors ({@link #shortKernel}), so that its
+ * twelve accumulators, two loads and a broadcast fit the registers; {@code x · Ŵ} needs 16 ({@link #supports}).
  */
 final class BlockedMatmul {
     /** Rows of the broadcast operand per micro-kernel call. */
     static final int MR = 8;
+    /** Rows of the broadcast operand per {@link #shortKernel} call (8 float lanes). */
+    static final int SHORT_MR = 6;
     /** Rows of the broadcast operand per {@link #narrowKernel} call (its strips are one vector wide). */
     static final int NARROW_MR = 16;
     /** Values of k per panel: a strip of the vector operand (KC × STRIP floats, 32 KiB) stays in L1. */
@@ -34,6 +38,11 @@ final class BlockedMatmul {
     private static final int NR = BlockDecoder.STRIP;
     /** Weight rows (transposed) or columns (plain) per task; its panel is TILE × KC floats (64 KiB). */
     private static final int TILE = 64;
+    /**
+     * {@link #TILE} for the {@link #shortKernel}: a multiple of {@link #SHORT_MR}, and larger, since every tile reads
+     * all of x again (from L3 for hundreds of rows); its panel (120 KiB) stays in L2.
+     */
+    private static final int SHORT_TILE = 120;
 
     private BlockedMatmul() {}
 
@@ -42,15 +51,22 @@ final class BlockedMatmul {
         return LaneShapes.USABLE && 2 * LANES == NR;
     }
 
+    /** True where {@link #transposed} runs: vectors of 16 floats, or of 8 (with {@link #shortKernel}). */
+    static boolean supportsTransposed() {
+        return supports() || LANES == 8;
+    }
+
     /**
      * {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]} ({@code k} a multiple of 16). Up to
      * {@link LaneShapes#LANES} rows of x take strips one vector wide ({@link #narrowKernel}), so that 16 rows do not
      * pay for 32.
      */
     static void transposed(float[] x, int m, int k, int n, BlockDecoder weight, float[] y) {
-        boolean narrow = m <= LANES;
-        int stripWidth = narrow ? LANES : NR;
-        int rowStep = narrow ? NARROW_MR : MR;
+        boolean eightLanes = LANES == 8;
+        boolean narrow = !eightLanes && m <= LANES;
+        int stripWidth = narrow ? LANES : 2 * LANES;
+        int rowStep = eightLanes ? SHORT_MR : narrow ? NARROW_MR : MR;
+        int tile = eightLanes ? SHORT_TILE : TILE;
         int strips = (m + stripWidth - 1) / stripWidth;
         int width = strips * stripWidth;
         float[] xStrips = new float[strips * k * stripWidth];
@@ -60,9 +76,9 @@ final class BlockedMatmul {
                 xStrips[at + kk * stripWidth] = x[i * k + kk];
             }
         }
-        KernelThreads.forEach((n + TILE - 1) / TILE, t -> {
-            int j0 = t * TILE;
-            int rows = Math.min(TILE, n - j0);
+        KernelThreads.forEach((n + tile - 1) / tile, t -> {
+            int j0 = t * tile;
+            int rows = Math.min(tile, n - j0);
             int paddedRows = (rows + rowStep - 1) / rowStep * rowStep;
             float[] panel = new float[paddedRows * KC];
             float[] yT = new float[paddedRows * width];
@@ -74,7 +90,10 @@ final class BlockedMatmul {
                 for (int s = 0; s < strips; s++) {
                     int stripFrom = (s * k + k0) * stripWidth;
                     for (int r = 0; r < paddedRows; r += rowStep) {
-                        if (narrow) {
+                        if (eightLanes) {
+                            shortKernel(
+                                    panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * stripWidth, width, kc);
+                        } else if (narrow) {
                             narrowKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width, width, kc);
                         } else {
                             microKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * NR, width, kc);
@@ -198,6 +217,66 @@ final class BlockedMatmul {
         c61.intoArray(c, cFrom + 6 * cStride + LANES);
         c70.intoArray(c, cFrom + 7 * cStride);
         c71.intoArray(c, cFrom + 7 * cStride + LANES);
+    }
+
+    /**
+     * {@link #microKernel} for 8 float lanes: {@code c[6 × 2·LANES] += a[6 × kc] · b[kc × 2·LANES]}, row {@code kk}
+     * of b at {@code b[bFrom + kk·2·LANES]}: twelve accumulators (written out by hand as well).
+     */
+    private static void shortKernel(
+            float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom, int cStride, int kc) {
+        int a1 = aFrom + aStride;
+        int a2 = aFrom + 2 * aStride;
+        int a3 = aFrom + 3 * aStride;
+        int a4 = aFrom + 4 * aStride;
+        int a5 = aFrom + 5 * aStride;
+        FloatVector c00 = FloatVector.fromArray(F, c, cFrom);
+        FloatVector c01 = FloatVector.fromArray(F, c, cFrom + LANES);
+        FloatVector c10 = FloatVector.fromArray(F, c, cFrom + cStride);
+        FloatVector c11 = FloatVector.fromArray(F, c, cFrom + cStride + LANES);
+        FloatVector c20 = FloatVector.fromArray(F, c, cFrom + 2 * cStride);
+        FloatVector c21 = FloatVector.fromArray(F, c, cFrom + 2 * cStride + LANES);
+        FloatVector c30 = FloatVector.fromArray(F, c, cFrom + 3 * cStride);
+        FloatVector c31 = FloatVector.fromArray(F, c, cFrom + 3 * cStride + LANES);
+        FloatVector c40 = FloatVector.fromArray(F, c, cFrom + 4 * cStride);
+        FloatVector c41 = FloatVector.fromArray(F, c, cFrom + 4 * cStride + LANES);
+        FloatVector c50 = FloatVector.fromArray(F, c, cFrom + 5 * cStride);
+        FloatVector c51 = FloatVector.fromArray(F, c, cFrom + 5 * cStride + LANES);
+        for (int kk = 0; kk < kc; kk++) {
+            int bAt = bFrom + kk * 2 * LANES;
+            FloatVector b0 = FloatVector.fromArray(F, b, bAt);
+            FloatVector b1 = FloatVector.fromArray(F, b, bAt + LANES);
+            FloatVector a0v = FloatVector.broadcast(F, a[aFrom + kk]);
+            c00 = a0v.fma(b0, c00);
+            c01 = a0v.fma(b1, c01);
+            FloatVector a1v = FloatVector.broadcast(F, a[a1 + kk]);
+            c10 = a1v.fma(b0, c10);
+            c11 = a1v.fma(b1, c11);
+            FloatVector a2v = FloatVector.broadcast(F, a[a2 + kk]);
+            c20 = a2v.fma(b0, c20);
+            c21 = a2v.fma(b1, c21);
+            FloatVector a3v = FloatVector.broadcast(F, a[a3 + kk]);
+            c30 = a3v.fma(b0, c30);
+            c31 = a3v.fma(b1, c31);
+            FloatVector a4v = FloatVector.broadcast(F, a[a4 + kk]);
+            c40 = a4v.fma(b0, c40);
+            c41 = a4v.fma(b1, c41);
+            FloatVector a5v = FloatVector.broadcast(F, a[a5 + kk]);
+            c50 = a5v.fma(b0, c50);
+            c51 = a5v.fma(b1, c51);
+        }
+        c00.intoArray(c, cFrom);
+        c01.intoArray(c, cFrom + LANES);
+        c10.intoArray(c, cFrom + cStride);
+        c11.intoArray(c, cFrom + cStride + LANES);
+        c20.intoArray(c, cFrom + 2 * cStride);
+        c21.intoArray(c, cFrom + 2 * cStride + LANES);
+        c30.intoArray(c, cFrom + 3 * cStride);
+        c31.intoArray(c, cFrom + 3 * cStride + LANES);
+        c40.intoArray(c, cFrom + 4 * cStride);
+        c41.intoArray(c, cFrom + 4 * cStride + LANES);
+        c50.intoArray(c, cFrom + 5 * cStride);
+        c51.intoArray(c, cFrom + 5 * cStride + LANES);
     }
 
     /**

@@ -78,12 +78,10 @@ public final class VectorKernels implements KernelSet {
         }
         float[] xs = read(x, dtype, m * k);
         float[] y = new float[Math.multiplyExact(m, n)];
-        if (m < BLOCKED_FROM && AffinePlaneMatmul.supports(cols, bits)) {
-            if (transpose) {
-                AffinePlaneMatmul.transposed(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
-            } else {
-                AffinePlaneMatmul.plain(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
-            }
+        if (m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(k, bits)) {
+            PackedRowMatmul.transposed(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
+        } else if (m < BLOCKED_FROM && !transpose && AffinePlaneMatmul.supports(n, bits)) {
+            AffinePlaneMatmul.plain(xs, m, k, n, packed, scales, biases, dtype, groupSize, bits, y);
         } else {
             decodedMatmul(
                     xs,
@@ -169,7 +167,8 @@ public final class VectorKernels implements KernelSet {
     /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
     private static void decodedMatmul(
             float[] x, int m, int k, int n, boolean transpose, BlockDecoder weight, float[] y) {
-        boolean blocked = m >= BLOCKED_FROM && BlockedMatmul.supports();
+        boolean blocked =
+                m >= BLOCKED_FROM && (transpose ? BlockedMatmul.supportsTransposed() : BlockedMatmul.supports());
         if (transpose) {
             if (blocked) {
                 BlockedMatmul.transposed(x, m, k, n, weight, y);

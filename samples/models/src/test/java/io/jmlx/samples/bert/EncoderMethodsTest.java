@@ -95,7 +95,7 @@ class EncoderMethodsTest {
                     quantized,
                     QualitySweep.Variant.of(G64_4, QuantizationMethod.GPTQ),
                     new EncoderCalibration(
-                            quantized.tokenizer(), Sentences.calibration().subList(0, 40)));
+                            quantized.tokenizer(), Sentences.calibration().subList(0, 16)));
             Path saved = dir.resolve("minilm-gptq");
             ModelSaving.save(quantized.model(), null, G64_4, CheckpointWriter.to(saved));
             try (ModelCheckpoint ckpt = ModelCheckpoint.open(saved)) {
