@@ -81,12 +81,13 @@ public final class Gptq {
             importance[i] = (float) (1 / (d * d));
         }
         QuantizedParts gptq = walk(w, settings, u, importance);
-        float[] damped = new float[cols * cols];
-        for (int i = 0; i < damped.length; i++) {
-            damped[i] = (float) h[i];
+        float[] dampedValues = new float[cols * cols];
+        for (int i = 0; i < dampedValues.length; i++) {
+            dampedValues[i] = (float) h[i];
         }
+        Array damped = Array.of(dampedValues, DType.FLOAT32, cols, cols);
         QuantizedParts refitted = GroupRefit.refit(w, gptq, settings, damped);
-        QuantizedParts rtn = Jmlx.quantize(w, settings.groupSize(), settings.bits(), "affine", null);
+        QuantizedParts rtn = Jmlx.quantize(w, settings);
         return bestRows(w, hessian, settings, List.of(refitted, gptq, rtn));
     }
 

@@ -2,6 +2,7 @@ package io.jmlx.quant.method;
 
 import io.jmlx.Array;
 import io.jmlx.DType;
+import io.jmlx.Jmlx;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FloatFormats;
@@ -14,27 +15,31 @@ import java.lang.foreign.MemorySegment;
  * With a row's codes fixed, the scales and biases of all its groups that minimise {@code (w − ŵ)ᵀ H (w − ŵ)}:
  * {@code ŵ} is linear in them, so they solve one small least-squares problem per row ({@code 2·K/g} unknowns,
  * coupled through {@code H}), and are then rounded to the weight's dtype. GPTQ picks codes that compensate each
- * other; this re-fits the grid they sit on to the same objective.
+ * other; this re-fits the grid they sit on to the same objective. The products with {@code H} run as matrix products,
+ * a block of rows at a time.
  */
 final class GroupRefit {
+    /** Floats of the per-block product {@code [groups, rows, K]}: bounds the memory a block takes. */
+    private static final long BLOCK_FLOATS = 1L << 25;
+
     private GroupRefit() {}
 
     /**
-     * The parts of {@code q} with every row's scales and biases re-fitted for {@code h} ({@code K × K}, row-major,
-     * positive definite), codes unchanged.
+     * The parts of {@code q} with every row's scales and biases re-fitted for {@code h} ({@code [K, K]} float32,
+     * symmetric positive definite), codes unchanged.
      */
-    static QuantizedParts refit(Array w, QuantizedParts q, QuantizationSettings settings, float[] h) {
+    static QuantizedParts refit(Array w, QuantizedParts q, QuantizationSettings settings, Array h) {
         int rows = w.shape()[0];
         int cols = w.shape()[1];
         int g = settings.groupSize();
         int groups = cols / g;
-        int n = 2 * groups;
         DType dtype = w.dtype();
-        // Row-independent: hSums[i][c] = Σ_{j∈c} H_ij and the bias-bias block Σ_{i∈a, j∈c} H_ij.
+        float[] hf = h.toFloatArray();
+        // Row-independent: hSums[i][c] = Σ_{j∈c} H_ij, and the bias-bias block Σ_{i∈a, j∈c} H_ij.
         float[] hSums = new float[cols * groups];
         for (int i = 0; i < cols; i++) {
             for (int j = 0; j < cols; j++) {
-                hSums[i * groups + j / g] += h[i * cols + j];
+                hSums[i * groups + j / g] += hf[i * cols + j];
             }
         }
         double[] biasBlock = new double[groups * groups];
@@ -43,64 +48,97 @@ final class GroupRefit {
                 biasBlock[(i / g) * groups + c] += hSums[i * groups + c];
             }
         }
-        long wordsPerRow = BitPacking.words(cols, settings.bits());
-        MemorySegment packed = q.packed().data();
-        MemorySegment weights = w.data();
+        Array hByGroup = Jmlx.transpose(h.reshape(cols, groups, g), 1, 2, 0); // [groups, g, K]: H[j][i], j in group
+        Array x = w.astype(DType.FLOAT32);
+        float[] hx = Jmlx.matmul(x, h).toFloatArray(); // (H w)_i per row: H is symmetric
+        float[] codes = unpacked(q.packed(), rows, cols, settings.bits());
         AffineLayout out = new AffineLayout(w, settings);
-        KernelThreads.forEach(rows, r -> {
-            float[] x = new float[cols];
-            int[] codes = new int[cols];
-            float[] scales = new float[groups];
-            float[] biases = new float[groups];
-            Elements.readRow(weights, dtype, (long) r * cols, x, cols);
-            BitPacking.unpackRow(packed, r * wordsPerRow, cols, settings.bits(), codes);
-            Elements.readRow(q.scales().data(), dtype, (long) r * groups, scales, groups);
-            Elements.readRow(q.biases().data(), dtype, (long) r * groups, biases, groups);
-            // Normal equations A θ = c with θ = (scales, biases): A = Jᵀ H J, c = Jᵀ H x.
-            double[] a = new double[n * n];
-            double[] c = new double[n];
-            double[] hq = new double[groups];
-            for (int i = 0; i < cols; i++) {
-                double hx = 0;
-                int row = i * cols;
-                for (int gc = 0, j = 0; gc < groups; gc++) {
-                    double acc = 0;
-                    for (int end = j + g; j < end; j++) {
-                        double hij = h[row + j];
-                        acc += hij * codes[j];
-                        hx += hij * x[j];
-                    }
-                    hq[gc] = acc;
-                }
-                int ga = i / g;
-                double qi = codes[i];
-                for (int gc = 0; gc < groups; gc++) {
-                    a[ga * n + gc] += qi * hq[gc]; // scale-scale
-                    a[ga * n + groups + gc] += qi * hSums[i * groups + gc]; // scale-bias
-                    a[(groups + ga) * n + gc] += hq[gc]; // bias-scale
-                }
-                c[ga] += qi * hx;
-                c[groups + ga] += hx;
-            }
-            for (int ga = 0; ga < groups; ga++) {
-                for (int gc = 0; gc < groups; gc++) {
-                    a[(groups + ga) * n + groups + gc] = biasBlock[ga * groups + gc];
-                }
-            }
-            double[] theta = solve(a, c, n);
-            if (theta != null) {
-                for (int k = 0; k < groups; k++) {
-                    float s = FloatFormats.roundTo(dtype, (float) theta[k]);
-                    float b = FloatFormats.roundTo(dtype, (float) theta[groups + k]);
-                    if (Float.isFinite(s) && Float.isFinite(b)) {
-                        scales[k] = s;
-                        biases[k] = b;
-                    }
-                }
-            }
-            out.putRow(r, codes, scales, biases);
-        });
+        int block = (int) Math.max(1, Math.min(rows, BLOCK_FLOATS / ((long) groups * cols)));
+        for (int from = 0; from < rows; from += block) {
+            int n = Math.min(block, rows - from);
+            float[] chunk = java.util.Arrays.copyOfRange(codes, from * cols, (from + n) * cols);
+            Array qByGroup = Jmlx.transpose(Array.of(chunk, DType.FLOAT32, n, groups, g), 1, 0, 2); // [groups, n, g]
+            // t[c][r][i] = Σ_{j∈c} H_ij q_rj
+            float[] t = Jmlx.matmul(qByGroup, hByGroup).toFloatArray();
+            int first = from;
+            KernelThreads.forEach(
+                    n, r -> solveRow(first + r, r, n, cols, g, groups, dtype, codes, hx, t, hSums, biasBlock, q, out));
+        }
         return out.parts();
+    }
+
+    /** The normal equations of one row, solved and rounded, written to {@code out}. */
+    private static void solveRow(
+            int row,
+            int r,
+            int n,
+            int cols,
+            int g,
+            int groups,
+            DType dtype,
+            float[] codes,
+            float[] hx,
+            float[] t,
+            float[] hSums,
+            double[] biasBlock,
+            QuantizedParts q,
+            AffineLayout out) {
+        int size = 2 * groups;
+        double[] a = new double[size * size];
+        double[] c = new double[size];
+        int base = row * cols;
+        for (int i = 0; i < cols; i++) {
+            int ga = i / g;
+            double qi = codes[base + i];
+            for (int gc = 0; gc < groups; gc++) {
+                double tq = t[(gc * n + r) * cols + i];
+                a[ga * size + gc] += qi * tq; // scale-scale
+                a[ga * size + groups + gc] += qi * hSums[i * groups + gc]; // scale-bias
+                a[(groups + ga) * size + gc] += tq; // bias-scale
+            }
+            c[ga] += qi * hx[base + i];
+            c[groups + ga] += hx[base + i];
+        }
+        for (int ga = 0; ga < groups; ga++) {
+            for (int gc = 0; gc < groups; gc++) {
+                a[(groups + ga) * size + groups + gc] = biasBlock[ga * groups + gc];
+            }
+        }
+        float[] scales = new float[groups];
+        float[] biases = new float[groups];
+        Elements.readRow(q.scales().data(), dtype, (long) row * groups, scales, groups);
+        Elements.readRow(q.biases().data(), dtype, (long) row * groups, biases, groups);
+        double[] theta = solve(a, c, size);
+        if (theta != null) {
+            for (int k = 0; k < groups; k++) {
+                float s = FloatFormats.roundTo(dtype, (float) theta[k]);
+                float b = FloatFormats.roundTo(dtype, (float) theta[groups + k]);
+                if (Float.isFinite(s) && Float.isFinite(b)) {
+                    scales[k] = s;
+                    biases[k] = b;
+                }
+            }
+        }
+        int[] rowCodes = new int[cols];
+        for (int i = 0; i < cols; i++) {
+            rowCodes[i] = (int) codes[base + i];
+        }
+        out.putRow(row, rowCodes, scales, biases);
+    }
+
+    /** Every code of {@code packed} as a float, row-major. */
+    private static float[] unpacked(Array packed, int rows, int cols, int bits) {
+        MemorySegment data = packed.data();
+        long wordsPerRow = BitPacking.words(cols, bits);
+        float[] out = new float[rows * cols];
+        int[] row = new int[cols];
+        for (int r = 0; r < rows; r++) {
+            BitPacking.unpackRow(data, r * wordsPerRow, cols, bits, row);
+            for (int i = 0; i < cols; i++) {
+                out[r * cols + i] = row[i];
+            }
+        }
+        return out;
     }
 
     /**

@@ -67,10 +67,10 @@ class GptqTest {
 
     @Test
     void inverseCholeskyFactorTimesItsTransposeInvertsTheMatrix() {
-        int n = 37;
-        float[] x = inputs(5, 80).toFloatArray();
+        int n = 150; // more than two panels of the blocked factorisation
+        float[] x = inputs(5, 400).toFloatArray();
         double[] h = new double[n * n];
-        for (int r = 0; r < 80; r++) {
+        for (int r = 0; r < 400; r++) {
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < n; j++) {
                     h[i * n + j] += (double) x[r * K + i] * x[r * K + j];
@@ -78,21 +78,23 @@ class GptqTest {
             }
         }
         double[] u = InverseCholesky.of(h, n);
+        double[] inverse = new double[n * n]; // Uᵀ U
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < i; j++) {
                 assertEquals(0, u[i * n + j], "U is upper triangular");
             }
+            for (int m = 0; m <= i; m++) {
+                double umi = u[m * n + i];
+                for (int k = 0; k < n; k++) {
+                    inverse[i * n + k] += umi * u[m * n + k];
+                }
+            }
         }
-        // (Uᵀ U) H = I
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 double v = 0;
                 for (int k = 0; k < n; k++) {
-                    double inv = 0;
-                    for (int m = 0; m <= Math.min(i, k); m++) {
-                        inv += u[m * n + i] * u[m * n + k];
-                    }
-                    v += inv * h[k * n + j];
+                    v += inverse[i * n + k] * h[k * n + j];
                 }
                 assertEquals(i == j ? 1 : 0, v, 1e-8, "(" + i + ", " + j + ")");
             }

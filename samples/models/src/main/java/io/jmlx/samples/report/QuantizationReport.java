@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The README's main job: the MiniLM sentence encoder from its Maven Central jar, quantized in every MLX setting and
+ * The README's main job: the MiniLM (or BGE) sentence encoder from its Maven Central jar, quantized in every MLX setting and
  * compared with float32 (cosine, nearest-neighbour agreement, size, speed), written as an HTML report with a chart,
  * plus the 4-bit model in MLX's layout. Usage:
- * {@code QuantizationReport [OUTPUT_DIR] [COUNT] [--sentences FILE] [--methods rtn,mse,gptq] [--settings B:G,...]
+ * {@code QuantizationReport [OUTPUT_DIR] [COUNT] [--model minilm|bge] [--sentences FILE] [--methods rtn,mse,gptq] [--settings B:G,...]
  * [--bits-per-weight X,...] [--calibration FILE]}.
  */
 public final class QuantizationReport {
@@ -32,6 +32,7 @@ public final class QuantizationReport {
             usage: ./report [OUTPUT_DIR] [COUNT] [options]
               OUTPUT_DIR               where to write (default: minilm-report)
               COUNT                    evaluate on the first COUNT built-in sentences (default: 160)
+              --model NAME             minilm (default) or bge
               --sentences FILE         evaluate on FILE instead (one sentence a line)
               --methods LIST           methods to compare, e.g. rtn,mse,gptq (default: rtn)
               --settings LIST          settings as BITS:GROUP, e.g. 4:64,3:64 (default: every affine setting and the
@@ -44,6 +45,7 @@ public final class QuantizationReport {
 
     /** The parsed command line. */
     record Options(
+            EncoderModel model,
             Path out,
             List<String> sentences,
             List<QuantizationMethod> methods,
@@ -54,6 +56,7 @@ public final class QuantizationReport {
         /** The options, or {@code null} when help was asked for. */
         static Options parse(String[] args) throws IOException {
             List<String> positional = new ArrayList<>();
+            EncoderModel model = EncoderModel.MINILM;
             List<String> sentences = null;
             List<QuantizationMethod> methods = List.of(QuantizationMethod.RTN);
             List<QuantizationSettings> settings = QualitySweep.allSettings();
@@ -73,6 +76,12 @@ public final class QuantizationReport {
                 }
                 String v = args[++i];
                 switch (a) {
+                    case "--model" ->
+                        model = switch (v) {
+                            case "minilm" -> EncoderModel.MINILM;
+                            case "bge" -> EncoderModel.BGE_SMALL;
+                            default -> throw new IllegalArgumentException("--model is minilm or bge, not " + v);
+                        };
                     case "--sentences" -> sentences = lines(Path.of(v));
                     case "--methods" ->
                         methods = Arrays.stream(v.split(","))
@@ -97,9 +106,10 @@ public final class QuantizationReport {
                 int count = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : DEFAULT_SENTENCES;
                 sentences = all.subList(0, Math.min(count, all.size()));
             }
-            Path out = Path.of(positional.isEmpty() ? "minilm-report" : positional.getFirst())
+            String name = model == EncoderModel.MINILM ? "minilm" : "bge";
+            Path out = Path.of(positional.isEmpty() ? name + "-report" : positional.getFirst())
                     .toAbsolutePath();
-            return new Options(out, sentences, methods, settings, budgets, calibration);
+            return new Options(model, out, sentences, methods, settings, budgets, calibration);
         }
 
         private static QuantizationSettings setting(String text) {
@@ -138,7 +148,8 @@ public final class QuantizationReport {
             System.exit(2);
             return;
         }
-        EncoderModel kind = EncoderModel.MINILM;
+        EncoderModel kind = o.model();
+        String title = kind == EncoderModel.MINILM ? "all-MiniLM-L6-v2" : "bge-small-en-v1.5";
         Files.createDirectories(o.out());
         List<QualitySweep.Variant> variants = QualitySweep.variants(o.settings(), o.methods(), o.budgets());
         boolean calibrated = !o.budgets().isEmpty()
@@ -175,14 +186,15 @@ public final class QuantizationReport {
                     });
 
             QuantizationSettings s = QuantizationSettings.resolve(64, 4, "affine");
-            Path model = o.out().resolve("minilm-4bit");
+            Path model = o.out().resolve(kind == EncoderModel.MINILM ? "minilm-4bit" : "bge-4bit");
             QualitySweep.saveQuantized(kind, onnx, s, model);
 
             QualitySweep.Row base = rows.getFirst();
             String summary = String.format(
                     Locale.ROOT,
-                    "all-MiniLM-L6-v2 (ONNX from Maven Central) on %d sentences. float32: %.1f MB of weights, %.2f ms "
+                    "%s (ONNX from Maven Central) on %d sentences. float32: %.1f MB of weights, %.2f ms "
                             + "per sentence.",
+                    title,
                     o.sentences().size(),
                     base.weightBytes() / 1e6,
                     base.millisPerSentence());
@@ -201,9 +213,9 @@ public final class QuantizationReport {
                 }
             }
             summary += " The 4-bit model (rtn) in MLX's layout: " + model + ".";
-            byte[] chart = ReportPage.chartPng("all-MiniLM-L6-v2", rows);
+            byte[] chart = ReportPage.chartPng(title, rows);
             Files.write(o.out().resolve("chart.png"), chart);
-            Files.writeString(o.out().resolve("index.html"), ReportPage.html("all-MiniLM-L6-v2", rows, chart, summary));
+            Files.writeString(o.out().resolve("index.html"), ReportPage.html(title, rows, chart, summary));
             System.out.println(summary);
             System.out.printf(
                     Locale.ROOT,
