@@ -94,16 +94,21 @@ final class MethodQuantizer {
         return layer instanceof Linear l ? new QuantizedLinear(w, l.bias()) : new QuantizedEmbedding(w);
     }
 
-    /** Embeddings first (data-free), then the linear layers block by block from what they see. */
+    /**
+     * Embeddings first (data-free, for their lookups), then the linear layers block by block from what they see,
+     * then the embeddings that serve as output heads ({@link TiedHead}) from what the head sees.
+     */
     private static void quantizeCalibrated(
             Module model, Map<String, QuantizationSettings> decided, Calibration calibration) {
-        Map<String, Module> embeddings = new LinkedHashMap<>();
+        Map<String, Layer> embeddings = new LinkedHashMap<>();
+        Map<String, Array> tables = new LinkedHashMap<>();
         List<List<String>> stages = new ArrayList<>();
         String block = null;
         for (var e : decided.entrySet()) {
             Module layer = model.module(e.getKey());
-            if (layer instanceof Embedding) {
-                embeddings.put(e.getKey(), dataFree(e.getKey(), layer, e.getValue(), QuantizationMethod.MSE));
+            if (layer instanceof Embedding embedding) {
+                tables.put(e.getKey(), embedding.weight());
+                embeddings.put(e.getKey(), (Layer) dataFree(e.getKey(), layer, e.getValue(), QuantizationMethod.MSE));
                 continue;
             }
             String key = blockOf(e.getKey());
@@ -122,20 +127,40 @@ final class MethodQuantizer {
             Map<String, HessianRecorder> recorders = HessianRecorder.forStage(layers);
             model.updateModules(recorders);
             HessianRecorder.runStage(recorders, model, calibration);
-            Map<String, Module> quantized = new LinkedHashMap<>();
             recorders.forEach((path, r) -> {
                 if (r.hessian() == null) {
                     throw new IllegalArgumentException("The calibration never reached layer '" + path + "'.");
                 }
-                QuantizationSettings s = decided.get(path);
-                try {
-                    quantized.put(path, twin(r.layer(), Gptq.quantize(r.layer().weight(), r.hessian(), s), s));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(e.getMessage() + " (layer '" + path + "')", e);
+            });
+            model.updateModules(fromRecorded(recorders, decided));
+        }
+        if (!embeddings.isEmpty()) {
+            Map<String, HessianRecorder> heads = HessianRecorder.forHeads(embeddings, tables);
+            model.updateModules(heads);
+            HessianRecorder.runStage(heads, model, calibration);
+            Map<String, Module> quantized = new LinkedHashMap<>(embeddings);
+            heads.forEach((path, r) -> {
+                if (r.hessian() != null) {
+                    quantized.putAll(fromRecorded(Map.of(path, r), decided));
                 }
             });
             model.updateModules(quantized);
         }
+    }
+
+    /** GPTQ's twin of each recorded layer, from the inputs it recorded. */
+    private static Map<String, Module> fromRecorded(
+            Map<String, HessianRecorder> recorders, Map<String, QuantizationSettings> decided) {
+        Map<String, Module> quantized = new LinkedHashMap<>();
+        recorders.forEach((path, r) -> {
+            QuantizationSettings s = decided.get(path);
+            try {
+                quantized.put(path, twin(r.layer(), Gptq.quantize(r.weight(), r.hessian(), s), s));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (layer '" + path + "')", e);
+            }
+        });
+        return quantized;
     }
 
     /** The path up to its first all-digit segment ({@code encoder.layer.3.attention.self.query → encoder.layer.3}). */

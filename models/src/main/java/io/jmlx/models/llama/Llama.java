@@ -14,7 +14,7 @@ import io.jmlx.nn.Module;
 import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizationResult;
 import io.jmlx.nn.QuantizeDecision;
-import io.jmlx.nn.QuantizedEmbedding;
+import io.jmlx.nn.TiedHead;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.method.QuantizationMethod;
@@ -103,13 +103,11 @@ public final class Llama extends Module {
         if (lmHead != null) {
             return lmHead.get().forward(h);
         }
-        return switch (model.get().embedTokens()) {
-            case Embedding e -> e.asLinear(h);
-            case QuantizedEmbedding q -> q.asLinear(h);
-            default ->
-                throw new IllegalStateException("model.embed_tokens must be an Embedding or QuantizedEmbedding "
-                        + "but is " + model.get().embedTokens().getClass().getName());
-        };
+        if (model.get().embedTokens() instanceof TiedHead tied) {
+            return tied.asLinear(h);
+        }
+        throw new IllegalStateException("model.embed_tokens must be an Embedding or QuantizedEmbedding (a TiedHead) "
+                + "but is " + model.get().embedTokens().getClass().getName());
     }
 
     /**
