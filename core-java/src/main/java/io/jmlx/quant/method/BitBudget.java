@@ -34,7 +34,7 @@ public final class BitBudget {
     private static List<QuantizationSettings> candidates() {
         List<QuantizationSettings> out = new ArrayList<>();
         for (int bits : new int[] {2, 3, 4, 5, 6, 8}) {
-            for (int g : new int[] {128, 64, 32}) {
+            for (int g : new int[] {32, 64, 128}) {
                 out.add(new QuantizationSettings(g, bits, QuantizationMode.AFFINE));
             }
         }

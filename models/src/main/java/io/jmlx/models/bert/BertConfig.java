@@ -1,6 +1,7 @@
 package io.jmlx.models.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jmlx.models.ConfigJson;
 
 /**
  * The sizes of a BERT encoder.
@@ -39,23 +40,14 @@ public record BertConfig(
      */
     public static BertConfig from(JsonNode config) {
         return new BertConfig(
-                required(config, "vocab_size"),
-                required(config, "hidden_size"),
-                required(config, "num_hidden_layers"),
-                required(config, "num_attention_heads"),
-                required(config, "intermediate_size"),
+                ConfigJson.positiveInt(config, "vocab_size"),
+                ConfigJson.positiveInt(config, "hidden_size"),
+                ConfigJson.positiveInt(config, "num_hidden_layers"),
+                ConfigJson.positiveInt(config, "num_attention_heads"),
+                ConfigJson.positiveInt(config, "intermediate_size"),
                 config.path("max_position_embeddings").asInt(512),
                 config.path("type_vocab_size").asInt(2),
                 (float) config.path("layer_norm_eps").asDouble(1e-12));
-    }
-
-    private static int required(JsonNode config, String key) {
-        JsonNode v = config.get(key);
-        if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
-            throw new IllegalArgumentException("config.json must give " + key + " as a positive integer but has "
-                    + (v == null ? "none" : v) + ".");
-        }
-        return v.asInt();
     }
 
     /** The width of one attention head. */

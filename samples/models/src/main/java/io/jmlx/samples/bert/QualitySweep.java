@@ -14,8 +14,8 @@ import io.jmlx.nn.ModelSaving;
 import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizeDecision;
 import io.jmlx.nn.QuantizePredicate;
-import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.quant.method.BitBudget;
 import io.jmlx.quant.method.QuantizationMethod;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -93,12 +93,7 @@ public final class QualitySweep {
 
     /** Every affine setting (bits 2–8 × group 32/64/128) and the three microscaling modes. */
     public static List<QuantizationSettings> allSettings() {
-        List<QuantizationSettings> all = new ArrayList<>();
-        for (int bits : new int[] {2, 3, 4, 5, 6, 8}) {
-            for (int g : new int[] {32, 64, 128}) {
-                all.add(new QuantizationSettings(g, bits, QuantizationMode.AFFINE));
-            }
-        }
+        List<QuantizationSettings> all = new ArrayList<>(BitBudget.CANDIDATES);
         for (String mode : new String[] {"mxfp4", "mxfp8", "nvfp4"}) {
             all.add(QuantizationSettings.resolve(null, null, mode));
         }
