@@ -66,7 +66,11 @@ final class MethodQuantizer {
                                 + "Embedding layers, but layer '" + path + "' is a "
                                 + module.getClass().getName() + ".");
                     }
-                    decided.put(path, q.settingsFor(call));
+                    try {
+                        decided.put(path, q.settingsFor(call));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(e.getMessage() + " (layer '" + path + "')", e);
+                    }
                 }
             }
         });
