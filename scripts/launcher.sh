@@ -1,22 +1,55 @@
-# Sourced by the launchers (jmlx, bench, report, sample): one place for "build if stale" and the JVM flags.
+# Sourced by the launchers (jmlx, bench, report, sample): one place for usage messages, "build if stale", the JVM
+# flags and running Java.
 #
 #   . "$root/scripts/launcher.sh"
+#   jmlx_usage                                         prints the launcher's usage: its header comment (the lines
+#                                                      after the #! line, up to the first line that is no comment)
+#   jmlx_usage_error MESSAGE                           "NAME: MESSAGE", then the usage, on stderr; exits with 2
 #   jmlx_build_if_stale NAME MODULE [SOURCE_DIR...]   builds MODULE (and what it needs) when its class path file is
 #                                                      missing or any SOURCE_DIR or pom.xml changed since; prints the
 #                                                      build log and returns 1 when the build fails
 #   jmlx_class_path MODULE                             MODULE's classes and its dependencies, for -cp
-#   "$JMLX_JAVA" "${JMLX_JVM_FLAGS[@]}" -cp ... Main   runs on the JDK 25 found by scripts/find-jdk.sh
+#   jmlx_exec_java [JVM_ARGS...] MAIN [ARGS...]        replaces the launcher by Java on the JDK 25 that
+#                                                      scripts/find-jdk.sh finds, with JMLX_JVM_FLAGS
+#
+# Nothing here looks for a JDK or builds before it is needed, so a launcher answers --help at once.
+# JMLX_CLASS_PATH, when set, is the class path to run on instead of building (for packagers, and for the tests that
+# run the launchers on the class path of the build that is testing them).
 
 jmlx_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$jmlx_root/scripts/find-jdk.sh"
-JAVA_HOME=$(jmlx_find_jdk) || exit 1
-export JAVA_HOME
-JMLX_JAVA="$JAVA_HOME/bin/java"
+jmlx_launcher=${BASH_SOURCE[1]:-$0}
+jmlx_name=$(basename "$jmlx_launcher")
 
 # Every JVM running jmlx: FFM access to native memory, and the Vector API for the fast kernels.
 JMLX_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector)
 
+# The line the JVM prints on every start because of --add-modules jdk.incubator.vector. It is the only line taken
+# out of standard error; everything else there passes unchanged.
+JMLX_INCUBATOR_WARNING='WARNING: Using incubator modules: jdk.incubator.vector'
+
+jmlx_usage() {
+  sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$jmlx_launcher"
+}
+
+jmlx_usage_error() {
+  {
+    echo "$jmlx_name: $1"
+    jmlx_usage
+  } >&2
+  exit 2
+}
+
+jmlx_require_java() {
+  [ -n "${JMLX_JAVA:-}" ] && return 0
+  . "$jmlx_root/scripts/find-jdk.sh"
+  JAVA_HOME=$(jmlx_find_jdk) || exit 1
+  export JAVA_HOME
+  JMLX_JAVA="$JAVA_HOME/bin/java"
+}
+
 jmlx_build_if_stale() {
+  [ -n "${JMLX_CLASS_PATH:-}" ] && return 0
+  jmlx_require_java
   local name=$1 module=$2
   shift 2
   local target="$jmlx_root/$module/target"
@@ -44,6 +77,18 @@ jmlx_build_if_stale() {
 }
 
 jmlx_class_path() {
+  if [ -n "${JMLX_CLASS_PATH:-}" ]; then
+    printf '%s\n' "$JMLX_CLASS_PATH"
+    return 0
+  fi
   local target="$jmlx_root/$1/target"
   printf '%s:%s\n' "$target/classes" "$(cat "$target/classpath.txt")"
+}
+
+# Standard error goes through a filter that drops JMLX_INCUBATOR_WARNING. The filter ignores Ctrl-C, so that what
+# Java prints while it stops (a cleanup message, an error) still gets through; it ends when Java closes stderr.
+jmlx_exec_java() {
+  jmlx_require_java
+  exec "$JMLX_JAVA" "${JMLX_JVM_FLAGS[@]}" "$@" \
+    2> >(trap '' INT; exec grep --line-buffered -v -x -F -e "$JMLX_INCUBATOR_WARNING" >&2)
 }

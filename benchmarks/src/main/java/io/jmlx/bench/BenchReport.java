@@ -111,6 +111,16 @@ public final class BenchReport {
 
     private BenchReport() {}
 
+    private static final String USAGE = """
+            Usage: ./bench [--no-scalar] [--peers] [JMH OPTIONS] [BENCHMARK REGEX...]
+                   ./bench --interleaved [M,...] [seconds]
+              The core set by default; -p shape=,m=,bits=,groupSize= name a grid instead; --no-scalar skips
+              the repeat on the scalar kernels; --peers runs jmlx's 4-bit product beside ONNX Runtime's
+              MatMulNBits and float32 MatMul and Jlama's Q4 (M = 1,2,4,8,16,32,512 unless -p m= is given) and
+              prints the ratios jmlx/peer. --interleaved runs the same products in turns of ~100 ms in one JVM
+              (robust on a shared machine): medians, ratios.
+            """;
+
     /** Runs the benchmarks JMH's command line {@code args} selects (plus {@code --no-scalar}) and prints the table. */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals(INTERLEAVED_FLAG)) {
@@ -125,20 +135,13 @@ public final class BenchReport {
         try {
             cli = new CommandLineOptions(jmh);
         } catch (CommandLineOptionException e) {
-            System.err.println("bench: " + e.getMessage() + " (./bench -h lists the options)");
-            System.exit(1);
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(USAGE + "  ./bench --help tells more; ./bench --jmh-help lists JMH's options.");
+            System.exit(2);
             return;
         }
         if (cli.shouldHelp()) {
-            System.out.println("""
-                    ./bench [--no-scalar] [--peers] [JMH options] [benchmark regex ...]
-                      The core set by default; -p shape=,m=,bits=,groupSize= name a grid instead; --no-scalar skips
-                      the repeat on the scalar kernels; --peers runs jmlx's 4-bit product beside ONNX Runtime's
-                      MatMulNBits and float32 MatMul and Jlama's Q4 (M = 1,2,4,8,16,32,512 unless -p m= is given) and
-                      prints the ratios jmlx/peer. JMH's options follow.
-                    ./bench --interleaved [M,...] [seconds]
-                      The same products in turns of ~100 ms in one JVM (robust on a shared machine): medians, ratios.
-                    """);
+            System.out.println(USAGE + "  JMH's options follow.\n");
         }
         if (cli.shouldHelp()
                 || cli.shouldList()

@@ -15,7 +15,8 @@ final class CarriedFiles {
     /**
      * The files of an input directory that mlx-lm carries along (its download patterns: {@code *.json},
      * {@code *.py}, {@code *.txt}, {@code *.jsonl}, {@code *.jinja}, {@code *.tiktoken}, {@code tokenizer.model}),
-     * plus licences, READMEs and llama2.c's {@code tokenizer.bin} (the tokenizer jmlx's Llama reads); never weights in other formats, the index or the config.
+     * plus licences, READMEs and llama2.c's {@code tokenizer.bin}; never weights in other formats, the index or the
+     * config.
      */
     static List<Path> of(Path dir) throws IOException {
         List<Path> files = new ArrayList<>();

@@ -2,7 +2,7 @@ package io.jmlx.cli;
 
 /**
  * A subcommand stops with a one-line message for the user and an exit code ({@link JmlxCommand#EXIT_FAILED} or
- * {@link JmlxCommand#EXIT_USAGE}); no stack trace is shown unless {@code --verbose} is given.
+ * {@link JmlxCommand#EXIT_USAGE}); no stack trace is shown unless {@code --debug} is given.
  */
 final class CommandFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;

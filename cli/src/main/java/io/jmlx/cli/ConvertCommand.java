@@ -1,6 +1,9 @@
 package io.jmlx.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
@@ -30,6 +33,7 @@ import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,6 +162,15 @@ public final class ConvertCommand extends OutputCommand {
                     + "layers keep their rules.")
     Double bitsPerWeight;
 
+    @Option(
+            names = "--json-summary",
+            paramLabel = "FILE",
+            description = "Also write the closing table as JSON to FILE once the output is complete: input, output, "
+                    + "quantization, method, bits_per_weight (with --bits-per-weight), layers [{path, shape, "
+                    + "quantization, rule, bytes_before, bytes_after, relative_error}], dense [{name, shape, bytes, "
+                    + "note}], totals.")
+    Path jsonSummary;
+
     /** A quantized layer: where it comes from, how, and (once written) what it became. */
     private static final class Layer {
         final String path;
@@ -201,6 +214,7 @@ public final class ConvertCommand extends OutputCommand {
         DType forcedType = parseDtype();
         requireExisting(input);
         checkDirectoryOutput(input);
+        checkSummaryFile();
 
         try (ModelCheckpoint in = ModelCheckpoint.open(input)) {
             ObjectNode config = in.config();
@@ -299,7 +313,16 @@ public final class ConvertCommand extends OutputCommand {
                     .write(config, specs, s -> data(in, s, byOutput.get(s.name()), castTo));
             progress.finish();
 
-            report(out, in, layers, denseNotes, outputBytes, start);
+            ObjectNode summary = report(out, in, layers, denseNotes, outputBytes, start);
+            if (jsonSummary != null) {
+                summary.put("input", input.toString()).put("output", output.toString());
+                summary.set("quantization", quantization.toJson());
+                summary.put("method", chosen.methodName());
+                if (bitsPerWeight != null) {
+                    summary.put("bits_per_weight", bitsPerWeight);
+                }
+                writeSummary(summary);
+            }
             return JmlxCommand.EXIT_OK;
         }
     }
@@ -368,13 +391,17 @@ public final class ConvertCommand extends OutputCommand {
         return castTo != null && FLOATS.contains(type) ? castTo : type;
     }
 
-    private void report(
+    /** Prints the closing table and totals; returns the same as JSON (layers, dense, totals). */
+    private ObjectNode report(
             PrintWriter out,
             ModelCheckpoint in,
             Map<String, Layer> layers,
             Map<String, String> notes,
             long written,
             long start) {
+        ObjectNode summary = JsonNodeFactory.instance.objectNode();
+        ArrayNode layerArray = summary.putArray("layers");
+        ArrayNode denseArray = summary.putArray("dense");
         TextTable table =
                 new TextTable("layer", "shape", "quantization", "before", "after", "rel. error").alignRight(3, 4);
         long before = 0;
@@ -390,12 +417,22 @@ public final class ConvertCommand extends OutputCommand {
                     size(l.weight.byteSize()),
                     size(l.bytesAfter),
                     String.format(Locale.ROOT, "%.4f", l.error));
+            ObjectNode n = layerArray.addObject().put("path", l.path);
+            shape(n, l.weight.shape());
+            n.set("quantization", QuantizationConfig.of(l.settings).toJson());
+            n.put("rule", l.rule)
+                    .put("bytes_before", l.weight.byteSize())
+                    .put("bytes_after", l.bytesAfter)
+                    .put("relative_error", l.error);
             before += l.weight.byteSize();
             after += l.bytesAfter;
         }
         for (Map.Entry<String, String> e : notes.entrySet()) {
             TensorInfo info = in.info(e.getKey());
             table.add(e.getKey(), Shape.format(info.shape()), "dense", size(info.byteSize()), "", e.getValue());
+            ObjectNode n = denseArray.addObject().put("name", e.getKey());
+            shape(n, info.shape());
+            n.put("bytes", info.byteSize()).put("note", e.getValue());
         }
         table.print(out);
         if (layers.values().stream().anyMatch(l -> l.rule != null && !BUDGET.equals(l.rule))) {
@@ -432,6 +469,35 @@ public final class ConvertCommand extends OutputCommand {
                 seconds,
                 inBytes / 1e6 / seconds));
         out.println("wrote " + output);
+        summary.putObject("totals")
+                .put("layers_quantized", layers.size())
+                .put("kept_dense", notes.size())
+                .put("layer_bytes_before", before)
+                .put("layer_bytes_after", after)
+                .put("bytes_in", inBytes)
+                .put("bytes_out", outBytes)
+                .put("seconds", seconds);
+        return summary;
+    }
+
+    private static void shape(ObjectNode node, int[] shape) {
+        ArrayNode a = node.putArray("shape");
+        for (int d : shape) {
+            a.add(d);
+        }
+    }
+
+    /** Writes the JSON summary under a temporary name beside {@code --json-summary} and renames it into place. */
+    private void writeSummary(ObjectNode summary) throws IOException {
+        Path target = jsonSummary.toAbsolutePath();
+        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            Files.writeString(
+                    temp, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     // ---------------------------------------------------------------- methods and budgets
@@ -567,6 +633,21 @@ public final class ConvertCommand extends OutputCommand {
             }
         }
         return rules;
+    }
+
+    /** The folder of {@code --json-summary} must exist, and the file must not be a folder (usage errors). */
+    private void checkSummaryFile() {
+        if (jsonSummary == null) {
+            return;
+        }
+        Path target = jsonSummary.toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            throw CommandFailure.usage("--json-summary " + jsonSummary + " is a folder; give a file name");
+        }
+        if (!Files.isDirectory(target.getParent())) {
+            throw CommandFailure.usage(
+                    "the folder of --json-summary " + jsonSummary + " does not exist: " + target.getParent());
+        }
     }
 
     private DType parseDtype() {

@@ -6,16 +6,16 @@ import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --device} option of the commands that compute ({@code quantize}, {@code dequantize}, {@code convert};
- * a picocli mixin): the device whose default stream runs their ops. The output bytes are the same on either.
+ * The {@code --device} option of the commands that compute (a picocli mixin): the device whose default stream runs
+ * their ops. The quantization commands write the same bytes on either.
  */
 final class DeviceOption {
     @Option(
             names = "--device",
             defaultValue = "cpu",
             paramLabel = "DEVICE",
-            description = "cpu or gpu: where the quantization ops run (default: ${DEFAULT-VALUE}). gpu needs jmlx's "
-                    + "Vulkan backend and a Vulkan device; the output is the same bytes.")
+            description = "cpu or gpu: where the ops run (default: ${DEFAULT-VALUE}). gpu needs jmlx's Vulkan backend "
+                    + "and a Vulkan device.")
     String device;
 
     /** Makes the chosen device's default stream the thread's until the scope is closed. */

@@ -1,5 +1,11 @@
 package io.jmlx.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.DType;
 import io.jmlx.Shape;
 import io.jmlx.io.TensorInfo;
@@ -8,17 +14,20 @@ import io.jmlx.io.model.QuantizationConfig;
 import io.jmlx.quant.QuantizationSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code jmlx inspect}: what a checkpoint holds (tensors with dtype, shape and bytes), how it is quantized (the
- * config's settings and, per layer, what mlx-lm's load rule makes of it) and totals. Reads headers only.
+ * config's settings and, per layer, what mlx-lm's load rule makes of it) and totals, as tables or, with
+ * {@code --json}, as one JSON object. Reads headers only.
  */
 @Command(
         name = "inspect",
@@ -29,38 +38,46 @@ import picocli.CommandLine.Parameters;
             "Prints every tensor (name, dtype, shape, bytes), the quantization settings of config.json, each "
                     + "layer's settings as mlx-lm would load it (a per-layer config entry, else the global "
                     + "settings when P.scales exists) and totals. A layer whose packed shape does not fit its "
-                    + "settings is flagged. Only headers and config are read; nothing is written."
+                    + "settings is flagged. Only headers and config are read; nothing is written.",
+            "",
+            "--json prints one object: path, directory, files, tensors [{name, dtype, shape, bytes, file}], "
+                    + "quantization (the config's {group_size, bits, mode} or null), layers [{path, quantization "
+                    + "(null: dense), source, check}] and totals {tensors, bytes, weights, bits_per_weight, "
+                    + "layers_by_setting}."
         },
         footerHeading = "%nExamples:%n",
-        footer = {"  jmlx inspect Llama-3.2-1B-4bit", "  jmlx inspect model.safetensors"})
+        footer = {
+            "  jmlx inspect Llama-3.2-1B-4bit",
+            "  jmlx inspect model.safetensors",
+            "  jmlx inspect --json Llama-3.2-1B-4bit | jq '.totals'"
+        })
 public final class InspectCommand extends JmlxSubcommand {
     @Parameters(index = "0", paramLabel = "PATH", description = "A model directory or a safetensors file.")
     Path path;
+
+    @Option(
+            names = "--json",
+            description = "Print the same as one JSON object (tensors, quantization, layers, totals) for scripts.")
+    boolean json;
+
+    /** How one layer ({@code P.weight}) is stored, as mlx-lm would load it. */
+    private record LayerRow(String path, QuantizationSettings settings, String source, String check) {}
+
+    /** What inspect found: the config's settings, the layers, their count per setting, bytes and weights. */
+    private record Found(
+            Optional<QuantizationConfig> quantization,
+            List<LayerRow> layers,
+            Map<String, Integer> perSetting,
+            long bytes,
+            long weights) {}
 
     @Override
     int execute(PrintWriter out) throws Exception {
         requireExisting(path);
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(path)) {
-            List<Path> files = ckpt.files();
-            out.println(path + ": " + (ckpt.isDirectory() ? "model directory, " : "")
-                    + ckpt.names().size() + " tensors in " + files.size() + " file" + (files.size() == 1 ? "" : "s"));
-
-            TextTable tensors = new TextTable("tensor", "dtype", "shape", "bytes", files.size() > 1 ? "file" : "");
-            for (String name : ckpt.names()) {
-                TensorInfo t = ckpt.info(name);
-                tensors.add(
-                        name,
-                        t.dtype().toString(),
-                        Shape.format(t.shape()),
-                        bytes(t.byteSize()),
-                        files.size() > 1 ? ckpt.fileOf(name).getFileName().toString() : "");
-            }
-            tensors.print(out);
-
             Optional<QuantizationConfig> q = ckpt.quantization();
-            out.println("quantization: " + q.map(c -> c.global().toString()).orElse("none in the config"));
+            List<LayerRow> layers = new ArrayList<>();
             Map<String, Integer> perSetting = new TreeMap<>();
-            TextTable layers = new TextTable("layer", "stored as", "source", "check");
             long logical = 0;
             long total = 0;
             for (String name : ckpt.names()) {
@@ -75,7 +92,7 @@ public final class InspectCommand extends JmlxSubcommand {
                 if (s.isEmpty()) {
                     logical += Shape.size(w.shape());
                     if (override) {
-                        layers.add(layer, "dense", "config: false", check(ckpt, layer, null));
+                        layers.add(new LayerRow(layer, null, "config: false", check(ckpt, layer, null)));
                     }
                     continue;
                 }
@@ -83,24 +100,103 @@ public final class InspectCommand extends JmlxSubcommand {
                         ? Shape.size(w.shape()) * 32 / s.get().bits()
                         : 0;
                 perSetting.merge(s.get().toString(), 1, Integer::sum);
-                layers.add(
-                        layer, s.get().toString(), override ? "config entry" : "global", check(ckpt, layer, s.get()));
+                layers.add(new LayerRow(
+                        layer, s.get(), override ? "config entry" : "global", check(ckpt, layer, s.get())));
             }
-            if (layers.size() > 0) {
-                layers.print(out);
-                perSetting.forEach((k, v) -> out.println("  " + v + " layer" + (v == 1 ? "" : "s") + ": " + k));
+            Found found = new Found(q, layers, perSetting, total, logical);
+            if (json) {
+                out.println(
+                        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(ckpt, found)));
+            } else {
+                print(out, ckpt, found);
             }
-            out.println(String.format(
-                    Locale.ROOT,
-                    "total: %d tensors, %s; %,d weights in .weight tensors%s",
-                    ckpt.names().size(),
-                    bytes(total),
-                    logical,
-                    logical == 0
-                            ? ""
-                            : String.format(Locale.ROOT, " (%.2f bits per weight overall)", total * 8.0 / logical)));
             return JmlxCommand.EXIT_OK;
         }
+    }
+
+    private void print(PrintWriter out, ModelCheckpoint ckpt, Found found) {
+        List<Path> files = ckpt.files();
+        out.println(path + ": " + (ckpt.isDirectory() ? "model directory, " : "")
+                + ckpt.names().size() + " tensors in " + files.size() + " file" + (files.size() == 1 ? "" : "s"));
+        TextTable tensors = new TextTable("tensor", "dtype", "shape", "bytes", files.size() > 1 ? "file" : "");
+        for (String name : ckpt.names()) {
+            TensorInfo t = ckpt.info(name);
+            tensors.add(
+                    name,
+                    t.dtype().toString(),
+                    Shape.format(t.shape()),
+                    bytes(t.byteSize()),
+                    files.size() > 1 ? ckpt.fileOf(name).getFileName().toString() : "");
+        }
+        tensors.print(out);
+        out.println("quantization: "
+                + found.quantization().map(c -> c.global().toString()).orElse("none in the config"));
+        if (!found.layers().isEmpty()) {
+            TextTable table = new TextTable("layer", "stored as", "source", "check");
+            for (LayerRow l : found.layers()) {
+                table.add(
+                        l.path(), l.settings() == null ? "dense" : l.settings().toString(), l.source(), l.check());
+            }
+            table.print(out);
+            found.perSetting().forEach((k, v) -> out.println("  " + v + " layer" + (v == 1 ? "" : "s") + ": " + k));
+        }
+        out.println(String.format(
+                Locale.ROOT,
+                "total: %d tensors, %s; %,d weights in .weight tensors%s",
+                ckpt.names().size(),
+                bytes(found.bytes()),
+                found.weights(),
+                found.weights() == 0
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                " (%.2f bits per weight overall)",
+                                bitsPerWeight(found.bytes(), found.weights()))));
+    }
+
+    private ObjectNode toJson(ModelCheckpoint ckpt, Found found) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("path", path.toString()).put("directory", ckpt.isDirectory());
+        ArrayNode files = root.putArray("files");
+        ckpt.files().forEach(f -> files.add(f.getFileName().toString()));
+        ArrayNode tensors = root.putArray("tensors");
+        for (String name : ckpt.names()) {
+            TensorInfo t = ckpt.info(name);
+            ObjectNode n =
+                    tensors.addObject().put("name", name).put("dtype", t.dtype().toString());
+            ArrayNode shape = n.putArray("shape");
+            for (int d : t.shape()) {
+                shape.add(d);
+            }
+            n.put("bytes", t.byteSize())
+                    .put("file", ckpt.fileOf(name).getFileName().toString());
+        }
+        root.set(
+                "quantization",
+                found.quantization().map(c -> (JsonNode) settings(c.global())).orElse(NullNode.instance));
+        ArrayNode layerArray = root.putArray("layers");
+        for (LayerRow l : found.layers()) {
+            ObjectNode n = layerArray.addObject().put("path", l.path());
+            n.set("quantization", l.settings() == null ? NullNode.instance : settings(l.settings()));
+            n.put("source", l.source()).put("check", l.check());
+        }
+        ObjectNode totals = root.putObject("totals");
+        totals.put("tensors", ckpt.names().size()).put("bytes", found.bytes()).put("weights", found.weights());
+        if (found.weights() > 0) {
+            totals.put("bits_per_weight", bitsPerWeight(found.bytes(), found.weights()));
+        }
+        ObjectNode counts = totals.putObject("layers_by_setting");
+        found.perSetting().forEach(counts::put);
+        return root;
+    }
+
+    /** {@code {"group_size": 64, "bits": 4, "mode": "affine"}}, as in config.json. */
+    private static ObjectNode settings(QuantizationSettings s) {
+        return QuantizationConfig.of(s).toJson();
+    }
+
+    private static double bitsPerWeight(long bytes, long weights) {
+        return bytes * 8.0 / weights;
     }
 
     /** "ok", or what is wrong with a layer's tensors for the settings it would be loaded with. */

@@ -16,16 +16,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * What every subcommand shares: the {@code --verbose} option, and the translation of every failure into a one-line
- * message on stderr and an exit code (stack traces only with {@code --verbose}); plus the number formatting of
- * their reports.
+ * What every subcommand shares: the {@code --debug} option, and the translation of every failure into a one-line
+ * message on stderr and an exit code (stack traces only with {@code --debug} or {@code JMLX_DEBUG=1}); plus the
+ * number formatting of their reports.
  */
 abstract class JmlxSubcommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
-    boolean verbose;
+    @Option(
+            names = {"--debug", "--verbose"},
+            description = "Show the stack trace when something fails (so does the environment variable JMLX_DEBUG=1).")
+    boolean debug;
 
     /** Does the work, printing to {@code out}; returns the exit code. */
     abstract int execute(PrintWriter out) throws Exception;
@@ -63,7 +65,7 @@ abstract class JmlxSubcommand implements Callable<Integer> {
         } catch (Exception e) {
             return fail(
                     err,
-                    "unexpected error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)"),
+                    "unexpected error: " + e + (JmlxCommand.debugging(debug) ? "" : " (--debug shows the stack trace)"),
                     e,
                     JmlxCommand.EXIT_FAILED);
         } finally {
@@ -74,7 +76,7 @@ abstract class JmlxSubcommand implements Callable<Integer> {
 
     private int fail(PrintWriter err, String message, Throwable cause, int exitCode) {
         err.println(spec.qualifiedName() + ": " + oneLine(message));
-        if (verbose) {
+        if (JmlxCommand.debugging(debug)) {
             cause.printStackTrace(err);
         }
         return exitCode;

@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.models.llama.Llama;
-import io.jmlx.models.llama.Llama2cTokenizer;
+import io.jmlx.models.llama.TextTokenizer;
 import io.jmlx.models.llama.TokenWindows;
 import io.jmlx.testing.SharedData;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,12 +59,10 @@ class ConvertMethodsTest {
 
     /** Mean NLL of the float or converted model (with its tokenizer) on the held-out stories, loaded as any checkpoint. */
     private static double heldOutLoss(Path model) throws IOException {
-        try (ModelCheckpoint ckpt = ModelCheckpoint.open(model);
-                InputStream tok = Files.newInputStream(model.resolve("tokenizer.bin"))) { // carried along
+        try (ModelCheckpoint ckpt = ModelCheckpoint.open(model)) {
             Llama llama = Llama.load(ckpt);
-            Llama2cTokenizer tokenizer =
-                    Llama2cTokenizer.read(tok, llama.config().vocabSize(), 1);
-            return llama.loss(TokenWindows.of(tokenizer, 1, Files.readString(heldOutStories()), 512))
+            TextTokenizer tokenizer = TextTokenizer.forModel(model, null, ckpt.config()); // tokenizer.bin, carried
+            return llama.loss(TokenWindows.of(tokenizer, Files.readString(heldOutStories()), 512))
                     .meanNll();
         }
     }

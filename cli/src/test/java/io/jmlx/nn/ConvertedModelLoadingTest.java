@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.io.model.CheckpointWriter;
@@ -18,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A model converted by {@code jmlx convert} loads ({@link ModelLoading}) into the same layers, with the same outputs,
- * as the same model quantized in memory with the same rules. It lives with the command line, which the core's tests
- * cannot see; it uses the core's test models.
+ * as the same model quantized in memory with the same rules ({@link ModelFilesTest#quantize}). It lives with the
+ * command line, which the core's tests cannot see; it uses the core's test models.
  */
 class ConvertedModelLoadingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,29 +27,11 @@ class ConvertedModelLoadingTest {
     @TempDir
     Path dir;
 
-    /** Embedding and up_proj 4-bit g64, lm_head 8-bit g32, down_proj (input 96) left dense: the CLI rules below. */
-    private static void quantize(TestModules.CausalLm m) {
-        Quantization.quantize(
-                m,
-                64,
-                4,
-                null,
-                (path, layer) -> path.endsWith("down_proj")
-                        ? QuantizeDecision.skip()
-                        : path.equals("lm_head")
-                                ? QuantizeDecision.with(32, 8)
-                                : QuantizeDecision.of(layer instanceof Quantizable));
-    }
-
-    private static ObjectNode config() throws IOException {
-        return (ObjectNode) JSON.readTree("{\"model_type\": \"test\", \"hidden_size\": 128}");
-    }
-
     @Test
     void aModelConvertedByTheCommandLineLoadsLikeTheSameQuantizationInMemory() throws IOException {
         TestModules.CausalLm dense = new TestModules.CausalLm(100, 128, 96, 2);
         Path in = dir.resolve("dense");
-        ModelSaving.save(dense, config(), null, CheckpointWriter.to(in));
+        ModelSaving.save(dense, ModelFilesTest.config(), null, CheckpointWriter.to(in));
         assertTrue(!Files.readString(in.resolve("config.json")).contains("quantization"), "dense: no entry");
         Path out = dir.resolve("converted");
         int exit = new picocli.CommandLine(new io.jmlx.cli.JmlxCommand())
@@ -66,7 +47,7 @@ class ConvertedModelLoadingTest {
                         "down_proj");
         assertEquals(0, exit);
 
-        quantize(dense);
+        ModelFilesTest.quantize(dense);
         TestModules.CausalLm loaded = new TestModules.CausalLm(100, 128, 96, 2);
         try (ModelCheckpoint ckpt = ModelCheckpoint.open(out)) {
             ModelLoading.load(ckpt, loaded);

@@ -4,6 +4,7 @@ import io.jmlx.backend.Backend;
 import io.jmlx.backend.BackendDevice;
 import io.jmlx.backend.BackendStream;
 import io.jmlx.backend.DeviceType;
+import io.jmlx.backend.KernelFamilies;
 import io.jmlx.backend.Kernels;
 import io.jmlx.backend.Memory;
 import java.lang.foreign.Arena;
@@ -23,7 +24,24 @@ import java.util.concurrent.TimeUnit;
 public final class CpuBackend implements Backend {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final Device device = new Device(new CpuKernels(KernelProvider.get()));
+    private final Device device = new Device(kernels(KernelProvider.get()));
+
+    /**
+     * Every kernel family on the CPU: the quantization and matmul kernels {@link KernelProvider} chose (Vector API or
+     * scalar), and one plain implementation of each other family. Stateless, so one set serves every stream.
+     */
+    private static Kernels kernels(KernelSet chosen) {
+        return new KernelFamilies(
+                new CpuElementwise(),
+                new CpuConversion(),
+                new CpuReductions(),
+                new CpuNorms(),
+                new CpuRope(),
+                new CpuGather(),
+                new CpuCopies(),
+                chosen,
+                chosen);
+    }
 
     @Override
     public String name() {

@@ -95,61 +95,16 @@ public final class RecordingBackend implements Backend {
     }
 
     private static Kernels recorded(Kernels cpu) {
-        ElementwiseKernels elementwise = record(ElementwiseKernels.class, cpu.elementwise());
-        ConversionKernels conversion = record(ConversionKernels.class, cpu.conversion());
-        ReductionKernels reductions = record(ReductionKernels.class, cpu.reductions());
-        NormKernels norms = record(NormKernels.class, cpu.norms());
-        RopeKernels rope = record(RopeKernels.class, cpu.rope());
-        GatherKernels gather = record(GatherKernels.class, cpu.gather());
-        CopyKernels copies = record(CopyKernels.class, cpu.copies());
-        MatmulKernels matmul = record(MatmulKernels.class, cpu.matmul());
-        QuantizationKernels quantization = record(QuantizationKernels.class, cpu.quantization());
-        return new Kernels() {
-            @Override
-            public ElementwiseKernels elementwise() {
-                return elementwise;
-            }
-
-            @Override
-            public ConversionKernels conversion() {
-                return conversion;
-            }
-
-            @Override
-            public ReductionKernels reductions() {
-                return reductions;
-            }
-
-            @Override
-            public NormKernels norms() {
-                return norms;
-            }
-
-            @Override
-            public RopeKernels rope() {
-                return rope;
-            }
-
-            @Override
-            public GatherKernels gather() {
-                return gather;
-            }
-
-            @Override
-            public CopyKernels copies() {
-                return copies;
-            }
-
-            @Override
-            public MatmulKernels matmul() {
-                return matmul;
-            }
-
-            @Override
-            public QuantizationKernels quantization() {
-                return quantization;
-            }
-        };
+        return new KernelFamilies(
+                record(ElementwiseKernels.class, cpu.elementwise()),
+                record(ConversionKernels.class, cpu.conversion()),
+                record(ReductionKernels.class, cpu.reductions()),
+                record(NormKernels.class, cpu.norms()),
+                record(RopeKernels.class, cpu.rope()),
+                record(GatherKernels.class, cpu.gather()),
+                record(CopyKernels.class, cpu.copies()),
+                record(MatmulKernels.class, cpu.matmul()),
+                record(QuantizationKernels.class, cpu.quantization()));
     }
 
     private static <T> T record(Class<T> family, T target) {

@@ -35,7 +35,7 @@ class ModelFilesTest {
     Path dir;
 
     /** Embedding and up_proj 4-bit g64, lm_head 8-bit g32, down_proj (input 96) left dense. */
-    private static QuantizationResult quantize(TestModules.CausalLm m) {
+    static QuantizationResult quantize(TestModules.CausalLm m) {
         return Quantization.quantize(
                 m,
                 64,
@@ -48,7 +48,7 @@ class ModelFilesTest {
                                 : QuantizeDecision.of(layer instanceof Quantizable));
     }
 
-    private static ObjectNode config() throws IOException {
+    static ObjectNode config() throws IOException {
         return (ObjectNode) JSON.readTree("{\"model_type\": \"test\", \"hidden_size\": 128}");
     }
 

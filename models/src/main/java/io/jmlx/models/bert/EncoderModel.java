@@ -36,6 +36,11 @@ public enum EncoderModel {
         this.config = config;
     }
 
+    /** The model's short name, e.g. {@code all-minilm-l6-v2} (its class-path resources start with it). */
+    public String id() {
+        return resource;
+    }
+
     /** The model's sizes. */
     public BertConfig config() {
         return config;

@@ -1,13 +1,11 @@
 package io.jmlx.models.llama;
 
 import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.Jmlx;
 import io.jmlx.nn.Calibration;
 import io.jmlx.nn.Module;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.Set;
 
 /**
  * Calibration for a {@link Llama}: token sequences, each starting with BOS, run through the model in one
@@ -25,50 +23,28 @@ public final class DecoderCalibration implements Calibration {
         this.sequences = List.copyOf(sequences);
     }
 
-    /**
-     * The documents of {@code text} (separated by blank lines), each tokenized after BOS and cut into windows of
-     * at most {@code maxLength} tokens.
-     */
-    public static DecoderCalibration fromText(Llama2cTokenizer tokenizer, int bos, String text, int maxLength) {
-        return new DecoderCalibration(TokenWindows.of(tokenizer, bos, text, maxLength));
+    /** The documents of {@code text} (separated by blank lines) as {@link TokenWindows} of {@code maxLength}. */
+    public static DecoderCalibration fromText(TextTokenizer tokenizer, String text, int maxLength) {
+        return new DecoderCalibration(TokenWindows.of(tokenizer, text, maxLength));
     }
 
     /**
-     * {@code count} sequences of {@code length} tokens that {@code llama} (the float model) writes after BOS when
-     * sampled at temperature 1, sequence {@code i} with the random generator seeded {@code seed + i}: the same
-     * sequences for the same model and seed.
+     * {@code count} sequences of {@code length} tokens: BOS, then what {@code llama} (the float model) writes when
+     * sampled at temperature 1 ({@link Sampler}), sequence {@code i} seeded {@code seed + i}; the same sequences for
+     * the same model and seed.
      */
     public static DecoderCalibration selfGenerated(Llama llama, int bos, int count, int length, long seed) {
         List<int[]> sequences = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            sequences.add(sample(llama, bos, length, new Random(seed + i)));
+            int[] tokens = new int[length];
+            tokens[0] = bos;
+            Generation g = new Generation(llama, new int[] {bos}, length - 1, new Sampler(1, 1, seed + i), Set.of());
+            for (int t = 1; t < length; t++) {
+                tokens[t] = g.next();
+            }
+            sequences.add(tokens);
         }
         return new DecoderCalibration(sequences);
-    }
-
-    /** BOS and then {@code length - 1} tokens sampled from the model's distribution (temperature 1). */
-    static int[] sample(Llama llama, int bos, int length, Random random) {
-        int[] tokens = new int[length];
-        tokens[0] = bos;
-        KvCache cache = llama.newCache();
-        int[] pending = {bos};
-        for (int t = 1; t < length; t++) {
-            Array logits = llama.logits(pending, cache);
-            float[] p = Jmlx.softmax(logits.astype(DType.FLOAT32), -1).toFloatArray();
-            double u = random.nextDouble();
-            int next = p.length - 1;
-            double cumulative = 0;
-            for (int v = 0; v < p.length; v++) {
-                cumulative += p[v];
-                if (u < cumulative) {
-                    next = v;
-                    break;
-                }
-            }
-            tokens[t] = next;
-            pending = new int[] {next};
-        }
-        return tokens;
     }
 
     /** The sequences, in order. */

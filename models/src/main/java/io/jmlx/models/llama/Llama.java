@@ -21,6 +21,7 @@ import io.jmlx.quant.method.QuantizationMethod;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -129,10 +130,11 @@ public final class Llama extends Module {
 
     /**
      * Greedy decoding: the {@code maxTokens} tokens that follow {@code prompt} (each the argmax of the logits, the
-     * first on ties), computed one at a time as the iterator is read.
+     * first on ties), computed one at a time as the iterator is read. {@link Generation} samples and stops at end of
+     * text too.
      */
     public Iterator<Integer> generate(int[] prompt, int maxTokens) {
-        return new GreedyDecoder(this, prompt, maxTokens);
+        return new Generation(this, prompt, maxTokens, Sampler.greedy(), Set.of());
     }
 
     /** {@link #generate(int[], int)}, handing each token to {@code onToken} as soon as it is chosen. */

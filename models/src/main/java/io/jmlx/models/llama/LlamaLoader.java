@@ -6,12 +6,10 @@ import io.jmlx.models.CalibratedModel;
 import io.jmlx.nn.Calibration;
 import io.jmlx.nn.Module;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.util.Optional;
 
-/** {@link CalibratedModel} for the Llama family, with llama2.c's {@code tokenizer.bin} when the directory has one. */
+/** {@link CalibratedModel} for the Llama family, with the directory's tokenizer ({@link TextTokenizer#forModel}). */
 public final class LlamaLoader implements CalibratedModel {
     /** Sequences the model writes for {@code --calibration self}. */
     public static final int SELF_SEQUENCES = 32;
@@ -20,11 +18,11 @@ public final class LlamaLoader implements CalibratedModel {
     public static final int SELF_LENGTH = 256;
 
     private final Llama llama;
-    private final Llama2cTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final int bos;
     private final int context;
 
-    private LlamaLoader(Llama llama, Llama2cTokenizer tokenizer, int bos, int context) {
+    private LlamaLoader(Llama llama, TextTokenizer tokenizer, int bos, int context) {
         this.llama = llama;
         this.tokenizer = tokenizer;
         this.bos = bos;
@@ -39,11 +37,12 @@ public final class LlamaLoader implements CalibratedModel {
         }
         Llama llama = Llama.load(checkpoint);
         int bos = config.path("bos_token_id").asInt(1);
-        Llama2cTokenizer tokenizer = null;
-        Path bin = checkpoint.path().resolve("tokenizer.bin");
-        if (checkpoint.isDirectory() && Files.isRegularFile(bin)) {
-            try (InputStream in = Files.newInputStream(bin)) {
-                tokenizer = Llama2cTokenizer.read(in, llama.config().vocabSize(), bos);
+        TextTokenizer tokenizer = null;
+        if (checkpoint.isDirectory()) {
+            try {
+                tokenizer = TextTokenizer.forModel(checkpoint.path(), null, config);
+            } catch (NoSuchFileException e) {
+                // no tokenizer: self-written calibration only
             }
         }
         int context = config.path("max_position_embeddings").asInt(2048);
@@ -63,10 +62,11 @@ public final class LlamaLoader implements CalibratedModel {
     @Override
     public Calibration textCalibration(String text) {
         if (tokenizer == null) {
-            throw new IllegalArgumentException("this Llama has no tokenizer.bin (llama2.c's tokenizer, the one jmlx "
-                    + "reads), so it cannot read calibration text; use self-written calibration instead");
+            throw new IllegalArgumentException(
+                    "this Llama has no tokenizer.json or tokenizer.bin beside its weights, so "
+                            + "it cannot read calibration text; use self-written calibration instead");
         }
-        return DecoderCalibration.fromText(tokenizer, bos, text, context);
+        return DecoderCalibration.fromText(tokenizer, text, context);
     }
 
     @Override

@@ -1,6 +1,9 @@
 /**
  * The Llama-family causal language model ({@code config.json}'s {@code model_type} {@code llama} or {@code mistral})
- * on jmlx's {@code nn} layers, loading Hugging Face / mlx-lm checkpoints (dense or quantized by mlx-lm) as they are, with greedy generation and a teacher-forced loss. Tested on TinyStories-260K
+ * on jmlx's {@code nn} layers, loading Hugging Face / mlx-lm checkpoints (dense or quantized by mlx-lm) as they are,
+ * with generation ({@link io.jmlx.models.llama.Generation}: greedy or sampled with temperature and top-p, stopping at
+ * end of text), its tokenizers ({@link io.jmlx.models.llama.TextTokenizer}: llama2.c's {@code tokenizer.bin} and
+ * Hugging Face byte-level BPE {@code tokenizer.json}) and a teacher-forced loss. Tested on TinyStories-260K
  * ({@code ../shared/models/tinystories-260k}): float32 reproduces the reference's 200 greedy tokens and its loss;
  * quantized to 8 bits the first 71 tokens match.
  *

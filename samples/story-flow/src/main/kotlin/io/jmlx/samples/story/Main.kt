@@ -2,7 +2,7 @@ package io.jmlx.samples.story
 
 import io.jmlx.io.model.ModelCheckpoint
 import io.jmlx.models.llama.Llama
-import io.jmlx.models.llama.Llama2cTokenizer
+import io.jmlx.models.llama.TextTokenizer
 import io.jmlx.models.llama.TokenWindows
 import java.nio.file.Files
 import java.nio.file.Path
@@ -29,14 +29,11 @@ fun main(args: Array<String>) = runBlocking {
     ModelCheckpoint.open(dir).use { checkpoint ->
         val llama = Llama.load(checkpoint)
         positional.getOrNull(1)?.let { bits -> llama.quantize(32, bits.toInt()) }
-        val tokenizer =
-            Files.newInputStream(dir.resolve("tokenizer.bin")).use {
-                Llama2cTokenizer.read(it, llama.config().vocabSize(), BOS)
-            }
+        val config = checkpoint.config()
+        val tokenizer = TextTokenizer.forModel(dir, null, config)
         if (nllFile != null) {
-            val context = checkpoint.config().path("max_position_embeddings").asInt(512)
-            val text = Files.readString(nllFile)
-            val loss = llama.loss(TokenWindows.of(tokenizer, BOS, text, context))
+            val context = config.path("max_position_embeddings").asInt(512)
+            val loss = llama.loss(TokenWindows.of(tokenizer, Files.readString(nllFile), context))
             println(
                 "mean NLL %.5f over %d tokens".format(Locale.ROOT, loss.meanNll(), loss.tokens())
             )
@@ -46,7 +43,7 @@ fun main(args: Array<String>) = runBlocking {
         val start = System.nanoTime()
         var count = 0
         llama.tokens(intArrayOf(BOS), 200).collect { token ->
-            System.out.write(tokenizer.piece(previous, token))
+            System.out.write(tokenizer.bytes(previous, token))
             System.out.flush()
             previous = token
             count++
