@@ -102,6 +102,74 @@ class GptqTest {
     }
 
     @Test
+    void inverseCholeskyIsTheRowByRowLoopsBitForBit() {
+        int n = 420; // large enough for the steps split over the kernel threads
+        Random random = new Random(7);
+        double[] x = new double[n * n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextGaussian();
+        }
+        double[] h = new double[n * n]; // xᵀx + n·I: symmetric positive definite
+        for (int r = 0; r < n; r++) {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    h[i * n + j] += x[r * n + i] * x[r * n + j];
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            h[i * n + i] += n;
+        }
+        double[] expected = new double[n * n]; // h with rows and columns reversed, as the factor takes it
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                expected[i * n + j] = h[(n - 1 - i) * n + (n - 1 - j)];
+            }
+        }
+        for (int j = 0; j < n; j++) { // Cholesky, column by column, each dot product in four chains as the factor does
+            double l = Math.sqrt(expected[j * n + j] - fourChainDot(expected, j * n, j * n, j));
+            expected[j * n + j] = l;
+            for (int i = j + 1; i < n; i++) {
+                expected[i * n + j] = (expected[i * n + j] - fourChainDot(expected, i * n, j * n, j)) * (1 / l);
+            }
+        }
+        for (int i = 0; i < n; i++) { // its inverse, row by row, the sums with k ascending
+            double[] sums = new double[i];
+            for (int k = 0; k < i; k++) {
+                for (int j = 0; j <= k; j++) {
+                    sums[j] += expected[i * n + k] * expected[k * n + j];
+                }
+            }
+            double inv = 1 / expected[i * n + i];
+            for (int j = 0; j < i; j++) {
+                expected[i * n + j] = -sums[j] * inv;
+            }
+            expected[i * n + i] = inv;
+        }
+        double[] u = InverseCholesky.of(h, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                assertEquals(expected[(n - 1 - i) * n + (n - 1 - j)], u[i * n + j], 0.0, "(" + i + ", " + j + ")");
+            }
+        }
+    }
+
+    /** Σ_{k<len} a[x+k]·a[y+k] in four chains by k mod 4, the tail in the first, the chains added pairwise. */
+    private static double fourChainDot(double[] a, int x, int y, int len) {
+        double[] s = new double[4];
+        int k = 0;
+        for (; k + 3 < len; k += 4) {
+            for (int c = 0; c < 4; c++) {
+                s[c] += a[x + k + c] * a[y + k + c];
+            }
+        }
+        for (; k < len; k++) {
+            s[0] += a[x + k] * a[y + k];
+        }
+        return (s[0] + s[1]) + (s[2] + s[3]);
+    }
+
+    @Test
     void refusesShapesThatDoNotFit() {
         Array w = MseSearchTest.heavyTailed(1, DType.FLOAT32, 4, 128);
         Array h = Array.zeros(DType.FLOAT32, 64, 64);
