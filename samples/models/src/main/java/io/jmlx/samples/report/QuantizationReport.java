@@ -31,9 +31,10 @@ public final class QuantizationReport {
     static final String USAGE = """
             usage: ./report [OUTPUT_DIR] [COUNT] [options]
               OUTPUT_DIR               where to write (default: minilm-report)
-              COUNT                    evaluate on the first COUNT built-in sentences (default: 160)
+              COUNT                    evaluate on the first COUNT sentences (default: 160 built-in ones, or
+                                       every sentence of --sentences FILE)
               --model NAME             minilm (default) or bge
-              --sentences FILE         evaluate on FILE instead (one sentence a line)
+              --sentences FILE         evaluate on FILE instead of the built-in sentences (one sentence a line)
               --methods LIST           methods to compare, e.g. rtn,mse,gptq (default: rtn)
               --settings LIST          settings as BITS:GROUP, e.g. 4:64,3:64 (default: every affine setting and the
                                        microscaling modes)
@@ -101,8 +102,8 @@ public final class QuantizationReport {
             if (positional.size() > 2) {
                 throw new IllegalArgumentException("unexpected argument " + positional.get(2));
             }
-            if (sentences == null) {
-                List<String> all = Sentences.all();
+            if (sentences == null || positional.size() > 1) {
+                List<String> all = sentences == null ? Sentences.all() : sentences;
                 int count = positional.size() > 1 ? Integer.parseInt(positional.get(1)) : DEFAULT_SENTENCES;
                 sentences = all.subList(0, Math.min(count, all.size()));
             }

@@ -23,8 +23,11 @@ fun main(args: Array<String>) = runBlocking {
     val positional = args.filterIndexed { i, _ -> nllAt < 0 || (i != nllAt && i != nllAt + 1) }
     if (positional.any { it.startsWith("-") } || positional.size > 2) usage()
     val dir = Path.of(positional.getOrNull(0) ?: "../shared/models/tinystories-260k")
-    require(Files.isDirectory(dir)) {
-        "no model directory at ${dir.toAbsolutePath()}; pass one as the first argument"
+    if (!Files.isDirectory(dir)) {
+        fail("no model directory at ${dir.toAbsolutePath()}; pass one as the first argument")
+    }
+    if (nllFile != null && !Files.isRegularFile(nllFile)) {
+        fail("--nll: no text file at ${nllFile.toAbsolutePath()}")
     }
     ModelCheckpoint.open(dir).use { checkpoint ->
         val llama = Llama.load(checkpoint)
@@ -54,6 +57,12 @@ fun main(args: Array<String>) = runBlocking {
 }
 
 private const val BOS = 1
+
+/** One line on stderr, exit status 1. */
+private fun fail(message: String): Nothing {
+    System.err.println("story-flow: $message")
+    exitProcess(1)
+}
 
 private fun usage(): Nothing {
     System.err.println("usage: ./sample story-flow [MODEL_DIR] [BITS] [--nll FILE]")
