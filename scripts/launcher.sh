@@ -5,6 +5,9 @@
 #   jmlx_usage                                         prints the launcher's usage: its header comment (the lines
 #                                                      after the #! line, up to the first line that is no comment)
 #   jmlx_usage_error MESSAGE                           "NAME: MESSAGE", then the usage, on stderr; exits with 2
+#   jmlx_take_device [ARGS...]                         takes --device VALUE (or --device=VALUE) out of ARGS (up to a
+#                                                      --): JMLX_DEVICE holds it for Java as "--device VALUE" (or
+#                                                      nothing), JMLX_ARGS the other arguments
 #   jmlx_build_if_stale NAME MODULE [SOURCE_DIR...]   builds MODULE (and what it needs) when its class path file is
 #                                                      missing or any SOURCE_DIR or pom.xml changed since; prints the
 #                                                      build log and returns 1 when the build fails
@@ -37,6 +40,23 @@ jmlx_usage_error() {
     jmlx_usage
   } >&2
   exit 2
+}
+
+jmlx_take_device() {
+  JMLX_DEVICE=()
+  JMLX_ARGS=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --device=*) JMLX_DEVICE=(--device "${1#--device=}") ;;
+      --device)
+        [ $# -gt 1 ] || jmlx_usage_error "--device needs a value: cpu or gpu"
+        JMLX_DEVICE=(--device "$2")
+        shift ;;
+      --) JMLX_ARGS+=("$@"); return ;;
+      *) JMLX_ARGS+=("$1") ;;
+    esac
+    shift
+  done
 }
 
 jmlx_require_java() {

@@ -113,3 +113,11 @@ uint fp4Encode(float v, uint distanceType) {
     }
     return best;
 }
+
+// Writes word `w` of a `dtype` output whose invocation owns the whole word: float32 v0; for 16-bit types v0 in
+// the low half and v1 in the high half, or, when `both` is false (the last element of an odd count), v0 alone
+// with the high half kept (it belongs to whatever follows the output).
+#define STORE_WORD_T(dtype, buf, w, v0, v1, both) { \
+    if ((dtype) == DT_F32) { buf[w] = floatBitsToUint(v0); } \
+    else if (both) { buf[w] = f32ToHalfBits(dtype, v0) | (f32ToHalfBits(dtype, v1) << 16); } \
+    else { buf[w] = (buf[w] & 0xFFFF0000u) | f32ToHalfBits(dtype, v0); } }

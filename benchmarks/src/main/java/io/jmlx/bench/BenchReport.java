@@ -58,6 +58,8 @@ public final class BenchReport {
     private static final Known QUANTIZE = new Known(QuantizeBench.class, "quantize", QuantizeBench::workload);
     private static final Known QMM =
             new Known(QuantizedMatmulBench.class, "quantizedMatmul", QuantizedMatmulBench::workload);
+    private static final Known DENSE_MATMUL = new Known(DenseMatmulBench.class, "matmul", DenseMatmulBench::workload);
+    private static final Known GENERATION = new Known(GenerationBench.class, "step", GenerationBench::workload);
     private static final Known ORT_NBITS =
             new Known(OrtMatMulNBitsBench.class, "matmul", OrtMatMulNBitsBench::workload);
     private static final Known ORT_F32 = new Known(OrtMatMulBench.class, "matmul", OrtMatMulBench::workload);
@@ -65,7 +67,8 @@ public final class BenchReport {
     /** The peers' products, compared with jmlx's 4-bit product of the same shape and M. */
     private static final List<Known> PEERS = List.of(ORT_NBITS, JLAMA, ORT_F32);
     /** Every benchmark, in the order of the table. */
-    private static final List<Known> KNOWN = List.of(STREAM, FMA, DENSE, QUANTIZE, QMM, ORT_NBITS, JLAMA, ORT_F32);
+    private static final List<Known> KNOWN =
+            List.of(STREAM, FMA, DENSE, QUANTIZE, QMM, DENSE_MATMUL, GENERATION, ORT_NBITS, JLAMA, ORT_F32);
     /** {@code --peers}: jmlx's 4-bit product and the peers', at these M, with the baselines. */
     private static final String PEERS_FLAG = "--peers";
 
@@ -88,6 +91,11 @@ public final class BenchReport {
             return t == null ? "1" : t;
         }
 
+        String device() {
+            String d = params.getParam("device");
+            return d == null ? "cpu" : d;
+        }
+
         double gbPerSecond() {
             return work.bytes() / seconds / 1e9;
         }
@@ -98,10 +106,19 @@ public final class BenchReport {
 
         /** Benchmark, mode and every parameter but the kernel set: rows with the same key differ only in kernels. */
         String kernelFreeKey() {
+            return keyWithout("kernels");
+        }
+
+        /** Benchmark, mode and every parameter but the device: rows with the same key differ only in device. */
+        String deviceFreeKey() {
+            return keyWithout("device");
+        }
+
+        private String keyWithout(String param) {
             StringBuilder key =
                     new StringBuilder(params.getBenchmark()).append('|').append(params.getMode());
             for (String p : params.getParamsKeys()) {
-                if (!p.equals("kernels")) {
+                if (!p.equals(param)) {
                     key.append('|').append(p).append('=').append(params.getParam(p));
                 }
             }
@@ -167,6 +184,7 @@ public final class BenchReport {
         }
         System.out.println();
         System.out.print(table(results));
+        System.out.print(deviceTable(results));
         System.out.print(peerTable(results));
     }
 
@@ -306,11 +324,12 @@ public final class BenchReport {
         }
 
         StringBuilder out = new StringBuilder();
-        String format = "%-22s %-30s %-7s %3s %19s %8s %8s %8s %8s %8s%n";
+        String format = "%-22s %-30s %-6s %-7s %3s %19s %8s %8s %8s %8s %8s%n";
         out.append(String.format(
                 format,
                 "benchmark",
                 "case",
+                "device",
                 "kernels",
                 "thr",
                 "time/op",
@@ -331,6 +350,7 @@ public final class BenchReport {
                     format,
                     name,
                     r.work().label(),
+                    r.device(),
                     r.kernels(),
                     r.threads(),
                     time(r.seconds(), r.error()),
@@ -342,7 +362,8 @@ public final class BenchReport {
         }
         out.append("""
                 GB/s: weight bytes (packed + scales + biases) per second for QuantizedMatmulBench, input bytes for
-                QuantizeBench, matrix bytes for DenseMatvecBaseline. GFLOP/s: 2*M*N*K per op. %readBW and %FMApk:
+                QuantizeBench, matrix bytes for DenseMatvecBaseline and DenseMatmulBench, the model's weight bytes per
+                token for GenerationBench. GFLOP/s: 2*M*N*K per op (2 per weight per token). %readBW and %FMApk:
                 against this run's StreamingReadBaseline and FmaBaseline (one thread each). vsScalar: the same case on
                 the scalar kernels divided by this one. time/op: mean with JMH's 99.9% confidence half-width.
                 A weight that fits the last-level cache stays there between ops (%readBW may pass 100%); a case
@@ -356,6 +377,60 @@ public final class BenchReport {
                         r.getParams().getVmName(),
                         r.getParams().getVmVersion(),
                         Runtime.getRuntime().availableProcessors())));
+        return out.toString();
+    }
+
+    /**
+     * Every case run on more than one device ({@code -p device=cpu,gpu}), the devices side by side: the time per op
+     * on each, and each GPU time divided by the CPU's. Empty when no case ran on two devices.
+     */
+    static String deviceTable(List<RunResult> results) {
+        Map<String, Map<String, Row>> byCase = new LinkedHashMap<>();
+        for (Row r : rows(results)) {
+            if (r.params().getParam("device") != null) {
+                byCase.computeIfAbsent(r.deviceFreeKey(), k -> new LinkedHashMap<>())
+                        .put(r.device(), r);
+            }
+        }
+        byCase.values().removeIf(devices -> devices.size() < 2);
+        if (byCase.isEmpty()) {
+            return "";
+        }
+        List<String> devices = byCase.values().stream()
+                .flatMap(d -> d.keySet().stream())
+                .distinct()
+                .sorted(Comparator.comparing((String d) -> !d.equals("cpu")).thenComparing(d -> d))
+                .toList();
+        StringBuilder out =
+                new StringBuilder(String.format("%nDevices side by side (time per op; ratio to the CPU)%n"));
+        out.append(String.format("%-22s %-30s", "benchmark", "case"));
+        devices.forEach(d -> out.append(String.format(" %26s", d)));
+        out.append(String.format("%n"));
+        for (Map<String, Row> rowByDevice : byCase.values()) {
+            Row any = rowByDevice.values().iterator().next();
+            Row cpu = rowByDevice.get("cpu");
+            out.append(String.format(
+                    "%-22s %-30s",
+                    any.known() == null
+                            ? any.params().getBenchmark()
+                            : any.known().type().getSimpleName(),
+                    any.work().label()));
+            for (String d : devices) {
+                Row r = rowByDevice.get(d);
+                String cell = r == null
+                        ? "-"
+                        : time(r.seconds(), r.error())
+                                + (cpu == null || d.equals("cpu")
+                                        ? ""
+                                        : String.format(Locale.ROOT, " (%.2fx)", r.seconds() / cpu.seconds()));
+                out.append(String.format(" %26s", cell));
+            }
+            out.append(String.format("%n"));
+        }
+        out.append("""
+                gpu: the Vulkan device jmlx picks (-Djmlx.gpu.device chooses; pass it with -jvmArgsAppend). On a CPU
+                driver such as Mesa's lavapipe the GPU column measures a CPU emulating a GPU, not GPU speed.
+                """);
         return out.toString();
     }
 

@@ -4,6 +4,7 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.quant.QuantizedParts;
+import io.jmlx.stream.Device;
 import java.lang.foreign.MemorySegment;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -23,6 +24,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * {@code -p shape=4096x4096,14336x4096 -p m=1,2,4,8,32,512 -p bits=2,3,4,8 -p groupSize=32,64,128}, and
  * {@code -p dtype=float32,float16,bfloat16 -p transpose=true,false} compare activation/scale types and layouts
  * (GB/s per weight byte is the fair comparison across dtypes: half-precision scales make the weight smaller).
+ * {@code -p device=gpu} (or {@code cpu,gpu}) runs the product on the GPU, weight and x in its memory.
  */
 public class QuantizedMatmulBench extends JmlxBenchmark {
     /** Weight shape {@code NxK} (output features × input features). */
@@ -49,6 +51,10 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     @Param({"true"})
     public boolean transpose;
 
+    /** Where the product runs: {@code cpu} or {@code gpu} (the Vulkan backend; inputs and weight in its memory). */
+    @Param({"cpu"})
+    public String device;
+
     /** Kernel set ({@code jmlx.kernels}): vector or scalar. */
     @Param({"vector"})
     public String kernels;
@@ -65,6 +71,7 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     @Param({"1"})
     public int copies;
 
+    private Device on;
     private Array x;
     private Array[] packed;
     private Array[] scales;
@@ -75,11 +82,12 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         KernelChoice.select(kernels, threads);
+        on = Device.parse(device);
         int[] nk = parseShape(shape);
         DType type = DType.parse(dtype);
         Array w = Inputs.gaussian(SEED, transpose ? nk[0] : nk[1], transpose ? nk[1] : nk[0], 0.02)
                 .astype(type);
-        QuantizedParts q = Jmlx.quantize(w, groupSize, bits);
+        QuantizedParts q = Jmlx.quantize(w, groupSize, bits, "affine", on);
         Jmlx.eval(q.packed(), q.scales(), q.biases());
         if (copies < 1) {
             throw new IllegalArgumentException("copies must be at least 1 but is " + copies);
@@ -92,16 +100,12 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
             scales[i] = i == 0 ? q.scales() : copy(q.scales());
             biases[i] = i == 0 ? q.biases() : copy(q.biases());
         }
-        x = Inputs.gaussian(SEED + 1, m, nk[1], 1.0).astype(type);
-        Jmlx.eval(x);
-        Jmlx.quantizedMatmul(x, packed[0], scales[0], biases[0], transpose, groupSize, bits)
-                .data();
+        x = Inputs.on(on, Inputs.gaussian(SEED + 1, m, nk[1], 1.0).astype(type));
+        quantizedMatmul();
     }
 
-    private static Array copy(Array a) {
-        MemorySegment dst = Inputs.allocate(a.size(), a.dtype());
-        MemorySegment.copy(a.data(), 0, dst, 0, a.nbytes());
-        return Array.wrap(dst, a.dtype(), a.shape());
+    private Array copy(Array a) {
+        return Inputs.on(on, a);
     }
 
     /** One product, evaluated (on the next copy of the weight). */
@@ -109,7 +113,7 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     public MemorySegment quantizedMatmul() {
         int i = next;
         next = i + 1 == copies ? 0 : i + 1;
-        return Jmlx.quantizedMatmul(x, packed[i], scales[i], biases[i], transpose, groupSize, bits)
+        return Jmlx.quantizedMatmul(x, packed[i], scales[i], biases[i], transpose, groupSize, bits, "affine", on)
                 .data();
     }
 

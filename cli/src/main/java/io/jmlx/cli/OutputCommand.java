@@ -1,6 +1,8 @@
 package io.jmlx.cli;
 
+import io.jmlx.io.StagingDirectory;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -15,8 +17,9 @@ abstract class OutputCommand extends JmlxSubcommand {
             required = true,
             paramLabel = "PATH",
             description = "Where to write: a safetensors file, or a model directory when the input is one (always a "
-                    + "directory for convert). It is built under a temporary name beside PATH and renamed into place "
-                    + "at the end, so a failed or interrupted run leaves nothing partial.")
+                    + "directory for convert). It is built in a hidden directory beside PATH and renamed into place "
+                    + "at the end, so a failed or interrupted run leaves nothing partial; what a killed run left there "
+                    + "is removed by the next run on PATH, which says so.")
     Path output;
 
     @Option(
@@ -26,6 +29,18 @@ abstract class OutputCommand extends JmlxSubcommand {
     boolean force;
 
     // ---------------------------------------------------------------- file checks
+
+    /**
+     * Removes what killed runs left beside {@link #output} (their staging directories, see
+     * {@link StagingDirectory#removeLeftovers}) and says on stderr what was removed, restored or kept.
+     */
+    private void reportLeftovers() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        for (StagingDirectory.Leftover leftover : StagingDirectory.removeLeftovers(output)) {
+            err.println(spec.qualifiedName() + ": " + leftover.message());
+        }
+        err.flush();
+    }
 
     /** {@code input} must be an existing regular file (exit code 1 otherwise). */
     static void requireInput(Path input) {
@@ -43,6 +58,7 @@ abstract class OutputCommand extends JmlxSubcommand {
      * these are usage errors (exit code 2).
      */
     void checkOutput(Path input) throws IOException {
+        reportLeftovers();
         Path out = output.toAbsolutePath().normalize();
         if (input != null) {
             Path in = input.toAbsolutePath().normalize();
@@ -68,6 +84,7 @@ abstract class OutputCommand extends JmlxSubcommand {
      * All of these are usage errors (exit code 2).
      */
     void checkDirectoryOutput(Path input) throws IOException {
+        reportLeftovers();
         Path out = output.toAbsolutePath().normalize();
         Path in = input.toAbsolutePath().normalize();
         Path inDir = Files.isDirectory(in) ? in : in.getParent();

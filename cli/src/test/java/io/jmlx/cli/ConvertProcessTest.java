@@ -20,14 +20,11 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,23 +61,9 @@ class ConvertProcessTest {
 
     /** A {@code jmlx convert} child JVM with {@code -Xmx64m}; stderr is merged into stdout. */
     private static Process convert(Path output, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx64m",
-                "-XX:MaxDirectMemorySize=256m",
-                "--enable-native-access=ALL-UNNAMED",
-                "--add-modules",
-                "jdk.incubator.vector",
-                "-cp",
-                System.getProperty("java.class.path"),
-                JmlxCommand.class.getName(),
-                "convert",
-                "-i",
-                input.toString(),
-                "-o",
-                output.toString()));
-        cmd.addAll(List.of(extra));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<Object> args = new ArrayList<>(List.of("convert", "-i", input, "-o", output));
+        args.addAll(List.of(extra));
+        return Cli.launch(List.of("-Xmx64m", "-XX:MaxDirectMemorySize=256m"), args.toArray());
     }
 
     @Test
@@ -105,8 +88,8 @@ class ConvertProcessTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void anInterruptedRunLeavesNothingBehind() throws Exception {
-        String before = digest(input);
-        List<String> listing = listing(dir);
+        String before = Cli.digest(input);
+        List<String> listing = Cli.listing(dir);
         Path output = dir.resolve("stopped");
         Process p = convert(output, "--shard-size", "20MB");
         StringBuilder seen = new StringBuilder();
@@ -121,23 +104,8 @@ class ConvertProcessTest {
             assertTrue(p.waitFor(1, TimeUnit.MINUTES), "the child stops");
         }
         assertTrue(seen.toString().contains("converting:"), seen.toString());
-        assertFalse(Files.exists(output), "no output: " + listing(dir));
-        assertEquals(listing, listing(dir), "no temporary directory left");
-        assertEquals(before, digest(input), "the input is untouched");
-    }
-
-    private static List<String> listing(Path d) throws IOException {
-        try (Stream<Path> s = Files.list(d)) {
-            return s.map(x -> x.getFileName().toString()).sorted().toList();
-        }
-    }
-
-    private static String digest(Path d) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        for (String name : listing(d)) {
-            md.update(name.getBytes(StandardCharsets.UTF_8));
-            md.update(Files.readAllBytes(d.resolve(name)));
-        }
-        return HexFormat.of().formatHex(md.digest());
+        assertFalse(Files.exists(output), "no output: " + Cli.listing(dir));
+        assertEquals(listing, Cli.listing(dir), "no temporary directory left");
+        assertEquals(before, Cli.digest(input), "the input is untouched");
     }
 }

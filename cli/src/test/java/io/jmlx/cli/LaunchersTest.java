@@ -118,7 +118,13 @@ class LaunchersTest {
             assertEquals(0, r.exitCode(), r::toString);
             assertTrue(r.out().startsWith("Usage: ./report [DIR] [SENTENCES] [OPTIONS]\n"), r::toString);
             for (String option : List.of(
-                    "--model", "--sentences", "--methods", "--settings", "--bits-per-weight", "--calibration")) {
+                    "--model",
+                    "--sentences",
+                    "--methods",
+                    "--settings",
+                    "--bits-per-weight",
+                    "--calibration",
+                    "--device")) {
                 assertTrue(r.out().contains("  " + option + " "), option + " is missing from: " + r);
             }
             assertTrue(r.out().contains("-h, --help"), r::toString);

@@ -22,9 +22,7 @@ final class CpuGather implements GatherKernels {
             for (long i = 0; i < spec.count(); i++) {
                 long index = indexAt(indices, spec.indexType(), i);
                 if (index < -size || index >= size) {
-                    throw new IndexOutOfBoundsException("[take] Index " + index + " (element " + i
-                            + " of indices) is out of range for axis " + spec.axis() + " of size " + size
-                            + "; valid indices are -" + size + " to " + (size - 1) + ".");
+                    throw spec.indexOutOfRange(index, i);
                 }
                 long row = index < 0 ? index + size : index;
                 MemorySegment.copy(a, base + row * sliceBytes, out, target, sliceBytes);

@@ -4,7 +4,7 @@ import io.jmlx.backend.RopeKernels;
 import io.jmlx.backend.RopeSpec;
 import java.lang.foreign.MemorySegment;
 
-/** The CPU's rotary position embedding: a table of cosines and sines per position, then each row rotated. */
+/** The CPU's rotary position embedding: the table of {@link RopeAngles}, then each row rotated. */
 final class CpuRope implements RopeKernels {
 
     @Override
@@ -16,14 +16,7 @@ final class CpuRope implements RopeKernels {
         int pairStride = spec.traditional() ? 2 : 1;
         double[] cos = new double[length * half];
         double[] sin = new double[length * half];
-        for (int l = 0; l < length; l++) {
-            double position = (double) spec.scale() * ((long) spec.offset() + l);
-            for (int j = 0; j < half; j++) {
-                double angle = position * Math.pow(spec.base(), -2.0 * j / spec.dims());
-                cos[l * half + j] = Math.cos(angle);
-                sin[l * half + j] = Math.sin(angle);
-            }
-        }
+        RopeAngles.compute(spec, cos, sin);
         float[] row = new float[features];
         for (long r = 0; r < spec.rows(); r++) {
             Elements.readRow(in, spec.dtype(), r * features, row, features);

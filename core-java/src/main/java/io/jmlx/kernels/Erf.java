@@ -7,15 +7,18 @@ package io.jmlx.kernels;
  * values (a series of positive terms below 3, a continued fraction for {@code erfc} above) and the derivatives
  * {@code erf⁽ⁿ⁺¹⁾(c) = 2/√π · (−1)ⁿ Hₙ(c) e^(−c²)} (Hermite polynomials). Beyond the grid erf is ±1 in double.
  */
-final class Erf {
+public final class Erf {
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
     private static final double SERIES_LIMIT = 3;
     private static final int FRACTION_TERMS = 60;
-    private static final int STEPS_PER_UNIT = 64;
-    private static final int TABLE_LIMIT = 7;
-    private static final int DEGREE = 8;
+    /** Table points per unit of x. */
+    public static final int STEPS_PER_UNIT = 64;
+    /** The table covers [0, TABLE_LIMIT]; erf is ±1 beyond. */
+    public static final int TABLE_LIMIT = 7;
+    /** Degree of the Taylor polynomial at each point. */
+    public static final int DEGREE = 8;
     /** Row {@code i}: the Taylor coefficients {@code erf⁽ᵏ⁾(c)/k!} at {@code c = i / STEPS_PER_UNIT}. */
-    private static final double[] COEFFICIENTS = taylorTable();
+    private static final double[] COEFFICIENTS = buildTaylorTable();
 
     private Erf() {}
 
@@ -38,13 +41,21 @@ final class Erf {
         return Math.copySign(value, x);
     }
 
+    /**
+     * A copy of the table: row {@code i} (the point {@code i / STEPS_PER_UNIT}) holds the {@code DEGREE + 1} Taylor
+     * coefficients there, lowest first (the GPU evaluates the same polynomials).
+     */
+    public static double[] taylorTable() {
+        return COEFFICIENTS.clone();
+    }
+
     /** {@code erf(x)} from the series or the continued fraction (slow; builds the table). */
     static double exact(double x) {
         double ax = Math.abs(x);
         return Math.copySign(ax < SERIES_LIMIT ? series(ax) : 1 - complementLargeArgument(ax), x);
     }
 
-    private static double[] taylorTable() {
+    private static double[] buildTaylorTable() {
         int points = TABLE_LIMIT * STEPS_PER_UNIT + 1;
         double[] table = new double[points * (DEGREE + 1)];
         double[] hermite = new double[DEGREE];

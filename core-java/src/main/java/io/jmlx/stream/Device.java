@@ -51,6 +51,27 @@ public record Device(DeviceType type, int index) implements StreamOrDevice {
         return new Device(DeviceType.GPU, index);
     }
 
+    /**
+     * The device a name gives, for command lines and configuration: {@code cpu}, {@code gpu}, or {@code gpu:N} (any
+     * case).
+     *
+     * @throws IllegalArgumentException for any other name, or when no backend provides the device (saying which
+     *     backends were found)
+     */
+    public static Device parse(String name) {
+        String n = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("cpu")) {
+            return cpu();
+        }
+        if (n.equals("gpu")) {
+            return gpu();
+        }
+        if (n.matches("gpu:[0-9]{1,9}")) {
+            return gpu(Integer.parseInt(n.substring(4)));
+        }
+        throw new IllegalArgumentException("a device is cpu, gpu or gpu:N, not '" + name + "'");
+    }
+
     /** Every device the backends on the class path provide, the CPU first. */
     public static List<Device> available() {
         List<Device> devices = new ArrayList<>();

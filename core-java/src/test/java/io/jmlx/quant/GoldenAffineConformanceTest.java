@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
@@ -21,14 +22,15 @@ import org.junit.jupiter.api.TestFactory;
  * reproduce MLX's bytes exactly; quantized matmuls are checked by {@link GoldenFiles#checkProduct}: MLX's outputs
  * equal an emulation of its x86 CPU kernel, which accumulates in the output type
  * ({@code sum = T(sum + T(x·ŵ))}, k ascending, spec §4.3), and jmlx's (float32 accumulation, scale and bias applied
- * per element or per group, one rounding at the end) are within an explicit bound of them, scaled by
- * {@code Σ|x|·(|s·q| + |b|)}. Outputs MLX overflowed to ±inf (float16 rows of magnitude 1e4) are masked, and
- * their count must match the manifest.
+ * per element or per group, one rounding at the end) are within {@link io.jmlx.testing.ProductBound} of the exact
+ * product (float64) of MLX's ŵ or of {@code s·q + b} unrounded. Outputs MLX overflowed to ±inf (float16 rows of
+ * magnitude 1e4) are masked, and their count must match the manifest.
  */
 class GoldenAffineConformanceTest {
 
     @AfterAll
     static void closeFiles() {
+        System.out.printf("affine products: jmlx used at most %.3f of the bound%n", GoldenFiles.largestShare());
         GoldenFiles.closeAll();
     }
 
@@ -90,18 +92,22 @@ class GoldenAffineConformanceTest {
         Array wHat = GoldenFiles.output(c, "w_hat");
         float[] xs = x.toFloatArray();
         float[] ws = wHat.toFloatArray();
-        float[] magnitudes = weightMagnitudes(c, bits, groupSize, wHat.dim(-1));
+        Weights weights = weights(c, bits, groupSize, wHat.dim(-1), ws);
         int m = x.dim(-2);
         int k = x.dim(-1);
         int n = expected.dim(-1);
         int wPerBatch = wHat.dim(-2) * wHat.dim(-1);
-        java.util.function.IntFunction<MlxCpuMatmul.Problem> problem =
-                b -> new MlxCpuMatmul.Problem(xs, b * m * k, ws, magnitudes, b * wPerBatch, m, k, n, transpose);
+        IntFunction<MlxCpuMatmul.Problem> problem =
+                b -> new MlxCpuMatmul.Problem(xs, b * m * k, ws, weights.magnitude, b * wPerBatch, m, k, n, transpose);
         int nonFinite = GoldenFiles.checkProduct(
                 expected,
                 actual,
                 k,
                 b -> MlxCpuMatmul.emulate(problem.apply(b), expected.dtype()),
+                b -> new double[][] {
+                    GoldenFiles.exactProduct(xs, b * m * k, weights.stored, b * wPerBatch, m, k, n, transpose),
+                    GoldenFiles.exactProduct(xs, b * m * k, weights.exact, b * wPerBatch, m, k, n, transpose)
+                },
                 b -> MlxCpuMatmul.magnitudes(problem.apply(b)));
         assertEquals(
                 y.has("nonfinite_count") ? y.get("nonfinite_count").asInt() : 0,
@@ -109,22 +115,32 @@ class GoldenAffineConformanceTest {
                 "outputs MLX overflowed (masked)");
     }
 
-    /** {@code |s·q| + |b|} for every stored weight, from MLX's codes, scales and biases. */
-    private static float[] weightMagnitudes(JsonNode c, int bits, int groupSize, int cols) {
+    /**
+     * The weight values a product may multiply by: MLX's dequantized ŵ (in T, as stored) or {@code s·q + b}
+     * unrounded; and per weight the magnitude its terms involve, {@code max(|ŵ|, |s·q| + |b|)}.
+     */
+    private record Weights(double[] stored, double[] exact, float[] magnitude) {}
+
+    private static Weights weights(JsonNode c, int bits, int groupSize, int cols, float[] wHat) {
         Array packed = GoldenFiles.output(c, "w_q");
         float[] scales = GoldenFiles.output(c, "scales").toFloatArray();
         float[] biases = GoldenFiles.output(c, "biases").toFloatArray();
         int rows = (int) (packed.size() / packed.dim(-1));
         int groups = cols / groupSize;
-        float[] out = new float[rows * cols];
+        double[] stored = new double[rows * cols];
+        double[] exact = new double[rows * cols];
+        float[] magnitude = new float[rows * cols];
         int[] codes = new int[cols];
         for (int r = 0; r < rows; r++) {
             io.jmlx.kernels.BitPacking.unpackRow(packed.data(), (long) r * packed.dim(-1), cols, bits, codes);
             for (int j = 0; j < cols; j++) {
                 int g = r * groups + j / groupSize;
-                out[r * cols + j] = Math.abs(scales[g] * codes[j]) + Math.abs(biases[g]);
+                int i = r * cols + j;
+                stored[i] = wHat[i];
+                exact[i] = (double) scales[g] * codes[j] + biases[g];
+                magnitude[i] = Math.max(Math.abs(wHat[i]), Math.abs(scales[g] * codes[j]) + Math.abs(biases[g]));
             }
         }
-        return out;
+        return new Weights(stored, exact, magnitude);
     }
 }

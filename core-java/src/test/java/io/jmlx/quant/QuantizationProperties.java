@@ -76,18 +76,50 @@ class QuantizationProperties {
         return Array.of(v, c.dtype(), c.shape());
     }
 
+    /**
+     * Shapes and types, and the codes themselves: MLX's rule {@code clamp(rint((w − bias) / scale), 0, n)} in float32
+     * arithmetic. For float32 the stored scale and bias are the ones the codes came from, so every code must be
+     * exactly that; for the half types they were rounded afterwards (spec §1.6), so a code may sit as far from
+     * {@code (w − bias) / scale} as that rounding moves it, plus one half.
+     */
     @Property(tries = 300)
-    void shapesTypesAndCodeRange(@ForAll("cases") Case c) {
-        QuantizedParts q = Jmlx.quantize(input(c), c.groupSize(), c.bits());
+    void shapesTypesAndCodesFollowMlxsRule(@ForAll("cases") Case c) {
+        Array w = input(c);
+        QuantizedParts q = Jmlx.quantize(w, c.groupSize(), c.bits());
         int k = c.shape()[c.shape().length - 1];
         assertArrayEquals(
                 io.jmlx.Shape.withLast(c.shape(), k * c.bits() / 32), q.packed().shape());
         assertArrayEquals(
                 io.jmlx.Shape.withLast(c.shape(), k / c.groupSize()), q.scales().shape());
         assertTrue(q.scales().dtype() == c.dtype() && q.biases().dtype() == c.dtype());
+        float[] values = w.toFloatArray();
+        float[] scales = q.scales().toFloatArray();
+        float[] biases = q.biases().toFloatArray();
         int[] codes = codes(q, k, c.bits());
-        for (int code : codes) {
-            assertTrue(code >= 0 && code < (1 << c.bits()));
+        int n = (1 << c.bits()) - 1;
+        double u = c.dtype() == DType.FLOAT16 ? 0x1p-11 : 0x1p-8;
+        double halfSubnormal = c.dtype() == DType.FLOAT16 ? 0x1p-25 : 0;
+        for (int i = 0; i < values.length; i++) {
+            int g = (i / k) * (k / c.groupSize()) + (i % k) / c.groupSize();
+            float t = (values[i] - biases[g]) / scales[g];
+            if (c.dtype() == DType.FLOAT32) {
+                double expected = Math.max(0, Math.min(n, Math.rint(t)));
+                assertTrue(
+                        codes[i] == expected,
+                        "element " + i + ": code " + codes[i] + " but clamp(rint((" + values[i] + " - " + biases[g]
+                                + ") / " + scales[g] + "), 0, " + n + ") = " + expected);
+            } else {
+                // How far the rounding of scale and bias to T can move (w − bias) / scale.
+                double ds = u * Math.abs(scales[g]) + halfSubnormal;
+                double db = u * Math.abs(biases[g]) + halfSubnormal;
+                double moved = (db + Math.abs(t) * ds) / (Math.abs(scales[g]) - ds) + 1e-6 * (1 + Math.abs(t));
+                double lowest = Math.max(0, Math.min(n, Math.ceil(t - 0.5 - moved)));
+                double highest = Math.max(0, Math.min(n, Math.floor(t + 0.5 + moved)));
+                assertTrue(
+                        codes[i] >= lowest && codes[i] <= highest,
+                        "element " + i + ": code " + codes[i] + " outside [" + lowest + ", " + highest + "] for ("
+                                + values[i] + " - " + biases[g] + ") / " + scales[g] + " = " + t);
+            }
         }
     }
 

@@ -60,7 +60,9 @@ class QuantizationValidationTest {
     @Test
     void quantizeRefusesFloat64AtTheCall() {
         Array w = Jmlx.astype(W, DType.FLOAT64);
-        assertThrows(IllegalArgumentException.class, () -> Jmlx.quantize(w));
+        assertMessage(
+                "[quantize] w has type float64, which MLX's CPU backend cannot quantize; convert it to float32 first.",
+                () -> Jmlx.quantize(w));
     }
 
     @Test
@@ -83,6 +85,12 @@ class QuantizationValidationTest {
         assertMessage(
                 "[dequantize] Invalid value for bits: 0 (expected 1 to 8).",
                 () -> Jmlx.dequantize(q.packed(), q.scales(), q.biases(), 64, 0));
+        assertMessage(
+                "[dequantize] Invalid value for group_size: 0",
+                () -> Jmlx.dequantize(q.packed(), q.scales(), q.biases(), 0, 4));
+        assertMessage(
+                "[dequantize] Invalid value for group_size: -64",
+                () -> Jmlx.dequantize(q.packed(), q.scales(), q.biases(), -64, 4));
         assertMessage(
                 "[dequantize] The matrix should be given as a uint32 but w has type float32.",
                 () -> Jmlx.dequantize(W, q.scales(), q.biases(), 64, 4));
@@ -128,6 +136,32 @@ class QuantizationValidationTest {
         assertMessage(
                 "[quantized_matmul] Biases must be provided for affine quantization.",
                 () -> Jmlx.quantizedMatmul(x, q.packed(), q.scales(), null, true, 32, 4));
+        assertMessage(
+                "[quantized_matmul] w must have at least 2 dimensions but has shape (64).",
+                () -> Jmlx.quantizedMatmul(
+                        x,
+                        q.packed().reshape(64),
+                        q.scales().reshape(16),
+                        q.biases().reshape(16),
+                        true,
+                        32,
+                        4));
+        QuantizedParts batched = Jmlx.quantize(Array.of(new float[2 * 8 * 64], 2, 8, 64), 32, 4);
+        assertMessage(
+                "[quantized_matmul] Weight and scales should have the same batch shape. Received weight with shape "
+                        + "(2,8,8), scales with (16,2).",
+                () -> Jmlx.quantizedMatmul(
+                        x.reshape(1, 1, 32),
+                        batched.packed(),
+                        batched.scales().reshape(16, 2),
+                        batched.biases().reshape(16, 2),
+                        true,
+                        32,
+                        4));
+        Array x64 = Jmlx.astype(Array.of(new float[64], 1, 64), DType.FLOAT64);
+        assertMessage(
+                "[quantized_matmul] x of type float64 is not supported; use float32, float16 or bfloat16.",
+                () -> Jmlx.quantizedMatmul(x64, q.packed(), q.scales(), q.biases(), true, 32, 4));
     }
 
     @Test

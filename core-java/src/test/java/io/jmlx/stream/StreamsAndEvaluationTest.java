@@ -160,6 +160,17 @@ class StreamsAndEvaluationTest {
     }
 
     @Test
+    void devicesParseFromTheirNames() {
+        assertEquals(Device.cpu(), Device.parse("cpu"));
+        assertEquals(Device.cpu(), Device.parse(" CPU "));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Device.parse("tpu"));
+        assertEquals("a device is cpu, gpu or gpu:N, not 'tpu'", unknown.getMessage());
+        // No GPU backend on the core's class path: the message names the backends that were found.
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> Device.parse("gpu:0"));
+        assertTrue(missing.getMessage().contains("cpu"), missing.getMessage());
+    }
+
+    @Test
     void quantizationRunsOnTheGivenStream() {
         Stream s = Stream.newStream(Device.cpu());
         Array w = RandomArrays.normal(21, 1, DType.FLOAT32, 16, 64);

@@ -3,6 +3,7 @@ package io.jmlx.kotlin
 import io.jmlx.Array
 import io.jmlx.DType
 import io.jmlx.Jmlx
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import kotlinx.coroutines.flow.asFlow
@@ -26,6 +27,17 @@ class FlowsSpec :
                 out.all { it.isEvaluated } shouldBe true
                 out.map { it.toFloatArray()[0] } shouldBe (1..10).map { it.toFloat() }
             }
+        }
+
+        test("a negative prefetch or step count is refused with its value") {
+            val flow = (1..2).asFlow().map { Array.of(floatArrayOf(it.toFloat()), 1) }
+            shouldThrow<IllegalArgumentException> { flow.evaluated(-1) }.message shouldBe
+                "prefetch must be 0 or more but is -1"
+            shouldThrow<IllegalArgumentException> {
+                    iterate(Array.of(floatArrayOf(1f), 1), count = -3) { it }.toList()
+                }
+                .message shouldBe "count must be 0 or more but is -3"
+            iterate(Array.of(floatArrayOf(1f), 1), count = 0) { it }.toList() shouldBe emptyList()
         }
 
         test("iterate feeds each output into the next step") {

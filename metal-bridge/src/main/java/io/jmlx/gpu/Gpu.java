@@ -1,5 +1,8 @@
 package io.jmlx.gpu;
 
+import io.jmlx.backend.ConversionKernels;
+import io.jmlx.backend.KernelFamilies;
+import io.jmlx.backend.MatmulKernels;
 import io.jmlx.gpu.vulkan.DeviceChoice;
 import io.jmlx.gpu.vulkan.PhysicalDevice;
 import io.jmlx.gpu.vulkan.VulkanDevice;
@@ -11,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One GPU opened through Vulkan: the device ({@link DeviceChoice} picks it), its {@link GpuMemory}, the
- * {@link GpuQueue} work runs on, and the {@link GpuKernels}. {@link #shared()} is the process-wide instance,
+ * {@link GpuQueue} work runs on, and the {@link GpuKernels}; streams get every kernel family on queues of their own
+ * ({@link #newStreamKernels}). {@link #shared()} is the process-wide instance,
  * opened on first use.
  */
 public final class Gpu implements AutoCloseable {
@@ -34,7 +38,7 @@ public final class Gpu implements AutoCloseable {
         this.memory = new GpuMemory(device);
         this.queue = new GpuQueue(device, submitLock);
         this.pipelines = new Pipelines(device);
-        this.kernels = new GpuKernels(this, queue);
+        this.kernels = new GpuKernels(new Dispatcher(this, queue, GpuWorkListener.NONE));
     }
 
     /**
@@ -98,13 +102,43 @@ public final class Gpu implements AutoCloseable {
     }
 
     /**
-     * A new queue (with its own command buffers and completion thread) on the device's compute queue, and kernels
-     * that record on it: what a stream runs on. Closed with this GPU.
+     * Every kernel family on a new queue (with its own command buffers and completion thread) of the device's compute
+     * queue: what a stream runs on; {@code listener} hears of each operation recorded, and the float64 paths take
+     * the given CPU kernels. Closed with this GPU.
      */
-    public GpuKernels newKernels() {
+    public GpuStreamKernels newStreamKernels(
+            GpuWorkListener listener, ConversionKernels wideConversions, MatmulKernels wideMatmul) {
+        return streamKernels(new Dispatcher(this, newQueue(), listener), wideConversions, wideMatmul);
+    }
+
+    /** Every family recording through {@code d}. */
+    static GpuStreamKernels streamKernels(Dispatcher d, ConversionKernels wideConversions, MatmulKernels wideMatmul) {
+        return new GpuStreamKernels(
+                d.queue(),
+                new KernelFamilies(
+                        new GpuElementwise(d),
+                        new GpuConversion(d, wideConversions),
+                        new GpuReductions(d),
+                        new GpuNorms(d),
+                        new GpuRope(d),
+                        new GpuGather(d),
+                        new GpuCopies(d),
+                        new GpuMatmul(d, wideMatmul),
+                        new GpuQuantization(new GpuKernels(d))));
+    }
+
+    /**
+     * Recording on the default queue, split as if one binding covered only {@code maxBindingBytes} and one dispatch
+     * dimension only {@code maxGroups} work groups (tests exercise the splitting with small values).
+     */
+    Dispatcher dispatcher(long maxBindingBytes, int maxGroups, GpuWorkListener listener) {
+        return new Dispatcher(this, queue, maxBindingBytes, maxGroups, listener);
+    }
+
+    private GpuQueue newQueue() {
         GpuQueue q = new GpuQueue(device, submitLock);
         queues.add(q);
-        return new GpuKernels(this, q);
+        return q;
     }
 
     Pipelines pipelines() {

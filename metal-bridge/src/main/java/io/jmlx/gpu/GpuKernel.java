@@ -11,7 +11,29 @@ public enum GpuKernel {
     FP_DEQUANTIZE("fp_dequantize", 3, 24),
     QMV("qmv", 5, 76),
     QVM("qvm", 5, 76),
-    QMM("qmm", 5, 76);
+    QMM("qmm", 5, 76),
+    UNARY_EXP("unary_exp", 3, 12),
+    UNARY_LOG("unary_log", 3, 12),
+    UNARY_SQRT("unary_sqrt", 3, 12),
+    UNARY_RSQRT("unary_rsqrt", 3, 12),
+    UNARY_TANH("unary_tanh", 3, 12),
+    UNARY_ERF("unary_erf", 3, 12),
+    UNARY_SIGMOID("unary_sigmoid", 3, 12),
+    UNARY_SQUARE("unary_square", 3, 12),
+    UNARY_NEGATIVE("unary_negative", 3, 12),
+    UNARY_SILU("unary_silu", 3, 12),
+    UNARY_GELU("unary_gelu", 3, 12),
+    UNARY_GELU_APPROX("unary_gelu_approx", 3, 12),
+    BINARY("binary", 3, 92),
+    CONVERT("convert", 2, 12),
+    REDUCE("reduce", 2, 24),
+    NORM("norm", 4, 28),
+    ROPE("rope", 3, 28),
+    TAKE("take", 4, 36),
+    COPY("copy", 2, 64),
+    MATMUL("matmul", 3, 32),
+    MATMUL_VEC4("matmul_vec4", 3, 32),
+    MATVEC("matvec", 3, 32);
 
     private final String fileName;
     private final int bindings;

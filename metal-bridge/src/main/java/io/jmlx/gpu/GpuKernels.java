@@ -3,73 +3,45 @@ package io.jmlx.gpu;
 import io.jmlx.DType;
 import io.jmlx.gpu.vulkan.CommandRecorder;
 import io.jmlx.gpu.vulkan.ComputePipeline;
-import io.jmlx.gpu.vulkan.PhysicalDevice;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.FpFormat;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * jmlx's quantization kernels on the GPU, with the operations and arguments of the CPU's
  * {@link io.jmlx.kernels.KernelSet} (contiguous little-endian segments, plain dimensions); the GPU backend
- * ({@link io.jmlx.gpu.backend.VulkanBackend}) hands them the quantization family's calls. Quantize and dequantize give the CPU kernels' bytes exactly; matmuls accumulate in
- * float32 and round once, as the CPU's do (their summation order differs).
+ * ({@link GpuQuantization}) hands them the quantization family's calls. Quantize and dequantize give the CPU
+ * kernels' bytes exactly; matmuls accumulate in float32 and round once, as the CPU's do (their summation order
+ * differs).
  *
  * <p>Each operation has an {@code ...Async} form that records the work on the {@link GpuQueue} and returns a
- * future completed when it has executed (call {@link GpuQueue#flush()} to submit), and a blocking form. Segments
- * allocated by {@link GpuMemory} are used in place; others are copied in (inputs) or out (outputs) around the work.
+ * future completed when it has executed (call {@link GpuQueue#flush()} to submit), and a blocking form. Operands
+ * are handled as {@link Dispatcher} says.
  * Operations split themselves into several dispatches where an operand is larger than the device's
  * storage-buffer range or a dispatch would exceed its work-group limits.
  */
 public final class GpuKernels {
-    private static final int INVOCATIONS = 64;
-    /** Work groups per dispatch dimension that every Vulkan device supports. */
-    static final int MAX_GROUPS = 65535;
-
-    private final GpuMemory memory;
-    private final GpuQueue queue;
-    private final Pipelines pipelines;
-    private final PhysicalDevice device;
-    private final long alignment;
-    private final long usableRange;
-    private final int maxGroups;
+    private final Dispatcher d;
     private final Map<DType, MemorySegment> mxTables = new ConcurrentHashMap<>();
 
-    GpuKernels(Gpu gpu, GpuQueue queue) {
-        this(gpu, queue, gpu.physicalDevice().maxStorageBufferRange(), MAX_GROUPS);
-    }
-
-    /**
-     * Kernels that split their work as if one binding could cover only {@code maxBindingBytes} and one dispatch
-     * dimension only {@code maxGroups} work groups (tests use small values to exercise the splitting).
-     */
-    GpuKernels(Gpu gpu, GpuQueue queue, long maxBindingBytes, int maxGroups) {
-        this.memory = gpu.memory();
-        this.queue = queue;
-        this.pipelines = gpu.pipelines();
-        this.device = gpu.physicalDevice();
-        this.alignment = Math.max(4, device.minStorageBufferOffsetAlignment());
-        this.usableRange = Math.min(maxBindingBytes, device.maxStorageBufferRange()) - alignment - 4;
-        this.maxGroups = Math.min(maxGroups, MAX_GROUPS);
+    GpuKernels(Dispatcher dispatcher) {
+        this.d = dispatcher;
     }
 
     /** The queue these kernels record their work on. */
     public GpuQueue queue() {
-        return queue;
+        return d.queue();
     }
 
     /** A short name for messages and benchmarks, e.g. {@code vulkan llvmpipe (LLVM 15.0.6, 256 bits)}. */
     public String name() {
-        return "vulkan " + device.name();
+        return "vulkan " + d.device().name();
     }
 
     // ---------------------------------------------------------------- affine
@@ -85,7 +57,7 @@ public final class GpuKernels {
             MemorySegment packed,
             MemorySegment scales,
             MemorySegment biases) {
-        await(affineQuantizeAsync(w, dtype, rows, cols, groupSize, bits, packed, scales, biases));
+        d.await(affineQuantizeAsync(w, dtype, rows, cols, groupSize, bits, packed, scales, biases));
     }
 
     /**
@@ -103,41 +75,41 @@ public final class GpuKernels {
             MemorySegment packed,
             MemorySegment scales,
             MemorySegment biases) {
-        checkFloat(dtype, "w");
+        Dispatcher.checkFloat(dtype, "w");
         checkAffine(cols, groupSize, bits);
         int es = dtype.byteSize();
         long groupsPerRow = cols / groupSize;
         long wordsPerRow = (long) cols * bits / 32;
-        Operand in = input("w", w, rows * cols * es, es);
-        Operand outPacked = output("packed", packed, rows * wordsPerRow * 4);
-        Operand outScales = output("scales", scales, rows * groupsPerRow * es);
-        Operand outBiases = output("biases", biases, rows * groupsPerRow * es);
+        Dispatcher.Operand in = d.input("w", w, rows * cols * es, es);
+        Dispatcher.Operand outPacked = d.output("packed", packed, rows * wordsPerRow * 4);
+        Dispatcher.Operand outScales = d.output("scales", scales, rows * groupsPerRow * es);
+        Dispatcher.Operand outBiases = d.output("biases", biases, rows * groupsPerRow * es);
         long chunk = Math.min(
-                chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow * es),
-                Math.min(maxInvocations() / groupsPerRow, 0xFFFF_FFFEL / cols));
+                d.chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow * es),
+                Math.min(d.maxInvocations() / groupsPerRow, 0xFFFF_FFFEL / cols));
         int chunks = Math.toIntExact((rows + chunk - 1) / chunk);
         MemorySegment status =
-                memory.allocateUninitialized(4L * Math.max(chunks, 1)).fill((byte) 0xFF);
-        Operand statusOperand = input("status", status, status.byteSize(), 4);
-        ComputePipeline pipeline = pipelines.get(GpuKernel.AFFINE_QUANTIZE, typeCode(dtype), bits, groupSize);
-        List<Consumer<CommandRecorder>> dispatches = copiesIn(in);
+                d.memory().allocateUninitialized(4L * Math.max(chunks, 1)).fill((byte) 0xFF);
+        Dispatcher.Operand statusOperand = d.input("status", status, status.byteSize(), 4);
+        ComputePipeline pipeline = d.pipeline(GpuKernel.AFFINE_QUANTIZE, Dispatcher.typeCode(dtype), bits, groupSize);
+        List<Consumer<CommandRecorder>> dispatches = Dispatcher.copiesIn(in);
         for (int c = 0; c < chunks; c++) {
             long r0 = c * chunk;
             long nr = Math.min(chunk, rows - r0);
-            Binding bw = bind(in, r0 * cols * es, nr * cols * es, es);
-            Binding bp = bind(outPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
-            Binding bs = bind(outScales, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
-            Binding bb = bind(outBiases, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
-            Binding st = bind(statusOperand, 0, status.byteSize(), 4);
+            Dispatcher.Binding bw = d.bind(in, r0 * cols * es, nr * cols * es, es);
+            Dispatcher.Binding bp = d.bind(outPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
+            Dispatcher.Binding bs = d.bind(outScales, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
+            Dispatcher.Binding bb = d.bind(outBiases, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
+            Dispatcher.Binding st = d.bind(statusOperand, 0, status.byteSize(), 4);
             long groups = nr * groupsPerRow;
-            dispatches.add(dispatch(
+            dispatches.add(d.dispatch(
                     pipeline,
-                    new Binding[] {bw, bp, bs, bb, st},
-                    new int[] {(int) groups, base(bw), base(bp), base(bs), base(bb), c},
-                    (groups + INVOCATIONS - 1) / INVOCATIONS,
+                    new Dispatcher.Binding[] {bw, bp, bs, bb, st},
+                    new int[] {(int) groups, bw.baseIndex(), bp.baseIndex(), bs.baseIndex(), bb.baseIndex(), c},
+                    (groups + Dispatcher.INVOCATIONS - 1) / Dispatcher.INVOCATIONS,
                     1));
         }
-        return submit(
+        return d.submit(
                 dispatches,
                 () -> {
                     for (int c = 0; c < chunks; c++) {
@@ -169,7 +141,7 @@ public final class GpuKernels {
             int groupSize,
             int bits,
             MemorySegment out) {
-        await(affineDequantizeAsync(packed, scales, biases, dtype, rows, cols, groupSize, bits, out));
+        d.await(affineDequantizeAsync(packed, scales, biases, dtype, rows, cols, groupSize, bits, out));
     }
 
     /**
@@ -186,34 +158,34 @@ public final class GpuKernels {
             int groupSize,
             int bits,
             MemorySegment out) {
-        checkFloat(dtype, "scales");
+        Dispatcher.checkFloat(dtype, "scales");
         checkAffine(cols, groupSize, bits);
         int es = dtype.byteSize();
         long groupsPerRow = cols / groupSize;
         long wordsPerRow = (long) cols * bits / 32;
-        Operand inPacked = input("packed", packed, rows * wordsPerRow * 4, 4);
-        Operand inScales = input("scales", scales, rows * groupsPerRow * es, es);
-        Operand inBiases = input("biases", biases, rows * groupsPerRow * es, es);
-        Operand outValues = output("out", out, rows * cols * es);
-        long chunk =
-                Math.min(chunkRows(wordsPerRow * 4, groupsPerRow * es, cols * (long) es), maxInvocations() * 32 / cols);
-        ComputePipeline pipeline = pipelines.get(GpuKernel.AFFINE_DEQUANTIZE, typeCode(dtype), bits, groupSize);
-        List<Consumer<CommandRecorder>> dispatches = copiesIn(inPacked, inScales, inBiases);
+        Dispatcher.Operand inPacked = d.input("packed", packed, rows * wordsPerRow * 4, 4);
+        Dispatcher.Operand inScales = d.input("scales", scales, rows * groupsPerRow * es, es);
+        Dispatcher.Operand inBiases = d.input("biases", biases, rows * groupsPerRow * es, es);
+        Dispatcher.Operand outValues = d.output("out", out, rows * cols * es);
+        long chunk = Math.min(
+                d.chunkRows(wordsPerRow * 4, groupsPerRow * es, cols * (long) es), d.maxInvocations() * 32 / cols);
+        ComputePipeline pipeline = d.pipeline(GpuKernel.AFFINE_DEQUANTIZE, Dispatcher.typeCode(dtype), bits, groupSize);
+        List<Consumer<CommandRecorder>> dispatches = Dispatcher.copiesIn(inPacked, inScales, inBiases);
         for (long r0 = 0; r0 < rows; r0 += chunk) {
             long nr = Math.min(chunk, rows - r0);
-            Binding bp = bind(inPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
-            Binding bs = bind(inScales, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
-            Binding bb = bind(inBiases, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
-            Binding bo = bind(outValues, r0 * cols * es, nr * cols * es, es);
+            Dispatcher.Binding bp = d.bind(inPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
+            Dispatcher.Binding bs = d.bind(inScales, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
+            Dispatcher.Binding bb = d.bind(inBiases, r0 * groupsPerRow * es, nr * groupsPerRow * es, es);
+            Dispatcher.Binding bo = d.bind(outValues, r0 * cols * es, nr * cols * es, es);
             long blocks = nr * cols / 32;
-            dispatches.add(dispatch(
+            dispatches.add(d.dispatch(
                     pipeline,
-                    new Binding[] {bp, bs, bb, bo},
-                    new int[] {(int) blocks, base(bp), base(bs), base(bb), base(bo)},
-                    (blocks + INVOCATIONS - 1) / INVOCATIONS,
+                    new Dispatcher.Binding[] {bp, bs, bb, bo},
+                    new int[] {(int) blocks, bp.baseIndex(), bs.baseIndex(), bb.baseIndex(), bo.baseIndex()},
+                    (blocks + Dispatcher.INVOCATIONS - 1) / Dispatcher.INVOCATIONS,
                     1));
         }
-        return submit(dispatches, null, List.of(inPacked, inScales, inBiases), outValues);
+        return d.submit(dispatches, null, List.of(inPacked, inScales, inBiases), outValues);
     }
 
     /** Blocking {@link #affineMatmulAsync}, one matrix: the CPU kernel's signature. */
@@ -230,7 +202,7 @@ public final class GpuKernels {
             int groupSize,
             int bits,
             MemorySegment out) {
-        await(affineMatmulAsync(x, packed, scales, biases, dtype, 1, m, k, n, transpose, true, groupSize, bits, out));
+        d.await(affineMatmulAsync(x, packed, scales, biases, dtype, 1, m, k, n, transpose, true, groupSize, bits, out));
     }
 
     /**
@@ -256,7 +228,7 @@ public final class GpuKernels {
             int groupSize,
             int bits,
             MemorySegment out) {
-        checkFloat(dtype, "x");
+        Dispatcher.checkFloat(dtype, "x");
         checkAffine(transpose ? k : n, groupSize, bits);
         return matmul(
                 MatmulMode.AFFINE,
@@ -289,7 +261,7 @@ public final class GpuKernels {
             Float globalScale,
             MemorySegment packed,
             MemorySegment scales) {
-        await(fpQuantizeAsync(w, dtype, rows, cols, format, globalScale, packed, scales));
+        d.await(fpQuantizeAsync(w, dtype, rows, cols, format, globalScale, packed, scales));
     }
 
     /**
@@ -307,36 +279,38 @@ public final class GpuKernels {
             Float globalScale,
             MemorySegment packed,
             MemorySegment scales) {
-        checkFloat(dtype, "w");
+        Dispatcher.checkFloat(dtype, "w");
         checkFp(cols, format, globalScale);
         int es = dtype.byteSize();
         int g = format.groupSize();
         long groupsPerRow = cols / g;
         long wordsPerRow = (long) cols * format.bits() / 32;
-        Operand in = input("w", w, rows * cols * es, es);
-        Operand outPacked = output("packed", packed, rows * wordsPerRow * 4);
-        Operand outScales = output("scales", scales, rows * groupsPerRow);
-        Operand table = input("exponent table", mxTable(dtype), 4L * MxExponentTable.ENTRIES, 4);
+        Dispatcher.Operand in = d.input("w", w, rows * cols * es, es);
+        Dispatcher.Operand outPacked = d.output("packed", packed, rows * wordsPerRow * 4);
+        Dispatcher.Operand outScales = d.output("scales", scales, rows * groupsPerRow);
+        Dispatcher.Operand table = d.input("exponent table", mxTable(dtype), 4L * MxExponentTable.ENTRIES, 4);
         float enc = globalScale == null ? 1f : 448f * 6f / globalScale;
-        long chunk =
-                Math.min(chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow), maxInvocations() / groupsPerRow);
-        ComputePipeline pipeline = pipelines.get(GpuKernel.FP_QUANTIZE, typeCode(dtype), formatCode(format));
-        List<Consumer<CommandRecorder>> dispatches = copiesIn(in);
+        long chunk = Math.min(
+                d.chunkRows(cols * (long) es, wordsPerRow * 4, groupsPerRow), d.maxInvocations() / groupsPerRow);
+        ComputePipeline pipeline = d.pipeline(GpuKernel.FP_QUANTIZE, Dispatcher.typeCode(dtype), formatCode(format));
+        List<Consumer<CommandRecorder>> dispatches = Dispatcher.copiesIn(in);
         for (long r0 = 0; r0 < rows; r0 += chunk) {
             long nr = Math.min(chunk, rows - r0);
-            Binding bw = bind(in, r0 * cols * es, nr * cols * es, es);
-            Binding bp = bind(outPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
-            Binding bs = bind(outScales, r0 * groupsPerRow, nr * groupsPerRow, 1);
-            Binding bt = bind(table, 0, 4L * MxExponentTable.ENTRIES, 4);
+            Dispatcher.Binding bw = d.bind(in, r0 * cols * es, nr * cols * es, es);
+            Dispatcher.Binding bp = d.bind(outPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
+            Dispatcher.Binding bs = d.bind(outScales, r0 * groupsPerRow, nr * groupsPerRow, 1);
+            Dispatcher.Binding bt = d.bind(table, 0, 4L * MxExponentTable.ENTRIES, 4);
             long groups = nr * groupsPerRow;
-            dispatches.add(dispatch(
+            dispatches.add(d.dispatch(
                     pipeline,
-                    new Binding[] {bw, bp, bs, bt},
-                    new int[] {(int) groups, base(bw), base(bp), base(bs), Float.floatToRawIntBits(enc)},
-                    (groups + INVOCATIONS - 1) / INVOCATIONS,
+                    new Dispatcher.Binding[] {bw, bp, bs, bt},
+                    new int[] {
+                        (int) groups, bw.baseIndex(), bp.baseIndex(), bs.baseIndex(), Float.floatToRawIntBits(enc)
+                    },
+                    (groups + Dispatcher.INVOCATIONS - 1) / Dispatcher.INVOCATIONS,
                     1));
         }
-        return submit(dispatches, null, List.of(in, table), outPacked, outScales);
+        return d.submit(dispatches, null, List.of(in, table), outPacked, outScales);
     }
 
     /** Blocking {@link #fpDequantizeAsync}. */
@@ -349,7 +323,7 @@ public final class GpuKernels {
             Float globalScale,
             DType outType,
             MemorySegment out) {
-        await(fpDequantizeAsync(packed, scales, rows, cols, format, globalScale, outType, out));
+        d.await(fpDequantizeAsync(packed, scales, rows, cols, format, globalScale, outType, out));
     }
 
     /**
@@ -365,35 +339,42 @@ public final class GpuKernels {
             Float globalScale,
             DType outType,
             MemorySegment out) {
-        checkFloat(outType, "out");
+        Dispatcher.checkFloat(outType, "out");
         checkFp(cols, format, globalScale);
         int es = outType.byteSize();
         long groupsPerRow = cols / format.groupSize();
         long wordsPerRow = (long) cols * format.bits() / 32;
-        Operand inPacked = input("packed", packed, rows * wordsPerRow * 4, 4);
-        Operand inScales = input("scales", scales, rows * groupsPerRow, 1);
-        Operand outValues = output("out", out, rows * cols * es);
+        Dispatcher.Operand inPacked = d.input("packed", packed, rows * wordsPerRow * 4, 4);
+        Dispatcher.Operand inScales = d.input("scales", scales, rows * groupsPerRow, 1);
+        Dispatcher.Operand outValues = d.output("out", out, rows * cols * es);
         float factor = globalScale == null ? 1f : FpFormat.globalFactor(globalScale);
-        long chunk = Math.min(chunkRows(wordsPerRow * 4, groupsPerRow, cols * (long) es), maxInvocations() * 32 / cols);
-        ComputePipeline pipeline = pipelines.get(
-                GpuKernel.FP_DEQUANTIZE, typeCode(outType), formatCode(format), globalScale == null ? 0 : 1);
-        List<Consumer<CommandRecorder>> dispatches = copiesIn(inPacked, inScales);
+        long chunk =
+                Math.min(d.chunkRows(wordsPerRow * 4, groupsPerRow, cols * (long) es), d.maxInvocations() * 32 / cols);
+        ComputePipeline pipeline = d.pipeline(
+                GpuKernel.FP_DEQUANTIZE, Dispatcher.typeCode(outType), formatCode(format), globalScale == null ? 0 : 1);
+        List<Consumer<CommandRecorder>> dispatches = Dispatcher.copiesIn(inPacked, inScales);
         for (long r0 = 0; r0 < rows; r0 += chunk) {
             long nr = Math.min(chunk, rows - r0);
-            Binding bp = bind(inPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
-            Binding bs = bind(inScales, r0 * groupsPerRow, nr * groupsPerRow, 1);
-            Binding bo = bind(outValues, r0 * cols * es, nr * cols * es, es);
+            Dispatcher.Binding bp = d.bind(inPacked, r0 * wordsPerRow * 4, nr * wordsPerRow * 4, 4);
+            Dispatcher.Binding bs = d.bind(inScales, r0 * groupsPerRow, nr * groupsPerRow, 1);
+            Dispatcher.Binding bo = d.bind(outValues, r0 * cols * es, nr * cols * es, es);
             long count = nr * cols;
             long blocks = (count + 31) / 32;
-            dispatches.add(dispatch(
+            dispatches.add(d.dispatch(
                     pipeline,
-                    new Binding[] {bp, bs, bo},
-                    new int[] {(int) blocks, (int) count, base(bp), base(bs), base(bo), Float.floatToRawIntBits(factor)
+                    new Dispatcher.Binding[] {bp, bs, bo},
+                    new int[] {
+                        (int) blocks,
+                        (int) count,
+                        bp.baseIndex(),
+                        bs.baseIndex(),
+                        bo.baseIndex(),
+                        Float.floatToRawIntBits(factor)
                     },
-                    (blocks + INVOCATIONS - 1) / INVOCATIONS,
+                    (blocks + Dispatcher.INVOCATIONS - 1) / Dispatcher.INVOCATIONS,
                     1));
         }
-        return submit(dispatches, null, List.of(inPacked, inScales), outValues);
+        return d.submit(dispatches, null, List.of(inPacked, inScales), outValues);
     }
 
     /** Blocking {@link #fpMatmulAsync}, one matrix: the CPU kernel's signature. */
@@ -409,7 +390,7 @@ public final class GpuKernels {
             FpFormat format,
             Float globalScale,
             MemorySegment out) {
-        await(fpMatmulAsync(x, packed, scales, dtype, 1, m, k, n, transpose, true, format, globalScale, out));
+        d.await(fpMatmulAsync(x, packed, scales, dtype, 1, m, k, n, transpose, true, format, globalScale, out));
     }
 
     /**
@@ -430,7 +411,7 @@ public final class GpuKernels {
             FpFormat format,
             Float globalScale,
             MemorySegment out) {
-        checkFloat(dtype, "x");
+        Dispatcher.checkFloat(dtype, "x");
         checkFp(transpose ? k : n, format, globalScale);
         MatmulMode mode = switch (format) {
             case MXFP4 -> MatmulMode.MXFP4;
@@ -495,19 +476,19 @@ public final class GpuKernels {
         long wordsPerRow = cols * bits / 32;
         long groupsPerRow = cols / groupSize;
         long wBatches = sharedWeight ? 1 : batches;
-        Operand inX = input("x", x, (long) batches * m * k * es, es);
-        Operand inPacked = input("packed", packed, wBatches * rows * wordsPerRow * 4, 4);
-        Operand inScales = input("scales", scales, wBatches * rows * groupsPerRow * ses, ses);
-        Operand inBiases =
-                biases == null ? inScales : input("biases", biases, wBatches * rows * groupsPerRow * ses, ses);
-        Operand outValues = output("out", out, (long) batches * m * n * es);
+        Dispatcher.Operand inX = d.input("x", x, (long) batches * m * k * es, es);
+        Dispatcher.Operand inPacked = d.input("packed", packed, wBatches * rows * wordsPerRow * 4, 4);
+        Dispatcher.Operand inScales = d.input("scales", scales, wBatches * rows * groupsPerRow * ses, ses);
+        Dispatcher.Operand inBiases =
+                biases == null ? inScales : d.input("biases", biases, wBatches * rows * groupsPerRow * ses, ses);
+        Dispatcher.Operand outValues = d.output("out", out, (long) batches * m * n * es);
         if (m == 0) {
             return CompletableFuture.completedFuture(null);
         }
         GpuKernel kernel = m <= 8 ? (transpose ? GpuKernel.QMV : GpuKernel.QVM) : GpuKernel.QMM;
         ComputePipeline pipeline = kernel == GpuKernel.QMM
-                ? pipelines.get(kernel, typeCode(dtype), mode.ordinal())
-                : pipelines.get(kernel, typeCode(dtype), mode.ordinal(), bits);
+                ? d.pipeline(kernel, Dispatcher.typeCode(dtype), mode.ordinal())
+                : d.pipeline(kernel, Dispatcher.typeCode(dtype), mode.ordinal(), bits);
         MatmulShape shape = new MatmulShape(
                 kernel,
                 m,
@@ -521,25 +502,25 @@ public final class GpuKernels {
                 Integer.numberOfTrailingZeros(groupSize),
                 transpose);
 
-        List<Consumer<CommandRecorder>> dispatches = copiesIn(inX, inPacked, inScales, inBiases);
+        List<Consumer<CommandRecorder>> dispatches = Dispatcher.copiesIn(inX, inPacked, inScales, inBiases);
         long xBytes = (long) batches * m * k * es;
         long wBytes = wBatches * rows * wordsPerRow * 4;
         long sBytes = wBatches * rows * groupsPerRow * ses;
         long outBytes = (long) batches * m * n * es;
-        long tileLimit = (long) maxGroups * 32;
+        long tileLimit = (long) d.maxGroups() * 32;
         long depth = kernel == GpuKernel.QMM ? batches : (long) batches * m; // work group z
-        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= usableRange
-                && depth <= maxGroups
+        if (Math.max(Math.max(xBytes, wBytes), Math.max(sBytes, outBytes)) <= d.usableRange()
+                && depth <= d.maxGroups()
                 && (kernel != GpuKernel.QMM || (m <= tileLimit && n <= tileLimit))) {
             long perBatchRows = sharedWeight ? 0 : rows;
             dispatches.add(shape.dispatch(
-                    this,
+                    d,
                     pipeline,
-                    bind(inX, 0, xBytes, es),
-                    bind(inPacked, 0, wBytes, 4),
-                    bind(inScales, 0, sBytes, ses),
-                    bind(inBiases, 0, sBytes, ses),
-                    bind(outValues, 0, outBytes, es),
+                    d.bind(inX, 0, xBytes, es),
+                    d.bind(inPacked, 0, wBytes, 4),
+                    d.bind(inScales, 0, sBytes, ses),
+                    d.bind(inBiases, 0, sBytes, ses),
+                    d.bind(outValues, 0, outBytes, es),
                     m,
                     n,
                     batches,
@@ -549,18 +530,22 @@ public final class GpuKernels {
                     (long) m * n));
         } else {
             long mChunk = Math.min(
-                    Math.min(m, tileLimit), Math.min(usableRange / ((long) k * es), usableRange / ((long) n * es)));
+                    Math.min(m, tileLimit),
+                    Math.min(d.usableRange() / ((long) k * es), d.usableRange() / ((long) n * es)));
             long nChunk = transpose
                     ? Math.min(
                             Math.min(n, tileLimit),
-                            Math.min(usableRange / (wordsPerRow * 4), usableRange / Math.max(1, groupsPerRow * ses)))
+                            Math.min(
+                                    d.usableRange() / (wordsPerRow * 4),
+                                    d.usableRange() / Math.max(1, groupsPerRow * ses)))
                     : n;
             if (mChunk < 1
                     || nChunk < 1
-                    || (!transpose && Math.max(rows * wordsPerRow * 4, rows * groupsPerRow * ses) > usableRange)
+                    || (!transpose && Math.max(rows * wordsPerRow * 4, rows * groupsPerRow * ses) > d.usableRange())
                     || (!transpose && kernel == GpuKernel.QMM && n > tileLimit)) {
                 throw new IllegalArgumentException("this matmul's operands exceed what one storage buffer of "
-                        + device.name() + " may cover (" + device.maxStorageBufferRange() + " bytes) even when split; "
+                        + d.device().name() + " may cover (" + d.device().maxStorageBufferRange()
+                        + " bytes) even when split; "
                         + "without transpose the whole weight of one batch must fit");
             }
             for (int b = 0; b < batches; b++) {
@@ -571,18 +556,20 @@ public final class GpuKernels {
                         int nc = (int) Math.min(nChunk, n - n0);
                         long wRow0 = wb * rows + (transpose ? n0 : 0);
                         long wRows = transpose ? nc : rows;
-                        Binding bx = bind(inX, ((long) b * m + m0) * k * es, (long) mc * k * es, es);
-                        Binding bw = bind(inPacked, wRow0 * wordsPerRow * 4, wRows * wordsPerRow * 4, 4);
-                        Binding bs = bind(inScales, wRow0 * groupsPerRow * ses, wRows * groupsPerRow * ses, ses);
-                        Binding bb = bind(inBiases, wRow0 * groupsPerRow * ses, wRows * groupsPerRow * ses, ses);
-                        Binding bo = bind(
+                        Dispatcher.Binding bx = d.bind(inX, ((long) b * m + m0) * k * es, (long) mc * k * es, es);
+                        Dispatcher.Binding bw = d.bind(inPacked, wRow0 * wordsPerRow * 4, wRows * wordsPerRow * 4, 4);
+                        Dispatcher.Binding bs =
+                                d.bind(inScales, wRow0 * groupsPerRow * ses, wRows * groupsPerRow * ses, ses);
+                        Dispatcher.Binding bb =
+                                d.bind(inBiases, wRow0 * groupsPerRow * ses, wRows * groupsPerRow * ses, ses);
+                        Dispatcher.Binding bo = d.bind(
                                 outValues, (((long) b * m + m0) * n + n0) * es, ((long) (mc - 1) * n + nc) * es, es);
-                        dispatches.add(shape.dispatch(this, pipeline, bx, bw, bs, bb, bo, mc, nc, 1, 0, 0, 0, 0));
+                        dispatches.add(shape.dispatch(d, pipeline, bx, bw, bs, bb, bo, mc, nc, 1, 0, 0, 0, 0));
                     }
                 }
             }
         }
-        return submit(dispatches, null, List.of(inX, inPacked, inScales, inBiases), outValues);
+        return d.submit(dispatches, null, List.of(inX, inPacked, inScales, inBiases), outValues);
     }
 
     /** The fixed part of a matmul's dispatches. */
@@ -599,13 +586,13 @@ public final class GpuKernels {
             int groupShift,
             boolean transpose) {
         Consumer<CommandRecorder> dispatch(
-                GpuKernels kernels,
+                Dispatcher kernels,
                 ComputePipeline pipeline,
-                Binding bx,
-                Binding bw,
-                Binding bs,
-                Binding bb,
-                Binding bo,
+                Dispatcher.Binding bx,
+                Dispatcher.Binding bw,
+                Dispatcher.Binding bs,
+                Dispatcher.Binding bb,
+                Dispatcher.Binding bo,
                 int mc,
                 int nc,
                 int batches,
@@ -618,11 +605,11 @@ public final class GpuKernels {
                 nc,
                 k,
                 n,
-                base(bx),
-                base(bw),
-                base(bs),
-                base(bb),
-                base(bo),
+                bx.baseIndex(),
+                bw.baseIndex(),
+                bs.baseIndex(),
+                bb.baseIndex(),
+                bo.baseIndex(),
                 (int) xBatch,
                 (int) wBatch,
                 (int) sBatch,
@@ -634,211 +621,20 @@ public final class GpuKernels {
                 groupShift,
                 transpose ? 1 : 0
             };
-            Binding[] bindings = {bx, bw, bs, bb, bo};
+            Dispatcher.Binding[] bindings = {bx, bw, bs, bb, bo};
             return switch (kernel) {
                 case QMV -> kernels.dispatch(pipeline, bindings, push, (nc + 7) / 8, batches * mc);
                 case QVM -> kernels.dispatch(pipeline, bindings, push, (nc + 63) / 64, batches * mc);
                 default ->
-                    recorder -> record(recorder, pipeline, bindings, push, (nc + 31) / 32, (mc + 31) / 32, batches);
+                    recorder -> Dispatcher.record(
+                            recorder, pipeline, bindings, push, (nc + 31) / 32, (mc + 31) / 32, batches);
             };
-        }
-    }
-
-    // ---------------------------------------------------------------- operands and dispatches
-
-    /** A storage-buffer binding: buffer, aligned offset and range, and the element index the operand starts at. */
-    private record Binding(long buffer, long offset, long range, long base) {}
-
-    /**
-     * A segment as the kernels see it: the caller's, or a copy in GPU memory ({@code staged}: copied in by the host
-     * before the work, or out after it; {@code gpuCopy}: copied in or out on the GPU, in order with the work around
-     * it, for GPU memory at an offset a binding cannot start at).
-     */
-    private record Operand(
-            String name,
-            MemorySegment user,
-            MemorySegment data,
-            GpuMemory.Location location,
-            boolean staged,
-            Consumer<CommandRecorder> gpuCopy) {}
-
-    /**
-     * An input of {@code bytes} bytes of elements of {@code elementSize} bytes. GPU memory is bound in place, or,
-     * at an offset a binding cannot express, copied on the GPU (its contents may still be being computed by work
-     * recorded earlier on the queue); other memory is copied in by the host now.
-     */
-    private Operand input(String name, MemorySegment segment, long bytes, int elementSize) {
-        requireSize(name, segment, bytes);
-        Optional<GpuMemory.Location> where = memory.locate(segment);
-        if (where.isPresent() && segment.address() % elementSize == 0) {
-            return new Operand(name, segment, segment, where.get(), false, null);
-        }
-        if (where.isPresent()) {
-            MemorySegment copy = memory.allocateUninitialized(bytes);
-            GpuMemory.Location from = where.get();
-            GpuMemory.Location to = memory.locate(copy).orElseThrow();
-            return new Operand(
-                    name,
-                    segment,
-                    copy,
-                    to,
-                    false,
-                    bytes == 0
-                            ? null
-                            : recorder -> recorder.copy(from.buffer(), from.offset(), to.buffer(), to.offset(), bytes));
-        }
-        MemorySegment copy = memory.stage(segment.asSlice(0, bytes));
-        return new Operand(name, segment, copy, memory.locate(copy).orElseThrow(), true, null);
-    }
-
-    /**
-     * An output: GPU memory at a 4-byte boundary is written in place; other GPU memory through a copy made on the
-     * GPU right after the work (later work on the queue may read it); other memory through a copy the host makes
-     * when the work has completed.
-     */
-    private Operand output(String name, MemorySegment segment, long bytes) {
-        requireSize(name, segment, bytes);
-        Optional<GpuMemory.Location> where = memory.locate(segment);
-        if (where.isPresent() && segment.address() % 4 == 0) {
-            return new Operand(name, segment, segment, where.get(), false, null);
-        }
-        MemorySegment temp = memory.allocateUninitialized(bytes);
-        GpuMemory.Location from = memory.locate(temp).orElseThrow();
-        if (where.isPresent()) {
-            GpuMemory.Location to = where.get();
-            return new Operand(
-                    name,
-                    segment,
-                    temp,
-                    from,
-                    false,
-                    bytes == 0
-                            ? null
-                            : recorder -> recorder.copy(from.buffer(), from.offset(), to.buffer(), to.offset(), bytes));
-        }
-        return new Operand(name, segment, temp, from, true, null);
-    }
-
-    /** A new list of an operation's steps, starting with the GPU copies its inputs need. */
-    private static List<Consumer<CommandRecorder>> copiesIn(Operand... inputs) {
-        List<Consumer<CommandRecorder>> steps = new ArrayList<>();
-        for (Operand o : inputs) {
-            if (o.gpuCopy() != null && !steps.contains(o.gpuCopy())) {
-                steps.add(o.gpuCopy());
-            }
-        }
-        return steps;
-    }
-
-    private static void requireSize(String name, MemorySegment segment, long bytes) {
-        if (segment == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (segment.byteSize() < bytes) {
-            throw new IllegalArgumentException(
-                    name + " holds " + segment.byteSize() + " bytes but " + bytes + " are needed");
-        }
-    }
-
-    /**
-     * Records an operation: its steps, then the GPU copies of its outputs; once executed, {@code check} (may be
-     * null) and the host copies of outputs outside GPU memory. The operands stay reachable until then.
-     */
-    private CompletableFuture<Void> submit(
-            List<Consumer<CommandRecorder>> steps,
-            GpuQueue.Completion check,
-            List<Operand> inputs,
-            Operand... outputs) {
-        for (Operand o : outputs) {
-            if (o.gpuCopy() != null) {
-                steps.add(o.gpuCopy());
-            }
-        }
-        return queue.record(
-                steps,
-                () -> {
-                    if (check != null) {
-                        check.run();
-                    }
-                    for (Operand o : outputs) {
-                        if (o.staged()) {
-                            o.user()
-                                    .copyFrom(o.data()
-                                            .asSlice(
-                                                    0,
-                                                    Math.min(
-                                                            o.data().byteSize(),
-                                                            o.user().byteSize())));
-                        }
-                    }
-                },
-                List.of(inputs, List.of(outputs)));
-    }
-
-    private Binding bind(Operand o, long byteStart, long byteLength, int elementSize) {
-        long start = o.location().offset() + byteStart;
-        long aligned = start - Math.floorMod(start, alignment);
-        long limit = o.location().offset() + o.location().available();
-        long end = Math.min((start + Math.max(byteLength, 1) + 3) / 4 * 4, limit);
-        if (end - aligned > device.maxStorageBufferRange()) {
-            throw new IllegalStateException("binding of " + o.name() + " covers " + (end - aligned)
-                    + " bytes, more than maxStorageBufferRange " + device.maxStorageBufferRange());
-        }
-        return new Binding(o.location().buffer(), aligned, end - aligned, (start - aligned) / elementSize);
-    }
-
-    private static int base(Binding b) {
-        return Math.toIntExact(b.base());
-    }
-
-    /** Rows per dispatch so that no operand's rows exceed the storage-buffer range. */
-    private long chunkRows(long... bytesPerRow) {
-        long rows = Long.MAX_VALUE;
-        for (long b : bytesPerRow) {
-            if (b > usableRange) {
-                throw new IllegalArgumentException("one row needs " + b + " bytes, more than one storage-buffer binding"
-                        + " may cover (" + usableRange + " bytes usable of " + device.name()
-                        + "'s maxStorageBufferRange " + device.maxStorageBufferRange() + ")");
-            }
-            rows = Math.min(rows, usableRange / Math.max(b, 1));
-        }
-        return rows;
-    }
-
-    /** Invocations one dispatch of 64-wide work groups may have (spread over x and y). */
-    private long maxInvocations() {
-        return (long) INVOCATIONS * maxGroups * maxGroups;
-    }
-
-    /** A dispatch of {@code workGroups} linearly numbered work groups (spread over x and y), z = {@code depth}. */
-    private Consumer<CommandRecorder> dispatch(
-            ComputePipeline pipeline, Binding[] bindings, int[] push, long workGroups, int depth) {
-        return recorder -> {
-            long x = Math.max(1, Math.min(workGroups, maxGroups));
-            long y = Math.max(1, (workGroups + x - 1) / x);
-            record(recorder, pipeline, bindings, push, (int) x, (int) y, depth);
-        };
-    }
-
-    private static void record(
-            CommandRecorder recorder, ComputePipeline pipeline, Binding[] bindings, int[] push, int x, int y, int z) {
-        long[] buffers = new long[bindings.length];
-        long[] offsets = new long[bindings.length];
-        long[] ranges = new long[bindings.length];
-        for (int i = 0; i < bindings.length; i++) {
-            buffers[i] = bindings[i].buffer();
-            offsets[i] = bindings[i].offset();
-            ranges[i] = bindings[i].range();
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            recorder.dispatch(
-                    pipeline, buffers, offsets, ranges, arena.allocateFrom(ValueLayout.JAVA_INT, push), x, y, z);
         }
     }
 
     private MemorySegment mxTable(DType dtype) {
         return mxTables.computeIfAbsent(dtype, t -> {
-            MemorySegment table = memory.allocateUninitialized(4L * MxExponentTable.ENTRIES);
+            MemorySegment table = d.memory().allocateUninitialized(4L * MxExponentTable.ENTRIES);
             MemorySegment.copy(MxExponentTable.build(t), 0, table, ValueLayout.JAVA_INT, 0, MxExponentTable.ENTRIES);
             return table;
         });
@@ -846,28 +642,12 @@ public final class GpuKernels {
 
     // ---------------------------------------------------------------- checks
 
-    private static int typeCode(DType t) {
-        return switch (t) {
-            case FLOAT32 -> 0;
-            case FLOAT16 -> 1;
-            case BFLOAT16 -> 2;
-            default ->
-                throw new IllegalArgumentException("the GPU kernels take float32, float16 or bfloat16, not " + t);
-        };
-    }
-
     private static int formatCode(FpFormat f) {
         return switch (f) {
             case MXFP4 -> 0;
             case MXFP8 -> 1;
             case NVFP4 -> 2;
         };
-    }
-
-    private static void checkFloat(DType t, String what) {
-        if (t != DType.FLOAT32 && t != DType.FLOAT16 && t != DType.BFLOAT16) {
-            throw new IllegalArgumentException(what + " must be float32, float16 or bfloat16 but is " + t);
-        }
     }
 
     private static void checkAffine(long cols, int groupSize, int bits) {
@@ -890,22 +670,6 @@ public final class GpuKernels {
         }
         if (globalScale != null && format != FpFormat.NVFP4) {
             throw new IllegalArgumentException("a global scale is only supported for nvfp4, not " + format);
-        }
-    }
-
-    /** Submits and waits; the failure of the work is rethrown as it was raised (e.g. the CPU's exceptions). */
-    private void await(CompletableFuture<Void> future) {
-        queue.flush();
-        try {
-            future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
         }
     }
 }

@@ -10,18 +10,24 @@ import io.jmlx.gpu.testing.Native;
 import io.jmlx.gpu.testing.TestGpu;
 import io.jmlx.kernels.Elements;
 import io.jmlx.kernels.ScalarKernels;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GPU memory seen from Java: segments the kernels write are read in place, slices are located in their buffer,
  * segments from elsewhere (the Java heap, other native memory, unaligned slices) go through staging in both
- * directions (host copies for foreign memory, GPU copies for GPU memory a binding cannot start at), and memory
- * returns to the pool when its segments become unreachable.
+ * directions (host copies for foreign memory, GPU copies for GPU memory a binding cannot start at), memory-mapped
+ * weights are uploaded once, and memory returns to the pool when its segments become unreachable, soon enough that
+ * churn does not grow it without bound.
  */
 class GpuMemoryTest {
 
@@ -105,5 +111,46 @@ class GpuMemoryTest {
         }
         assertTrue(
                 memory.liveBytes() <= before + (16L << 20), "live bytes " + memory.liveBytes() + " before " + before);
+    }
+
+    @Test
+    void allocationsBeyondTheReclaimThresholdReuseTheBlocksOfUnreachableSegments() {
+        Gpu gpu = TestGpu.get();
+        try (GpuMemory memory = new GpuMemory(gpu.device(), 64L << 20)) {
+            // 640 MiB allocated in 1 MiB blocks, each dropped at once, and no explicit collection: without the
+            // threshold every block would be new memory until the collector happened to run.
+            for (int i = 0; i < 640; i++) {
+                memory.allocate(1 << 20).set(ValueLayout.JAVA_INT, 0, i);
+            }
+            assertTrue(memory.reservedBytes() <= 3 * (64L << 20), memory.reservedBytes() + " bytes reserved");
+        }
+    }
+
+    @Test
+    void mappedWeightsAreUploadedOnceWhileTheirMappingLives(@TempDir Path dir) throws IOException {
+        Gpu gpu = TestGpu.get();
+        Path file = dir.resolve("weights.bin");
+        Files.write(file, new byte[3000]);
+        GpuMemory memory = gpu.memory();
+        long cached;
+        try (Arena arena = Arena.ofShared();
+                FileChannel channel = FileChannel.open(file)) {
+            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, 3000, arena);
+            MemorySegment weight = mapped.asSlice(1000, 2000);
+            assertTrue(GpuMemory.isUploadCacheable(weight));
+            assertFalse(GpuMemory.isUploadCacheable(Native.allocate(10, DType.UINT8)), "writable memory may change");
+            MemorySegment copy = memory.uploadCached(weight);
+            cached = memory.uploadedBytes();
+            assertTrue(cached >= 2000, cached + " bytes cached");
+            assertEquals(copy.address(), memory.uploadCached(weight).address(), "the same copy, uploaded once");
+            assertEquals(cached, memory.uploadedBytes(), "nothing uploaded again");
+            assertEquals(-1, copy.mismatch(weight));
+        }
+        // The mapping is gone: the next upload frees its copy (and those of other closed mappings).
+        try (Arena arena = Arena.ofShared();
+                FileChannel channel = FileChannel.open(file)) {
+            memory.uploadCached(channel.map(FileChannel.MapMode.READ_ONLY, 0, 100, arena));
+            assertTrue(memory.uploadedBytes() <= cached - 2000 + 100, memory.uploadedBytes() + " bytes cached");
+        }
     }
 }

@@ -26,7 +26,7 @@ class SplitWorkTest {
     private static final ScalarKernels CPU = new ScalarKernels();
 
     private static GpuKernels small(Gpu gpu, long bindingBytes, int groups) {
-        return new GpuKernels(gpu, gpu.queue(), bindingBytes, groups);
+        return new GpuKernels(gpu.dispatcher(bindingBytes, groups, GpuWorkListener.NONE));
     }
 
     @Test

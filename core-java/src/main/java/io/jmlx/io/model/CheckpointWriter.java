@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
-import io.jmlx.io.DurableFiles;
 import io.jmlx.io.Json;
+import io.jmlx.io.StagingDirectory;
 import io.jmlx.io.TensorSpec;
 import io.jmlx.io.safetensors.SafetensorsOutput;
 import io.jmlx.quant.QuantizationSettings;
@@ -17,17 +17,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * Writes a model directory in mlx-lm's layout: {@code config.json} (keys sorted, the {@code "quantization"} entry
@@ -36,9 +32,9 @@ import java.util.stream.Stream;
  * {@code model.safetensors.index.json} ({@code total_size}, {@code total_parameters}, {@code weight_map}).
  *
  * <p>Tensors are written one at a time as a {@link TensorSource} computes them, so a checkpoint larger than memory
- * can be converted. The directory is built under a hidden temporary name beside the destination and renamed into
+ * can be converted. The directory is built in a {@link StagingDirectory} beside the destination and renamed into
  * place only when complete; a failure, or the JVM shutting down (Ctrl-C) mid-way, deletes it and leaves any
- * existing destination as it was.
+ * existing destination as it was. What a killed writer left beside the destination is removed before writing.
  *
  * <pre>{@code
  * CheckpointWriter.to(Path.of("model-4bit")).shardBytes(2L << 30).write(config, specs, spec -> compute(spec));
@@ -124,6 +120,8 @@ public final class CheckpointWriter {
      * @throws IOException                if writing fails, or {@code source} does; nothing is left behind
      */
     public void write(ObjectNode config, List<TensorSpec> tensors, TensorSource source) throws IOException {
+        Files.createDirectories(destination.getParent());
+        StagingDirectory.removeLeftovers(destination);
         checkDestination();
         List<TensorSpec> sorted = new ArrayList<>(tensors);
         sorted.sort(Comparator.comparing(TensorSpec::name));
@@ -136,13 +134,8 @@ public final class CheckpointWriter {
         List<List<TensorSpec>> shards = shards(sorted, shardBytes);
         ObjectNode configOut = configToWrite(config);
 
-        Path parent = destination.getParent();
-        Files.createDirectories(parent);
-        Path temp = parent.resolve(hiddenName(".tmp"));
-        Thread cleanup = new Thread(() -> deleteQuietly(temp), "jmlx-checkpoint-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        boolean done = false;
-        try {
+        try (StagingDirectory staging = StagingDirectory.create(destination)) {
+            Path temp = staging.content();
             Files.createDirectory(temp);
             long total = sorted.stream().mapToLong(TensorSpec::byteSize).sum();
             long written = 0;
@@ -179,17 +172,7 @@ public final class CheckpointWriter {
                 }
                 Files.copy(extra, copy);
             }
-            moveIntoPlace(temp);
-            done = true;
-        } finally {
-            if (!done) {
-                deleteQuietly(temp);
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running or will run; it only deletes what is left of the temporary directory.
-            }
+            staging.commit();
         }
     }
 
@@ -278,53 +261,6 @@ public final class CheckpointWriter {
                 }
             }
             return empty;
-        }
-    }
-
-    /** Renames the finished directory into place, moving an existing destination aside first when replacing. */
-    private void moveIntoPlace(Path temp) throws IOException {
-        Path old = null;
-        if (Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
-            old = destination.getParent().resolve(hiddenName(".old"));
-            Files.move(destination, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        try {
-            Files.move(temp, destination, StandardCopyOption.ATOMIC_MOVE);
-        } catch (RuntimeException | IOException e) {
-            if (old != null) {
-                Files.move(old, destination, StandardCopyOption.ATOMIC_MOVE);
-            }
-            throw e;
-        }
-        if (old != null) {
-            deleteQuietly(old);
-        }
-        DurableFiles.syncDirectory(destination.getParent());
-    }
-
-    private String hiddenName(String suffix) {
-        byte[] random = new byte[6];
-        ThreadLocalRandom.current().nextBytes(random);
-        String base = destination.getFileName().toString();
-        return "." + (base.length() > 100 ? base.substring(0, 100) : base) + "."
-                + HexFormat.of().formatHex(random) + suffix;
-    }
-
-    /** Deletes a directory tree, as far as it can. */
-    static void deleteQuietly(Path root) {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // Left behind; the caller's own error, if any, matters more.
-                }
-            });
-        } catch (IOException | RuntimeException ignored) {
-            // As above.
         }
     }
 }

@@ -144,12 +144,7 @@ public final class ModelCheckpoint implements AutoCloseable {
         if (!Files.exists(file)) {
             return JsonNodeFactory.instance.objectNode();
         }
-        JsonNode node;
-        try {
-            node = Json.MAPPER.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": not valid JSON: " + Json.describe(e), e);
-        }
+        JsonNode node = Json.readFile(file);
         if (node == null || !node.isObject()) {
             throw new IOException(
                     file + ": must hold a JSON object but holds " + (node == null ? "nothing" : node.getNodeType()));
@@ -160,12 +155,7 @@ public final class ModelCheckpoint implements AutoCloseable {
     /** Shards through the index's weight map; every listed tensor must be in its file and no file may add others. */
     private static Map<String, TensorFile> openIndexed(Path dir, List<TensorFile> files) throws IOException {
         Path indexFile = dir.resolve(INDEX_FILE);
-        JsonNode index;
-        try {
-            index = Json.MAPPER.readTree(indexFile.toFile());
-        } catch (JsonProcessingException e) {
-            throw new IOException(indexFile + ": not valid JSON: " + Json.describe(e), e);
-        }
+        JsonNode index = Json.readFile(indexFile);
         JsonNode map = index == null ? null : index.get("weight_map");
         if (map == null || !map.isObject()) {
             throw new IOException(indexFile + ": has no \"weight_map\" object (tensor name -> shard file)");

@@ -3,20 +3,17 @@ package io.jmlx.io.onnx;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
+import io.jmlx.io.FileMapping;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The weights and graph outline of an ONNX model, read-only: initializers (name, dtype, shape, data) and nodes
@@ -36,7 +33,7 @@ public final class OnnxFile implements AutoCloseable {
     public record Node(String name, String opType, List<String> inputs, List<String> outputs) {}
 
     private final Path path;
-    private final Arena arena;
+    private final FileMapping mapping;
     private final Map<String, Array> initializers;
     private final List<Node> nodes;
     private final List<String> inputs;
@@ -44,13 +41,13 @@ public final class OnnxFile implements AutoCloseable {
 
     private OnnxFile(
             Path path,
-            Arena arena,
+            FileMapping mapping,
             Map<String, Array> initializers,
             List<Node> nodes,
             List<String> inputs,
             List<String> outputs) {
         this.path = path;
-        this.arena = arena;
+        this.mapping = mapping;
         this.initializers = Collections.unmodifiableMap(initializers);
         this.nodes = List.copyOf(nodes);
         this.inputs = List.copyOf(inputs);
@@ -64,13 +61,9 @@ public final class OnnxFile implements AutoCloseable {
      * @throws OnnxFormatException                if it is not a well-formed ONNX model jmlx can read
      */
     public static OnnxFile open(Path path) throws IOException {
-        Objects.requireNonNull(path, "path");
-        if (Files.isDirectory(path)) {
-            throw new IOException(path + ": is a directory, not an ONNX file");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+        FileMapping mapping = FileMapping.map(path);
+        try {
+            MemorySegment file = mapping.segment();
             Parser parser = new Parser(path);
             ProtobufReader model = new ProtobufReader(path, file, 0, file.byteSize(), "ModelProto");
             boolean hasGraph = false;
@@ -85,10 +78,10 @@ public final class OnnxFile implements AutoCloseable {
             if (!hasGraph) {
                 throw new OnnxFormatException(path, "no graph: not an ONNX model (ModelProto field 7 is missing)");
             }
-            return new OnnxFile(path, arena, parser.initializers, parser.nodes, parser.inputs, parser.outputs);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            throw e;
+            return new OnnxFile(path, mapping, parser.initializers, parser.nodes, parser.inputs, parser.outputs);
+        } catch (Throwable t) {
+            mapping.close();
+            throw t;
         }
     }
 
@@ -117,10 +110,13 @@ public final class OnnxFile implements AutoCloseable {
         return path;
     }
 
-    /** Unmaps the file; raw-data initializers can no longer be read. */
+    /**
+     * Unmaps the file; raw-data initializers can no longer be read. Safe while other threads read them (see
+     * {@link FileMapping}); closing twice does nothing.
+     */
     @Override
     public void close() {
-        arena.close();
+        mapping.close();
     }
 
     /** Reads a GraphProto's parts into lists. */

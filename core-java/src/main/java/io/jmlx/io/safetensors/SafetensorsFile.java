@@ -5,18 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Shape;
+import io.jmlx.io.FileMapping;
 import io.jmlx.io.Json;
 import io.jmlx.io.TensorFile;
 import io.jmlx.io.TensorInfo;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -24,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A safetensors file opened for reading: the header is parsed and checked when the file is opened, and the data is
@@ -58,17 +54,20 @@ public final class SafetensorsFile implements TensorFile {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
-    private final Arena arena;
+    private final FileMapping mapping;
     private final MemorySegment data;
     private final Map<String, TensorInfo> tensors;
     private final List<String> names;
     private final Map<String, String> metadata;
-    private boolean closed;
 
     private SafetensorsFile(
-            Path path, Arena arena, MemorySegment data, List<TensorInfo> inOrder, Map<String, String> metadata) {
+            Path path,
+            FileMapping mapping,
+            MemorySegment data,
+            List<TensorInfo> inOrder,
+            Map<String, String> metadata) {
         this.path = path;
-        this.arena = arena;
+        this.mapping = mapping;
         this.data = data;
         Map<String, TensorInfo> byName = new LinkedHashMap<>();
         List<String> order = new ArrayList<>(inOrder.size());
@@ -89,20 +88,16 @@ public final class SafetensorsFile implements TensorFile {
      * @throws IOException                        if it cannot be read
      */
     public static SafetensorsFile open(Path path) throws IOException {
-        Objects.requireNonNull(path, "path");
-        if (Files.isDirectory(path)) {
-            throw new IOException(path + ": is a directory, not a safetensors file");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
+        FileMapping mapping = FileMapping.map(path);
+        try {
+            MemorySegment file = mapping.segment();
+            long size = file.byteSize();
             if (size < 8) {
                 throw new SafetensorsFormatException(
                         path,
                         "the file has " + size + " bytes, too few for the 8-byte "
                                 + "header length that starts a safetensors file");
             }
-            MemorySegment file = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long headerLength = file.get(U64, 0);
             if (headerLength < 0 || headerLength > SafetensorsFile.MAX_HEADER_BYTES) {
                 throw new SafetensorsFormatException(
@@ -120,9 +115,9 @@ public final class SafetensorsFile implements TensorFile {
             byte[] header = file.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
             MemorySegment data = file.asSlice(8 + headerLength);
             Parsed parsed = parseHeader(path, header, data.byteSize());
-            return new SafetensorsFile(path, arena, data, parsed.tensors, parsed.metadata);
+            return new SafetensorsFile(path, mapping, data, parsed.tensors, parsed.metadata);
         } catch (Throwable t) {
-            arena.close();
+            mapping.close();
             throw t;
         }
     }
@@ -343,7 +338,7 @@ public final class SafetensorsFile implements TensorFile {
     @Override
     public Array get(String name) {
         TensorInfo t = info(name);
-        checkOpen();
+        mapping.checkOpen();
         return Array.wrap(data.asSlice(t.begin(), t.byteSize()), t.dtype(), t.shape());
     }
 
@@ -374,23 +369,19 @@ public final class SafetensorsFile implements TensorFile {
         return path;
     }
 
-    /** Unmaps the file; arrays from {@link #get} can no longer be read. Closing twice does nothing. */
+    /**
+     * Unmaps the file; arrays from {@link #get} can no longer be read. Safe while other threads read them: their
+     * reads either complete or throw {@link IllegalStateException} (see {@link FileMapping}). Closing twice does
+     * nothing.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            arena.close();
-        }
-    }
-
-    private synchronized void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException(path + " has been closed");
-        }
+    public void close() {
+        mapping.close();
     }
 
     @Override
     public String toString() {
-        return "SafetensorsFile(" + path + ", " + names.size() + " tensors" + (closed ? ", closed" : "") + ")";
+        return "SafetensorsFile(" + path + ", " + names.size() + " tensors" + (mapping.isClosed() ? ", closed" : "")
+                + ")";
     }
 }

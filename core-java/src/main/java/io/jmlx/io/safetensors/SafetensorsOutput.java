@@ -2,33 +2,28 @@ package io.jmlx.io.safetensors;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jmlx.io.DurableFiles;
 import io.jmlx.io.Json;
+import io.jmlx.io.StagingDirectory;
 import io.jmlx.io.TensorSpec;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A safetensors file being written one tensor at a time, so that a checkpoint larger than memory can be written
  * while its tensors are computed: the header (every tensor's name, dtype and shape) is written first, then the
- * data of each tensor in header order. Everything goes to a temporary file beside the destination; {@link #commit}
- * flushes it to disk and renames it into place, and {@link #close} without a commit deletes it, leaving the
- * destination as it was.
+ * data of each tensor in header order. Everything goes to a file in a {@link StagingDirectory} beside the
+ * destination; {@link #commit} flushes it to disk and renames it into place, and {@link #close} without a commit
+ * deletes it, leaving the destination as it was. What a killed writer left beside the destination is removed first.
  *
  * <pre>{@code
  * try (SafetensorsOutput out = SafetensorsOutput.create(path, specs, Map.of("format", "mlx"))) {
@@ -44,15 +39,15 @@ public final class SafetensorsOutput implements AutoCloseable {
     private static final int CHUNK_BYTES = 8 << 20;
 
     private final Path target;
-    private final Path temp;
+    private final StagingDirectory staging;
     private final FileChannel channel;
     private final List<TensorSpec> specs;
     private int next;
     private boolean done;
 
-    private SafetensorsOutput(Path target, Path temp, FileChannel channel, List<TensorSpec> specs) {
+    private SafetensorsOutput(Path target, StagingDirectory staging, FileChannel channel, List<TensorSpec> specs) {
         this.target = target;
-        this.temp = temp;
+        this.staging = staging;
         this.channel = channel;
         this.specs = specs;
     }
@@ -73,29 +68,25 @@ public final class SafetensorsOutput implements AutoCloseable {
         if (Files.isDirectory(target)) {
             throw new IOException(path + ": is a directory; cannot write a safetensors file there");
         }
-        Path dir = target.getParent();
-        for (int attempt = 0; ; attempt++) {
-            Path temp = dir.resolve(tempName(target.getFileName().toString()));
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (FileAlreadyExistsException taken) {
-                if (attempt >= 20) {
-                    throw taken;
-                }
-                continue;
-            }
-            SafetensorsOutput out = new SafetensorsOutput(target, temp, channel, order);
-            try {
-                ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-                head.putLong(header.length).put(header).flip();
-                out.writeFully(head);
-            } catch (IOException | RuntimeException e) {
-                out.close();
-                throw e;
-            }
-            return out;
+        StagingDirectory.removeLeftovers(target);
+        StagingDirectory staging = StagingDirectory.create(target);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(staging.content(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            staging.close();
+            throw e;
         }
+        SafetensorsOutput out = new SafetensorsOutput(target, staging, channel, order);
+        try {
+            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(header.length).put(header).flip();
+            out.writeFully(head);
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
     }
 
     /**
@@ -144,18 +135,13 @@ public final class SafetensorsOutput implements AutoCloseable {
         try {
             channel.force(true);
             channel.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException notAtomic) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            staging.commit();
             done = true;
         } finally {
             if (!done) {
                 close();
             }
         }
-        DurableFiles.syncDirectory(target.getParent());
     }
 
     /** Abandons an uncommitted output: the temporary file is deleted. Does nothing after {@link #commit}. */
@@ -168,7 +154,7 @@ public final class SafetensorsOutput implements AutoCloseable {
         try {
             channel.close();
         } finally {
-            Files.deleteIfExists(temp);
+            staging.close();
         }
     }
 
@@ -212,13 +198,6 @@ public final class SafetensorsOutput implements AutoCloseable {
         System.arraycopy(json, 0, header, 0, json.length);
         Arrays.fill(header, json.length, padded, (byte) ' ');
         return header;
-    }
-
-    private static String tempName(String fileName) {
-        String base = fileName.length() > 100 ? fileName.substring(0, 100) : fileName;
-        byte[] random = new byte[6];
-        ThreadLocalRandom.current().nextBytes(random);
-        return "." + base + "." + HexFormat.of().formatHex(random) + ".tmp";
     }
 
     private void writeFully(ByteBuffer buffer) throws IOException {

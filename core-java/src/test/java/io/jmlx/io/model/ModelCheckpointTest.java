@@ -236,6 +236,9 @@ class ModelCheckpointTest {
 
         Files.writeString(out.resolve("config.json"), "{\"model_type\": ");
         assertMessage(IOException.class, out, "config.json: not valid JSON");
+        // Bytes that look like UTF-32 to Jackson's encoding detection (found by QuantizationConfigFuzzTest)
+        Files.write(out.resolve("config.json"), new byte[] {'{', 0, 0, 0, 0, 0, 0, 0, 0, '"', 'a', '"', ':', '1', '}'});
+        assertMessage(IOException.class, out, "config.json: not valid JSON");
         Files.writeString(out.resolve("config.json"), "{\"quantization\": {\"bits\": 9}}");
         assertMessage(IOException.class, out, "The requested number of bits 9 is not supported");
         Files.writeString(out.resolve("config.json"), "{}");

@@ -1,16 +1,20 @@
 package io.jmlx.kernels.vector;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmlx.DType;
 import io.jmlx.kernels.BitPacking;
 import io.jmlx.kernels.Elements;
+import io.jmlx.kernels.FloatFormats;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.KernelThreads;
 import io.jmlx.kernels.RowDecoder;
 import io.jmlx.kernels.ScalarKernels;
+import io.jmlx.testing.ProductBound;
 import io.jmlx.testing.Segments;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -25,10 +29,12 @@ import org.junit.jupiter.api.TestFactory;
  * The vector matmul kernels agree with the scalar reference on random inputs of awkward shapes, for every bits
  * value and mode, both transpose settings and float32/float16/bfloat16, and do not depend on the thread count.
  *
- * <p>Tolerance. Both accumulate in float32 but in different orders, and the vector kernels may apply scale and
- * bias per group ({@code s·Σx·q + b·Σx}) with exact float32 weights where the reference rounds each weight to T
- * first. So per output {@code |y_v − y_s| ≤ (2(K+2)·2^-24 + 2u_T)·Σ|x|(|s·q| + |b|) + 2u_T·|y_s|}: the float32
- * summation bound of both, the reference's weight rounding, and the final rounding to T of each.
+ * <p>Tolerance. Neither is compared with the other: each is compared with the exact product (float64) of the
+ * weights it may multiply by, under {@link ProductBound} (float32 accumulation and one rounding to T). The reference
+ * multiplies by the dequantized weights (rounded to T, as {@code dequantize} gives them); the vector kernels may
+ * apply scale and bias per group ({@code s·Σx·q + b·Σx}) on exact weights, so they must be within the bound of one
+ * of the two products, the same for every output. Each shape also shows that the check refuses zeros and outputs
+ * off by 1%, at K = 4096 included.
  */
 class VectorMatmulAgreementTest {
     private static final KernelSet VECTOR = new VectorKernels();
@@ -37,8 +43,20 @@ class VectorMatmulAgreementTest {
     /** Rows of x per shape: a few (row-by-row and plane kernels), then many (the blocked kernel, ragged tiles). */
     private static final int[][] BATCHES = {{1, 2, 3, 5, 8, 17}, {100, 64, 16, 32, 40, 33}};
 
+    /**
+     * A quantized weight: its stored parts, the values a product may multiply by ({@code stored}: dequantized to T;
+     * {@code exact}: {@code s·q + b} unrounded, equal for microscaled weights) and per weight the magnitude its terms
+     * involve.
+     */
     record Weight(
-            MemorySegment packed, MemorySegment scales, MemorySegment biases, float[] magnitude, int rows, int cols) {}
+            MemorySegment packed,
+            MemorySegment scales,
+            MemorySegment biases,
+            double[] stored,
+            double[] exact,
+            double[] magnitude,
+            int rows,
+            int cols) {}
 
     @TestFactory
     Stream<DynamicTest> affine() {
@@ -117,7 +135,7 @@ class VectorMatmulAgreementTest {
         int k = transpose ? inner : outer;
         int n = transpose ? outer : inner;
         Weight w = affineWeight(r, transpose ? n : k, transpose ? k : n, g, bits, t);
-        MemorySegment x = random(r, m * k, t, 1f);
+        MemorySegment x = activations(r, m * k, t);
         compare(
                 t,
                 m,
@@ -146,20 +164,23 @@ class VectorMatmulAgreementTest {
         int rows = transpose ? n : k;
         int cols = transpose ? k : n;
         MemorySegment source = random(r, rows * cols, t, 2f);
+        offsetEveryThirdRow(source, t, rows, cols, 4f);
         MemorySegment packed = Segments.allocate(BitPacking.words((long) rows * cols, f.bits()), DType.UINT32);
         MemorySegment scales = Segments.allocate((long) rows * cols / f.groupSize(), DType.UINT8);
         SCALAR.fpQuantize(source, t, rows, cols, f, null, packed, scales);
-        float[] magnitude = new float[rows * cols];
+        double[] values = new double[rows * cols];
+        double[] magnitude = new double[rows * cols];
         RowDecoder decoder = RowDecoder.microscaled(packed, scales, cols, f, null);
         float[] row = new float[cols];
         for (int i = 0; i < rows; i++) {
-            decoder.decode(i, row);
+            decoder.decode(i, row); // element · scale: exact in float32
             for (int j = 0; j < cols; j++) {
+                values[i * cols + j] = row[j];
                 magnitude[i * cols + j] = Math.abs(row[j]);
             }
         }
-        Weight w = new Weight(packed, scales, null, magnitude, rows, cols);
-        MemorySegment x = random(r, m * k, t, 1f);
+        Weight w = new Weight(packed, scales, null, values, values, magnitude, rows, cols);
+        MemorySegment x = activations(r, m * k, t);
         compare(
                 t,
                 m,
@@ -177,61 +198,104 @@ class VectorMatmulAgreementTest {
 
     private static void compare(
             DType t, int m, int k, int n, boolean transpose, Weight w, Product product, MemorySegment x) {
-        MemorySegment expected = Segments.allocate((long) m * n, t);
-        MemorySegment actual = Segments.allocate((long) m * n, t);
-        product.run(SCALAR, expected);
-        product.run(VECTOR, actual);
-        double u = t == DType.FLOAT16 ? 0x1p-11 : t == DType.BFLOAT16 ? 0x1p-8 : 0;
+        MemorySegment scalar = Segments.allocate((long) m * n, t);
+        MemorySegment vector = Segments.allocate((long) m * n, t);
+        product.run(SCALAR, scalar);
+        product.run(VECTOR, vector);
         float[] xs = new float[m * k];
         Elements.readRow(x, t, 0, xs, xs.length);
+        double[] storedProduct = new double[m * n];
+        double[] exactProduct = new double[m * n];
+        double[] magnitude = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                double mag = 0;
                 for (int kk = 0; kk < k; kk++) {
                     int index = transpose ? j * k + kk : kk * n + j;
-                    mag += Math.abs((double) xs[i * k + kk]) * w.magnitude()[index];
+                    double xv = xs[i * k + kk];
+                    storedProduct[i * n + j] += xv * w.stored()[index];
+                    exactProduct[i * n + j] += xv * w.exact()[index];
+                    magnitude[i * n + j] += Math.abs(xv) * w.magnitude()[index];
                 }
-                float e = Elements.getFloat(expected, t, (long) i * n + j);
-                float a = Elements.getFloat(actual, t, (long) i * n + j);
-                double bound = (2.0 * (k + 2) * 0x1p-24 + 2 * u) * mag + 2 * u * Math.abs(e);
-                assertTrue(
-                        Math.abs(a - e) <= bound,
-                        "m=" + m + " k=" + k + " n=" + n + " output (" + i + "," + j + "): vector " + a + ", scalar "
-                                + e + ", bound " + bound);
             }
         }
+        String shape = "m=" + m + " k=" + k + " n=" + n + ": ";
+        String outside = ProductBound.check(t, k, floats(scalar, t, m * n), magnitude, null, storedProduct);
+        assertNull(outside, shape + "the scalar reference is off its product: " + outside);
+        outside = ProductBound.check(t, k, floats(vector, t, m * n), magnitude, null, exactProduct, storedProduct);
+        assertNull(outside, shape + "the vector kernels are off both products: " + outside);
+        float[] zeros = new float[m * n];
+        float[] onePercentOff = new float[m * n];
+        for (int i = 0; i < m * n; i++) {
+            onePercentOff[i] = FloatFormats.roundTo(t, (float) (exactProduct[i] * 1.01));
+        }
+        assertNotNull(
+                ProductBound.check(t, k, zeros, magnitude, null, exactProduct, storedProduct),
+                shape + "zeros must fail the check");
+        assertNotNull(
+                ProductBound.check(t, k, onePercentOff, magnitude, null, exactProduct, storedProduct),
+                shape + "an output 1% off must fail the check");
+
         MemorySegment sequential = Segments.allocate((long) m * n, t);
         KernelThreads.sequentially(() -> product.run(VECTOR, sequential));
         assertArrayEquals(
-                actual.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                vector.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                 sequential.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                 "same result on one thread");
+    }
+
+    private static float[] floats(MemorySegment seg, DType t, int count) {
+        float[] out = new float[count];
+        Elements.readRow(seg, t, 0, out, count);
+        return out;
     }
 
     private static Weight affineWeight(Random r, int rows, int cols, int g, int bits, DType t) {
         MemorySegment source = random(r, rows * cols, t, 1f);
         // Some rows far from zero, so that biases dominate (the case where the ways of applying them differ most).
-        for (int i = 0; i < rows; i += 3) {
-            for (int j = 0; j < cols; j++) {
-                Elements.setFloat(
-                        source, t, (long) i * cols + j, Elements.getFloat(source, t, (long) i * cols + j) + 20f);
-            }
-        }
+        offsetEveryThirdRow(source, t, rows, cols, 20f);
         MemorySegment packed = Segments.allocate(BitPacking.words((long) rows * cols, bits), DType.UINT32);
         MemorySegment scales = Segments.allocate((long) rows * cols / g, t);
         MemorySegment biases = Segments.allocate((long) rows * cols / g, t);
         SCALAR.affineQuantize(source, t, rows, cols, g, bits, packed, scales, biases);
-        float[] magnitude = new float[rows * cols];
+        MemorySegment dequantized = Segments.allocate((long) rows * cols, t);
+        SCALAR.affineDequantize(packed, scales, biases, t, rows, cols, g, bits, dequantized);
+        double[] stored = new double[rows * cols];
+        double[] exact = new double[rows * cols];
+        double[] magnitude = new double[rows * cols];
         int[] codes = new int[cols];
         for (int i = 0; i < rows; i++) {
             BitPacking.unpackRow(packed, (long) i * cols * bits / 32, cols, bits, codes);
             for (int j = 0; j < cols; j++) {
                 long group = (long) i * (cols / g) + j / g;
-                magnitude[i * cols + j] = Math.abs(Elements.getFloat(scales, t, group) * codes[j])
-                        + Math.abs(Elements.getFloat(biases, t, group));
+                double s = Elements.getFloat(scales, t, group);
+                double b = Elements.getFloat(biases, t, group);
+                int at = i * cols + j;
+                stored[at] = Elements.getFloat(dequantized, t, at);
+                exact[at] = s * codes[j] + b;
+                magnitude[at] = Math.max(Math.abs(stored[at]), Math.abs(s * codes[j]) + Math.abs(b));
             }
         }
-        return new Weight(packed, scales, biases, magnitude, rows, cols);
+        return new Weight(packed, scales, biases, stored, exact, magnitude, rows, cols);
+    }
+
+    private static void offsetEveryThirdRow(MemorySegment w, DType t, int rows, int cols, float offset) {
+        for (int i = 0; i < rows; i += 3) {
+            for (int j = 0; j < cols; j++) {
+                Elements.setFloat(w, t, (long) i * cols + j, Elements.getFloat(w, t, (long) i * cols + j) + offset);
+            }
+        }
+    }
+
+    /**
+     * x: Gaussian around 0.25, so that the products with the offset rows do not cancel; with random signs only, a
+     * sum of K = 4096 terms cancels so much that float32's worst-case accumulation bound alone exceeds 1% of it.
+     */
+    private static MemorySegment activations(Random r, int count, DType t) {
+        MemorySegment seg = random(r, count, t, 1f);
+        for (int i = 0; i < count; i++) {
+            Elements.setFloat(seg, t, i, Elements.getFloat(seg, t, i) + 0.25f);
+        }
+        return seg;
     }
 
     private static MemorySegment random(Random r, int count, DType t, float scale) {

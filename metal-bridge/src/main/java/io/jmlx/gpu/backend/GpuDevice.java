@@ -34,7 +34,7 @@ final class GpuDevice implements BackendDevice, Memory {
 
     @Override
     public BackendStream newStream(String name) {
-        return new GpuStream(name, gpu.newKernels(), cpu, this);
+        return new GpuStream(name, gpu, cpu, this);
     }
 
     @Override
@@ -42,7 +42,7 @@ final class GpuDevice implements BackendDevice, Memory {
         return gpu.memory().allocateUninitialized(bytes);
     }
 
-    /** The CPU backend's kernels, for the families with no GPU kernel yet. */
+    /** The CPU backend's kernels, for the float64 paths. */
     private static Kernels cpuKernels() {
         for (Backend b : ServiceLoader.load(Backend.class, GpuDevice.class.getClassLoader())) {
             if (b.deviceType() == DeviceType.CPU && b.deviceCount() > 0) {

@@ -2,17 +2,11 @@ package io.jmlx.gpu.backend;
 
 import io.jmlx.backend.BackendStream;
 import io.jmlx.backend.ConversionKernels;
-import io.jmlx.backend.CopyKernels;
-import io.jmlx.backend.ElementwiseKernels;
-import io.jmlx.backend.GatherKernels;
 import io.jmlx.backend.Kernels;
 import io.jmlx.backend.MatmulKernels;
 import io.jmlx.backend.Memory;
-import io.jmlx.backend.NormKernels;
-import io.jmlx.backend.QuantizationKernels;
-import io.jmlx.backend.ReductionKernels;
-import io.jmlx.backend.RopeKernels;
-import io.jmlx.gpu.GpuKernels;
+import io.jmlx.gpu.Gpu;
+import io.jmlx.gpu.GpuStreamKernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -30,30 +24,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One stream on the GPU. Ops run one at a time on the stream's thread: the quantization kernels record their work
- * on the stream's queue and return at once; the queue is submitted when the thread runs out of queued ops (so
- * consecutive ops share command buffers), and each op completes from the fences of its work. The other kernel
- * families have no GPU kernels yet: they run the CPU's kernels on the same memory after the GPU has finished what
- * was recorded before them.
+ * One stream on the GPU. Ops run one at a time on the stream's thread: their kernels (every family, from
+ * {@link Gpu#newStreamKernels}) record their work on the stream's queue and return at once; the queue is submitted when the thread runs
+ * out of queued ops (so consecutive ops share command buffers), and each op completes from the fences of its work.
+ * The float64 paths run the CPU's kernels on the same memory after the GPU has finished what was recorded before
+ * them.
  *
  * <p>Failures: a kernel that fails on the GPU fails its op; an op whose inputs came from a failed op on this stream
  * (recorded before the failure was known) fails with the same cause.
  */
-final class GpuStream implements BackendStream, Kernels {
-    private final GpuKernels gpu;
+final class GpuStream implements BackendStream {
+    private final GpuStreamKernels kernels;
     private final Memory memory;
     private final ThreadPoolExecutor thread;
     private final AtomicInteger queued = new AtomicInteger();
     private final Executor executor = this::execute;
-    private final QuantizationKernels quantization;
-    private final ElementwiseKernels elementwise;
-    private final ConversionKernels conversion;
-    private final ReductionKernels reductions;
-    private final NormKernels norms;
-    private final RopeKernels rope;
-    private final GatherKernels gather;
-    private final CopyKernels copies;
-    private final MatmulKernels matmul;
 
     // The current op's work (stream thread only).
     private final List<CompletableFuture<Void>> pending = new ArrayList<>();
@@ -64,8 +49,7 @@ final class GpuStream implements BackendStream, Kernels {
     /** Outputs of failed ops, with the failure, while they are reachable. */
     private final Map<MemorySegment, Throwable> failed = Collections.synchronizedMap(new WeakHashMap<>());
 
-    GpuStream(String name, GpuKernels gpu, Kernels cpu, Memory memory) {
-        this.gpu = gpu;
+    GpuStream(String name, Gpu gpu, Kernels cpu, Memory memory) {
         this.memory = memory;
         this.thread = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, name);
@@ -73,15 +57,10 @@ final class GpuStream implements BackendStream, Kernels {
             return t;
         });
         thread.allowCoreThreadTimeOut(true);
-        this.quantization = new GpuQuantization(gpu, this);
-        this.elementwise = onCpu(ElementwiseKernels.class, cpu.elementwise());
-        this.conversion = onCpu(ConversionKernels.class, cpu.conversion());
-        this.reductions = onCpu(ReductionKernels.class, cpu.reductions());
-        this.norms = onCpu(NormKernels.class, cpu.norms());
-        this.rope = onCpu(RopeKernels.class, cpu.rope());
-        this.gather = onCpu(GatherKernels.class, cpu.gather());
-        this.copies = onCpu(CopyKernels.class, cpu.copies());
-        this.matmul = onCpu(MatmulKernels.class, cpu.matmul());
+        this.kernels = gpu.newStreamKernels(
+                this::track,
+                onCpu(ConversionKernels.class, cpu.conversion()),
+                onCpu(MatmulKernels.class, cpu.matmul()));
     }
 
     /** Runs tasks in order; when the last queued one has run, submits what they recorded. */
@@ -92,14 +71,14 @@ final class GpuStream implements BackendStream, Kernels {
                 task.run();
             } finally {
                 if (queued.decrementAndGet() == 0) {
-                    gpu.queue().flush();
+                    kernels.queue().flush();
                 }
             }
         });
     }
 
     /** Notes GPU work of the current op: its future and the segments it reads and writes. */
-    void track(CompletableFuture<Void> work, List<MemorySegment> reads, List<MemorySegment> writes) {
+    private void track(CompletableFuture<Void> work, List<MemorySegment> reads, List<MemorySegment> writes) {
         pending.add(work);
         inputs.addAll(reads);
         outputs.addAll(writes);
@@ -113,7 +92,7 @@ final class GpuStream implements BackendStream, Kernels {
 
     @Override
     public Kernels kernels() {
-        return this;
+        return kernels.kernels();
     }
 
     @Override
@@ -149,8 +128,8 @@ final class GpuStream implements BackendStream, Kernels {
     }
 
     /**
-     * A family whose calls run the CPU kernels once the GPU has finished everything recorded on this stream (their
-     * inputs may be results of recorded GPU work). Their segments count as read and written by the current op.
+     * CPU kernels whose calls run once the GPU has finished everything recorded on this stream (their inputs may be
+     * results of recorded GPU work). Their segments count as read and written by the current op.
      */
     private <T> T onCpu(Class<T> family, T cpu) {
         return family.cast(Proxy.newProxyInstance(
@@ -158,7 +137,7 @@ final class GpuStream implements BackendStream, Kernels {
                     if (method.getDeclaringClass() == Object.class) {
                         return method.invoke(cpu, args);
                     }
-                    gpu.queue().flush();
+                    kernels.queue().flush();
                     recorded.join();
                     for (Object a : args == null ? new Object[0] : args) {
                         if (a instanceof MemorySegment s) {
@@ -172,50 +151,5 @@ final class GpuStream implements BackendStream, Kernels {
                         throw e.getCause();
                     }
                 }));
-    }
-
-    @Override
-    public ElementwiseKernels elementwise() {
-        return elementwise;
-    }
-
-    @Override
-    public ConversionKernels conversion() {
-        return conversion;
-    }
-
-    @Override
-    public ReductionKernels reductions() {
-        return reductions;
-    }
-
-    @Override
-    public NormKernels norms() {
-        return norms;
-    }
-
-    @Override
-    public RopeKernels rope() {
-        return rope;
-    }
-
-    @Override
-    public GatherKernels gather() {
-        return gather;
-    }
-
-    @Override
-    public CopyKernels copies() {
-        return copies;
-    }
-
-    @Override
-    public MatmulKernels matmul() {
-        return matmul;
-    }
-
-    @Override
-    public QuantizationKernels quantization() {
-        return quantization;
     }
 }

@@ -22,6 +22,8 @@ public final class CommandRecorder implements AutoCloseable {
     public static final int MAX_DISPATCHES = 256;
 
     private static final int MAX_BINDINGS = 8;
+    /** Regions per vkCmdCopyBuffer (what the 4 KiB scratch holds). */
+    private static final int REGIONS_PER_COPY = 128;
 
     private final VulkanDevice device;
     private final DeviceFunctions f;
@@ -185,6 +187,24 @@ public final class CommandRecorder implements AutoCloseable {
         BUFFER_COPY.setLong(region, "dstOffset", dstOffset);
         BUFFER_COPY.setLong(region, "size", size);
         f.vkCmdCopyBuffer(commandBuffer, src, dst, 1, region);
+    }
+
+    /**
+     * Copies {@code sizes[i]} bytes from {@code srcOffsets[i]} of {@code src} to {@code dstOffsets[i]} of {@code dst}
+     * for every {@code i}, in one command per {@value #REGIONS_PER_COPY} regions.
+     */
+    public void copyRegions(long src, long dst, long[] srcOffsets, long[] dstOffsets, long[] sizes) {
+        for (int first = 0; first < sizes.length; first += REGIONS_PER_COPY) {
+            int n = Math.min(REGIONS_PER_COPY, sizes.length - first);
+            MemorySegment regions = scratch.asSlice(0, BUFFER_COPY.size() * n);
+            for (int i = 0; i < n; i++) {
+                MemorySegment region = BUFFER_COPY.at(regions, i);
+                BUFFER_COPY.setLong(region, "srcOffset", srcOffsets[first + i]);
+                BUFFER_COPY.setLong(region, "dstOffset", dstOffsets[first + i]);
+                BUFFER_COPY.setLong(region, "size", sizes[first + i]);
+            }
+            f.vkCmdCopyBuffer(commandBuffer, src, dst, n, regions);
+        }
     }
 
     /** Resets queries {@code first..first+count-1} of a timestamp pool (before writing them). */

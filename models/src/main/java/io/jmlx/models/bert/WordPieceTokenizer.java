@@ -54,10 +54,17 @@ public final class WordPieceTokenizer {
      * Reads a {@code tokenizer.json} with a WordPiece model and a BERT normalizer.
      *
      * @param maxLength the longest encoding, special tokens included: the file's truncation length when it has one
-     *                  and it is shorter, else this (the model's number of positions)
-     * @throws IllegalArgumentException if the file does not describe a WordPiece tokenizer
+     *                  and it is shorter, else this (the model's number of positions); at least 2
+     * @throws IOException              if the file is not JSON
+     * @throws IllegalArgumentException if the file does not describe a WordPiece tokenizer (with ids that are
+     *                                  non-negative integers and a truncation length of at least 2), or
+     *                                  {@code maxLength} is below 2
      */
     public static WordPieceTokenizer read(InputStream json, int maxLength) throws IOException {
+        if (maxLength < 2) {
+            throw new IllegalArgumentException(
+                    "The longest encoding must leave room for [CLS] and [SEP] (2 tokens) but is " + maxLength);
+        }
         JsonNode root = new ObjectMapper().readTree(json);
         JsonNode model = root.path("model");
         if (!"WordPiece".equals(model.path("type").asText())) {
@@ -65,13 +72,22 @@ public final class WordPieceTokenizer {
                     "tokenizer.json: the model is '" + model.path("type").asText() + "', not WordPiece");
         }
         Map<String, Integer> vocab = new HashMap<>();
-        model.path("vocab")
-                .properties()
-                .forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        model.path("vocab").properties().forEach(e -> {
+            JsonNode id = e.getValue();
+            if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
+                throw new IllegalArgumentException(
+                        "tokenizer.json: the id of \"" + e.getKey() + "\" must be a non-negative integer but is " + id);
+            }
+            vocab.put(e.getKey(), id.intValue());
+        });
         int length = maxLength;
-        JsonNode truncation = root.path("truncation");
-        if (truncation.has("max_length")) {
-            length = Math.min(length, truncation.get("max_length").asInt());
+        JsonNode truncation = root.path("truncation").path("max_length");
+        if (!truncation.isMissingNode() && !truncation.isNull()) {
+            if (!truncation.isIntegralNumber() || !truncation.canConvertToInt() || truncation.intValue() < 2) {
+                throw new IllegalArgumentException(
+                        "tokenizer.json: truncation.max_length must be an integer of at least 2 but is " + truncation);
+            }
+            length = Math.min(length, truncation.intValue());
         }
         return new WordPieceTokenizer(vocab, root.path("normalizer"), model, length);
     }

@@ -1,6 +1,7 @@
 package io.jmlx.models.llama;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,33 +44,52 @@ public final class Llama2cTokenizer {
 
     /**
      * Reads {@code tokenizer.bin}: a little-endian int (the longest piece), then for each of {@code vocabSize}
-     * tokens a float score, an int length and that many bytes.
+     * tokens a float score, an int length and that many bytes. Memory grows with the tokens actually read, never
+     * with the sizes the caller or the file claim.
+     *
+     * @throws IOException              if the file is truncated or a piece length is impossible
+     * @throws IllegalArgumentException if {@code vocabSize} is negative
      */
     public static Llama2cTokenizer read(InputStream in, int vocabSize, int bosId) throws IOException {
+        if (vocabSize < 0) {
+            throw new IllegalArgumentException(
+                    "tokenizer.bin: the vocabulary size must not be negative but is " + vocabSize);
+        }
         DataInputStream data = new DataInputStream(in);
         littleEndianInt(data);
-        byte[][] pieces = new byte[vocabSize][];
-        float[] scores = new float[vocabSize];
+        List<byte[]> pieces = new ArrayList<>();
+        List<Float> scores = new ArrayList<>();
         for (int i = 0; i < vocabSize; i++) {
-            scores[i] = Float.intBitsToFloat(littleEndianInt(data));
+            scores.add(Float.intBitsToFloat(littleEndianInt(data)));
             int length = littleEndianInt(data);
             if (length < 0 || length > 1 << 16) {
                 throw new IOException("tokenizer.bin: token " + i + " has length " + length);
             }
-            pieces[i] = data.readNBytes(length);
-            if (pieces[i].length != length) {
+            byte[] piece = data.readNBytes(length);
+            if (piece.length != length) {
                 throw new IOException("tokenizer.bin ends inside token " + i + " (truncated?)");
             }
+            pieces.add(piece);
         }
-        return new Llama2cTokenizer(pieces, scores, bosId);
+        float[] scoreArray = new float[scores.size()];
+        for (int i = 0; i < scoreArray.length; i++) {
+            scoreArray[i] = scores.get(i);
+        }
+        return new Llama2cTokenizer(pieces.toArray(byte[][]::new), scoreArray, bosId);
     }
 
     private static int littleEndianInt(DataInputStream in) throws IOException {
-        return ByteBuffer.wrap(in.readNBytes(4)).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        byte[] bytes = in.readNBytes(4);
+        if (bytes.length < 4) {
+            throw new EOFException("tokenizer.bin ends inside a number (truncated?)");
+        }
+        return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
 
     /**
      * The token ids of {@code text} (without BOS or EOS), as llama2.c's {@code encode}: empty text gives no tokens.
+     *
+     * @throws IllegalArgumentException if a character the vocabulary lacks needs byte tokens it lacks too
      */
     public int[] encode(String text) {
         if (text.isEmpty()) {
@@ -86,7 +107,14 @@ public final class Llama2cTokenizer {
                 tokens.add(id);
             } else {
                 for (byte b : utf8) {
-                    tokens.add((b & 0xFF) + BYTE_OFFSET);
+                    int byteToken = (b & 0xFF) + BYTE_OFFSET;
+                    if (byteToken >= pieces.length) {
+                        throw new IllegalArgumentException(
+                                "cannot encode U+" + Integer.toHexString(cp).toUpperCase(Locale.ROOT)
+                                        + ": neither it nor its byte tokens are in the vocabulary of "
+                                        + pieces.length + " tokens");
+                    }
+                    tokens.add(byteToken);
                 }
             }
         });
@@ -115,8 +143,16 @@ public final class Llama2cTokenizer {
         return new String(pieces[token], StandardCharsets.ISO_8859_1);
     }
 
-    /** The bytes {@code token} adds to the text when it follows {@code previous}. */
+    /**
+     * The bytes {@code token} adds to the text when it follows {@code previous}.
+     *
+     * @throws IllegalArgumentException if {@code token} is not in the vocabulary
+     */
     public byte[] piece(int previous, int token) {
+        if (token < 0 || token >= pieces.length) {
+            throw new IllegalArgumentException(
+                    "token " + token + " is not in the vocabulary of " + pieces.length + " tokens");
+        }
         String text = new String(pieces[token], StandardCharsets.ISO_8859_1);
         Matcher raw = RAW_BYTE.matcher(text);
         if (raw.matches()) {
@@ -129,7 +165,11 @@ public final class Llama2cTokenizer {
         return bytes;
     }
 
-    /** The text of {@code tokens} generated after BOS. */
+    /**
+     * The text of {@code tokens} generated after BOS.
+     *
+     * @throws IllegalArgumentException if a token is not in the vocabulary
+     */
     public String decode(int[] tokens) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int previous = bos;

@@ -6,18 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jmlx.io.model.CheckpointWriter;
 import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.nn.Linear;
+import io.jmlx.nn.ModelSaving;
 import io.jmlx.nn.QuantizationResult;
 import io.jmlx.nn.QuantizedEmbedding;
 import io.jmlx.nn.QuantizedLinear;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Llama sample on TinyStories-260K against {@code expected.json}: float32 reproduces the 200 greedy tokens and the
@@ -124,10 +129,46 @@ class TinyStoriesLlamaTest {
         assertEquals(0.604, nll, 0.05, "measured 0.604035");
     }
 
-    /** Every Linear and the embedding quantized, except the five down projections (172 wide). */
+    /**
+     * {@code mlx-q4-g64/}: TinyStories quantized by MLX 0.32.2 itself ({@code mx.quantize}, group size 64, 4 bits,
+     * saved with {@code mx.save_safetensors}). jmlx loads it as mlx-lm would, its tensors are byte for byte those of
+     * jmlx's own 4-bit g64 conversion (quantized, saved in mlx-lm's layout, loaded again), and the two models
+     * generate the same 200 tokens.
+     */
+    @Test
+    void aCheckpointWrittenByMlxLoadsAndGeneratesAsJmlxsOwnConversion(@TempDir Path dir) throws IOException {
+        Llama own = Llama.load(checkpoint);
+        QuantizationResult done = own.quantize(64, 4);
+        Path converted = dir.resolve("tinystories-4bit");
+        ModelSaving.save(own, checkpoint.config(), done.defaults(), CheckpointWriter.to(converted));
+        try (ModelCheckpoint mlx = ModelCheckpoint.open(TinyStories.directory().resolve("mlx-q4-g64"));
+                ModelCheckpoint jmlx = ModelCheckpoint.open(converted)) {
+            Llama fromMlx = Llama.load(mlx);
+            assertQuantizedAsMlxLm(fromMlx, null);
+            assertEquals(new TreeSet<>(jmlx.names()), new TreeSet<>(mlx.names()));
+            for (String name : mlx.names()) {
+                assertEquals(jmlx.info(name).dtype(), mlx.info(name).dtype(), name);
+                assertArrayEquals(jmlx.info(name).shape(), mlx.info(name).shape(), name);
+                assertArrayEquals(jmlx.get(name).toBytes(), mlx.get(name).toBytes(), name);
+            }
+            int[] fromMlxTokens = greedy(fromMlx);
+            assertArrayEquals(greedy(Llama.load(jmlx)), fromMlxTokens);
+            System.out.printf(
+                    "MLX's 4-bit g64 checkpoint: %d tensors equal to jmlx's, the same %d tokens (first differing "
+                            + "from float32 at %d)%n",
+                    mlx.names().size(), STEPS, firstDifference(TinyStories.expectedTokens(), fromMlxTokens));
+        }
+    }
+
+    /**
+     * Every Linear and the embedding quantized, except the five down projections (172 wide); {@code done}, when
+     * given, lists those layers.
+     */
     private static void assertQuantizedAsMlxLm(Llama llama, QuantizationResult done) {
         int layers = llama.config().numLayers();
-        assertEquals(1 + layers * 6, done.layers().size());
+        if (done != null) {
+            assertEquals(1 + layers * 6, done.layers().size());
+        }
         assertInstanceOf(QuantizedEmbedding.class, llama.module("model.embed_tokens"));
         for (int i = 0; i < layers; i++) {
             assertInstanceOf(QuantizedLinear.class, llama.module("model.layers." + i + ".self_attn.q_proj"));

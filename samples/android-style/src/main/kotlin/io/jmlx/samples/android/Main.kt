@@ -1,5 +1,6 @@
 package io.jmlx.samples.android
 
+import io.jmlx.samples.DeviceArgument
 import io.jmlx.samples.android.ui.SearchUiState
 import io.jmlx.samples.android.ui.TerminalSearchScreen
 import java.nio.file.Path
@@ -10,12 +11,15 @@ import kotlinx.coroutines.runBlocking
 /**
  * The app's entry point (an Activity's `onCreate` on a device): wires the container, shows the
  * screen, then reads queries from standard input until an empty line. Arguments: an optional cache
- * directory, then optional queries to run instead of reading standard input.
+ * directory, then optional queries to run instead of reading standard input; `--device gpu` runs
+ * the model on the GPU.
  */
-fun main(args: Array<String>) = runBlocking {
+fun main(arguments: Array<String>) = runBlocking {
+    val options = DeviceArgument.of(*arguments)
+    val args = options.rest()
     val cache =
         Path.of(args.firstOrNull() ?: System.getProperty("java.io.tmpdir")).resolve("jmlx-search")
-    val viewModel = AppContainer(cache).searchViewModel()
+    val viewModel = AppContainer(cache, options.device()).searchViewModel()
     val screen = TerminalSearchScreen(System.out)
     val ui = launch { screen.render(viewModel) }
     viewModel.start().join()

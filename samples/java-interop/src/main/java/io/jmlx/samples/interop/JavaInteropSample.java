@@ -10,15 +10,19 @@ import io.jmlx.nn.Quantizable;
 import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizationResult;
 import io.jmlx.nn.QuantizeDecision;
+import io.jmlx.stream.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
  * jmlx from plain Java: build a small model, quantize it with a predicate (8 bits for the head, 4 for the rest),
- * save it in mlx-lm's layout, load it back into a fresh model and run both. Run with {@code main [DIR]}.
+ * save it in mlx-lm's layout, load it back into a fresh model and run both. Run with
+ * {@code main [--device cpu|gpu] [DIR]}.
  */
 public final class JavaInteropSample {
     /** What the sample did, for printing and checking. */
@@ -32,8 +36,19 @@ public final class JavaInteropSample {
 
     private JavaInteropSample() {}
 
-    /** Runs the sample, writing the model into {@code dir} (which must not exist yet). */
+    /** Runs the sample on the CPU, writing the model into {@code dir} (which must not exist yet). */
     public static Report run(Path dir) throws IOException {
+        return run(dir, Device.cpu());
+    }
+
+    /** Runs the sample with every op on {@code device}, writing the model into {@code dir}. */
+    public static Report run(Path dir, Device device) throws IOException {
+        try (io.jmlx.stream.Stream.Scope scope = io.jmlx.stream.Stream.use(device)) {
+            return runHere(dir);
+        }
+    }
+
+    private static Report runHere(Path dir) throws IOException {
         TinyClassifier model = new TinyClassifier(1000, 128, 256, 10);
         long dense = bytes(model);
 
@@ -68,12 +83,22 @@ public final class JavaInteropSample {
         return model.parameters().values().stream().mapToLong(Array::nbytes).sum();
     }
 
-    /** Runs the sample into {@code args[0]} (default: a new temporary directory) and prints what it did. */
+    /**
+     * Runs the sample into the directory given (default: a new temporary directory), on the device {@code --device}
+     * names (default the CPU), and prints what it did.
+     */
     public static void main(String[] args) throws IOException {
-        Path dir = args.length > 0
-                ? Path.of(args[0])
+        Device device = Device.cpu();
+        List<String> rest = new ArrayList<>(List.of(args));
+        int option = rest.indexOf("--device");
+        if (option >= 0 && option + 1 < rest.size()) {
+            device = Device.parse(rest.get(option + 1));
+            rest.subList(option, option + 2).clear();
+        }
+        Path dir = !rest.isEmpty()
+                ? Path.of(rest.getFirst())
                 : Files.createTempDirectory("jmlx-java-sample").resolve("model");
-        Report r = run(dir);
+        Report r = run(dir, device);
         System.out.println("quantized layers: " + r.quantization().layers());
         System.out.printf(
                 Locale.ROOT,

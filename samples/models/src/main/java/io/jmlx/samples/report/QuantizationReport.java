@@ -5,8 +5,11 @@ import io.jmlx.models.bert.EncoderModel;
 import io.jmlx.quant.QuantizationMode;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.method.QuantizationMethod;
+import io.jmlx.samples.DeviceArgument;
 import io.jmlx.samples.Sentences;
 import io.jmlx.samples.bert.QualitySweep;
+import io.jmlx.stream.Device;
+import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +23,7 @@ import java.util.Locale;
  * compared with float32 (cosine, nearest-neighbour agreement, size, speed), written as an HTML report with a chart,
  * plus the 4-bit model in MLX's layout. Usage:
  * {@code QuantizationReport [OUTPUT_DIR] [COUNT] [--model minilm|bge] [--sentences FILE] [--methods rtn,mse,gptq] [--settings B:G,...]
- * [--bits-per-weight X,...] [--calibration FILE]}.
+ * [--bits-per-weight X,...] [--calibration FILE] [--device cpu|gpu]}.
  */
 public final class QuantizationReport {
     private QuantizationReport() {}
@@ -42,6 +45,7 @@ public final class QuantizationReport {
               --calibration FILE       calibration sentences for calibrated methods and budgets (default: the
                                        built-in calibration set, which shares no sentence with the built-in ones);
                                        must share no sentence with the evaluation ones
+              --device DEVICE          where the model runs: cpu (default) or gpu (the Vulkan GPU)
             """;
 
     /** The parsed command line. */
@@ -52,10 +56,13 @@ public final class QuantizationReport {
             List<QuantizationMethod> methods,
             List<QuantizationSettings> settings,
             List<Double> budgets,
-            List<String> calibration) {
+            List<String> calibration,
+            Device device) {
 
         /** The options, or {@code null} when help was asked for. */
-        static Options parse(String[] args) throws IOException {
+        static Options parse(String[] arguments) throws IOException {
+            DeviceArgument device = DeviceArgument.of(arguments);
+            String[] args = device.rest().toArray(String[]::new);
             List<String> positional = new ArrayList<>();
             EncoderModel model = EncoderModel.MINILM;
             List<String> sentences = null;
@@ -110,7 +117,7 @@ public final class QuantizationReport {
             String name = model == EncoderModel.MINILM ? "minilm" : "bge";
             Path out = Path.of(positional.isEmpty() ? name + "-report" : positional.getFirst())
                     .toAbsolutePath();
-            return new Options(model, out, sentences, methods, settings, budgets, calibration);
+            return new Options(model, out, sentences, methods, settings, budgets, calibration, device.device());
         }
 
         private static QuantizationSettings setting(String text) {
@@ -149,6 +156,12 @@ public final class QuantizationReport {
             System.exit(2);
             return;
         }
+        try (Stream.Scope scope = Stream.use(o.device())) {
+            run(o, start);
+        }
+    }
+
+    private static void run(Options o, long start) throws IOException {
         EncoderModel kind = o.model();
         String title = kind == EncoderModel.MINILM ? "all-MiniLM-L6-v2" : "bge-small-en-v1.5";
         Files.createDirectories(o.out());
@@ -156,11 +169,12 @@ public final class QuantizationReport {
         boolean calibrated = !o.budgets().isEmpty()
                 || o.methods().stream().anyMatch(m -> m.kind() == QuantizationMethod.Kind.CALIBRATED);
         System.out.printf(
-                "jmlx report: %s from Maven Central, %d variants on %d sentences%s -> %s%n",
+                "jmlx report: %s from Maven Central, %d variants on %d sentences%s on %s -> %s%n",
                 kind,
                 variants.size(),
                 o.sentences().size(),
                 calibrated ? " (calibrated on " + o.calibration().size() + " other sentences)" : "",
+                o.device().name(),
                 o.out());
         try (ModelCheckpoint onnx = ModelCheckpoint.open(kind.onnxFile(o.out().resolve(".cache")))) {
             int[] done = {0};
@@ -193,10 +207,11 @@ public final class QuantizationReport {
             QualitySweep.Row base = rows.getFirst();
             String summary = String.format(
                     Locale.ROOT,
-                    "%s (ONNX from Maven Central) on %d sentences. float32: %.1f MB of weights, %.2f ms "
+                    "%s (ONNX from Maven Central) on %d sentences, on %s. float32: %.1f MB of weights, %.2f ms "
                             + "per sentence.",
                     title,
                     o.sentences().size(),
+                    o.device().name(),
                     base.weightBytes() / 1e6,
                     base.millisPerSentence());
             for (QualitySweep.Row chosen : rows) {

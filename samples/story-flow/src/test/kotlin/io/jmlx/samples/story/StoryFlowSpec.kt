@@ -38,13 +38,20 @@ class StoryFlowSpec :
 
         test("take(5) stops generation after five tokens") {
             ModelCheckpoint.open(dir).use { ckpt ->
-                Llama.load(ckpt).tokens(intArrayOf(1), 200).take(5).toList() shouldBe ids.take(5)
+                val llama = Llama.load(ckpt)
+                val cache = llama.newCache()
+                llama.tokens(intArrayOf(1), 200, cache).take(5).toList() shouldBe ids.take(5)
+                // The prompt and the first four tokens went through the model; a sixth token would
+                // have fed the fifth (and the whole story, 200).
+                for (layer in 0 until llama.config().numLayers()) {
+                    cache.offset(layer) shouldBe 5
+                }
             }
         }
     })
 
 /** `shared/models/tinystories-260k`, found by walking up from the working directory. */
-private fun sharedModel(): Path {
+internal fun sharedModel(): Path {
     var d: Path? = Path.of("").toAbsolutePath()
     while (d != null) {
         val candidate = d.resolve("shared/models/tinystories-260k")

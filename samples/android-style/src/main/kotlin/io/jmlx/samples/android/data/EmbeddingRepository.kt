@@ -1,7 +1,7 @@
 package io.jmlx.samples.android.data
 
 import io.jmlx.models.bert.SentenceEmbedder
-import kotlinx.coroutines.CoroutineDispatcher
+import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.withContext
 
 /** What loading the model cost, shown by the UI. */
@@ -10,10 +10,11 @@ data class LoadReport(val millis: Long, val modelBytes: Long, val heapBytes: Lon
 /**
  * The data layer: loads the quantized sentence encoder (through [loader], which may convert and
  * cache it first) and embeds text, always off the caller's thread on [io] as an Android repository
- * would.
+ * would ([io] may also name the jmlx stream or device the model runs on, e.g. with
+ * `StreamContext`).
  */
 class EmbeddingRepository(
-    private val io: CoroutineDispatcher,
+    private val io: CoroutineContext,
     private val loader: () -> Pair<SentenceEmbedder, Long>,
 ) {
     private var embedder: SentenceEmbedder? = null

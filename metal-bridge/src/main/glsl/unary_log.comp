@@ -1,0 +1,6 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+
+// log (unary.glsl)
+#define UNARY_LOG
+#include "unary.glsl"

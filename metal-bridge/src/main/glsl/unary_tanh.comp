@@ -1,0 +1,6 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+
+// tanh (unary.glsl)
+#define UNARY_TANH
+#include "unary.glsl"
