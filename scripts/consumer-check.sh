@@ -26,15 +26,17 @@ done
 [ -s "$repo/io/jmlx/jmlx-bom/$version/jmlx-bom-$version.pom" ] || { echo "consumer-check: FAILED: no BOM" >&2; exit 1; }
 
 cp -r "$root/scripts/consumer" "$work/consumer"
-flags=(--enable-native-access=ALL-UNNAMED,io.jmlx.core --add-modules jdk.incubator.vector)
+# On the module path the core is the named module io.jmlx.core; on the class path it is unnamed.
+module_flags=(--enable-native-access=ALL-UNNAMED,io.jmlx.core --add-modules jdk.incubator.vector)
+class_path_flags=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector)
 
 echo "consumer-check: a Java module against the installed jars"
 "${mvn[@]}" -f "$work/consumer/java/pom.xml" package dependency:build-classpath -Dmdep.outputFile=modules.txt
-"$JAVA_HOME/bin/java" "${flags[@]}" -p "$work/consumer/java/target/classes:$(cat "$work/consumer/java/modules.txt")" \
+"$JAVA_HOME/bin/java" "${module_flags[@]}" -p "$work/consumer/java/target/classes:$(cat "$work/consumer/java/modules.txt")" \
   -m consumer.java/consumer.Main
 
 echo "consumer-check: a Kotlin program against the installed jars"
 "${mvn[@]}" -f "$work/consumer/kotlin/pom.xml" package dependency:build-classpath -Dmdep.outputFile=classpath.txt
-"$JAVA_HOME/bin/java" "${flags[@]}" \
+"$JAVA_HOME/bin/java" "${class_path_flags[@]}" \
   -cp "$work/consumer/kotlin/target/classes:$(cat "$work/consumer/kotlin/classpath.txt")" consumer.MainKt
 echo "consumer-check: ok"
