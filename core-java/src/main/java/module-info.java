@@ -10,6 +10,7 @@ module io.jmlx.core {
 
     exports io.jmlx;
     exports io.jmlx.quant;
+    exports io.jmlx.quant.method;
     exports io.jmlx.stream;
     exports io.jmlx.backend;
     exports io.jmlx.nn;

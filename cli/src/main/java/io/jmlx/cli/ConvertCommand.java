@@ -15,9 +15,18 @@ import io.jmlx.io.TensorSpec;
 import io.jmlx.io.model.CheckpointWriter;
 import io.jmlx.io.model.ModelCheckpoint;
 import io.jmlx.io.model.QuantizationConfig;
+import io.jmlx.models.CalibratedModel;
+import io.jmlx.nn.Calibration;
+import io.jmlx.nn.MixedPrecision;
+import io.jmlx.nn.Module;
+import io.jmlx.nn.Quantization;
+import io.jmlx.nn.QuantizeDecision;
+import io.jmlx.nn.QuantizedLayer;
 import io.jmlx.quant.QuantizationSettings;
 import io.jmlx.quant.QuantizedParts;
 import io.jmlx.quant.ReconstructionError;
+import io.jmlx.quant.method.BitBudget;
+import io.jmlx.quant.method.QuantizationMethod;
 import io.jmlx.stream.Stream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -82,6 +91,12 @@ public final class ConvertCommand extends OutputCommand {
 
     private static final Set<DType> FLOATS = Set.of(DType.FLOAT32, DType.FLOAT16, DType.BFLOAT16);
 
+    /** The rule text of layers whose settings --bits-per-weight chose. */
+    private static final String BUDGET = "--bits-per-weight";
+
+    /** The method parsed from --method (set by execute). */
+    private QuantizationMethod method = QuantizationMethod.RTN;
+
     @Option(
             names = {"-i", "--input"},
             required = true,
@@ -118,11 +133,48 @@ public final class ConvertCommand extends OutputCommand {
     List<String> skips = new ArrayList<>();
 
     @Option(
+            names = "--method",
+            defaultValue = "rtn",
+            paramLabel = "NAME",
+            description = "How codes, scales and biases are chosen (default: ${DEFAULT-VALUE}, MLX's round to "
+                    + "nearest, byte for byte): mse (data-free: per group, the scale and bias of least squared "
+                    + "error), gptq (calibrated: each linear layer minimises its output error on calibration "
+                    + "inputs). Every method writes MLX's layout. See --list-methods.")
+    String methodName;
+
+    @Option(
+            names = "--list-methods",
+            help = true,
+            description = "Print the methods, one a line: the name, then data-free or calibrated; then exit.")
+    boolean listMethods;
+
+    @Option(
+            names = "--calibration",
+            paramLabel = "FILE|self",
+            description = "Calibration inputs for calibrated methods and for --bits-per-weight: a text file (a "
+                    + "decoder reads documents separated by blank lines, an encoder one sentence a line), or 'self' "
+                    + "for a decoder: text the float model writes itself (32 sampled sequences of 256 tokens, seed "
+                    + "0). The model must be one jmlx-models knows: config.json model_type llama, mistral or bert, "
+                    + "or a BERT ONNX export.")
+    String calibration;
+
+    @Option(
+            names = "--bits-per-weight",
+            paramLabel = "X",
+            description = "Mixed precision under a size budget: per layer, the affine bits (2-8) and group size "
+                    + "(32, 64, 128) that store X bits per weight on average (scales and biases included) with the "
+                    + "least loss, from each layer's sensitivity: measured on the --calibration inputs when given, "
+                    + "else every layer alike. Written as per-layer entries in config.json. --override and --skip "
+                    + "layers keep their rules.")
+    Double bitsPerWeight;
+
+    @Option(
             names = "--json-summary",
             paramLabel = "FILE",
             description = "Also write the closing table as JSON to FILE once the output is complete: input, output, "
-                    + "quantization, layers [{path, shape, quantization, rule, bytes_before, bytes_after, "
-                    + "relative_error}], dense [{name, shape, bytes, note}], totals.")
+                    + "quantization, method, bits_per_weight (with --bits-per-weight), layers [{path, shape, "
+                    + "quantization, rule, bytes_before, bytes_after, relative_error}], dense [{name, shape, bytes, "
+                    + "note}], totals.")
     Path jsonSummary;
 
     /** A quantized layer: where it comes from, how, and (once written) what it became. */
@@ -132,6 +184,7 @@ public final class ConvertCommand extends OutputCommand {
         final QuantizationSettings settings;
         final String rule;
         QuantizedParts parts;
+        QuantizedParts calibrated;
         int partsLeft;
         long bytesAfter;
         /** The relative reconstruction error, computed beside the conversion ({@link #errors}). */
@@ -163,10 +216,17 @@ public final class ConvertCommand extends OutputCommand {
 
     @Override
     int execute(PrintWriter out) throws IOException {
-        // One pass over a model is over before the JIT has compiled the Vector API kernels (seconds, during which
-        // they run ~100x slower); the plain ones, compiled at once, converted a 75 MB model 3-6x faster and a 1 GB
-        // one no slower. An explicit -Djmlx.kernels still decides.
-        if (System.getProperty(KERNELS_PROPERTY) == null) {
+        if (listMethods) {
+            for (QuantizationMethod m : QuantizationMethod.values()) {
+                out.println(m.methodName() + " " + m.kind());
+            }
+            return JmlxCommand.EXIT_OK;
+        }
+        // One pass of round to nearest over a model is over before the JIT has compiled the Vector API kernels
+        // (seconds, during which they run ~100x slower); the plain ones, compiled at once, converted a 75 MB model
+        // 3-6x faster and a 1 GB one no slower. Methods that run the model or search keep the fast kernels; an
+        // explicit -Djmlx.kernels always decides.
+        if (System.getProperty(KERNELS_PROPERTY) == null && method == QuantizationMethod.RTN && bitsPerWeight == null) {
             System.setProperty(KERNELS_PROPERTY, "scalar");
         }
         try (Stream.Scope scope = device.use()) {
@@ -187,6 +247,8 @@ public final class ConvertCommand extends OutputCommand {
     private int run(PrintWriter out) throws IOException {
         long start = System.nanoTime();
         QuantizationSettings global = globalSettings();
+        QuantizationMethod chosen = chosenMethod(global);
+        method = chosen;
         List<LayerRule> rules = rules(global);
         long maxShard = parseSize(shardSize);
         DType forcedType = parseDtype();
@@ -237,6 +299,25 @@ public final class ConvertCommand extends OutputCommand {
                         path, new Layer(path, info, s, rule.map(LayerRule::text).orElse(null)));
             }
 
+            CalibratedModel model = null;
+            Calibration inputs = null;
+            if (chosen.kind() == QuantizationMethod.Kind.CALIBRATED || (bitsPerWeight != null && calibration != null)) {
+                model = calibratedModel(in);
+                inputs = calibrationInputs(model);
+            }
+            if (bitsPerWeight != null) {
+                plan(in, layers, castTo, model, inputs).forEach((path, s) -> {
+                    Layer old = layers.get(path);
+                    layers.put(path, new Layer(path, old.weight, s, BUDGET));
+                    if (!s.equals(global)) {
+                        configLayers.put(path, s);
+                    }
+                });
+            }
+            if (chosen.kind() == QuantizationMethod.Kind.CALIBRATED) {
+                quantizeCalibrated(model.module(), layers, global, chosen, inputs);
+            }
+
             QuantizationConfig quantization = QuantizationConfig.of(global).withLayers(configLayers);
             config.set("quantization", quantization.toJson());
 
@@ -258,7 +339,8 @@ public final class ConvertCommand extends OutputCommand {
             }
 
             PrintWriter err = spec.commandLine().getErr();
-            out.println("jmlx convert: " + input + " -> " + output + " (" + global
+            out.println("jmlx convert: " + input + " -> " + output + " ("
+                    + (bitsPerWeight == null ? global : bitsPerWeight + " bits per weight") + ", method " + chosen
                     + (castTo == null ? "" : "; dense tensors and scales as " + castTo) + ")");
             out.flush();
             long outputBytes = specs.stream().mapToLong(TensorSpec::byteSize).sum();
@@ -275,6 +357,10 @@ public final class ConvertCommand extends OutputCommand {
             if (jsonSummary != null) {
                 summary.put("input", input.toString()).put("output", output.toString());
                 summary.set("quantization", quantization.toJson());
+                summary.put("method", chosen.methodName());
+                if (bitsPerWeight != null) {
+                    summary.put("bits_per_weight", bitsPerWeight);
+                }
                 writeSummary(summary);
             }
             return JmlxCommand.EXIT_OK;
@@ -294,8 +380,9 @@ public final class ConvertCommand extends OutputCommand {
             QuantizationSettings s = layer.settings;
             QuantizedParts parts;
             try {
-                parts = Jmlx.quantize(source, s);
-            } catch (IllegalArgumentException e) {
+                parts = layer.calibrated != null ? layer.calibrated : method.quantizeDataFree(source, s);
+                layer.calibrated = null;
+            } catch (IllegalArgumentException | EvaluationException e) {
                 throw CommandFailure.failed("cannot quantize " + layer.path + ": " + e.getMessage(), e);
             }
             layer.parts = parts;
@@ -312,12 +399,10 @@ public final class ConvertCommand extends OutputCommand {
             case ".scales" -> layer.parts.scales();
             default -> layer.parts.biases();
         };
-        MemorySegment data;
-        try {
-            data = part.data();
-        } catch (EvaluationException e) {
-            throw CommandFailure.failed("cannot quantize " + layer.path + ": " + e.getMessage(), e);
+        if (part.dtype() != spec.dtype()) {
+            part = Jmlx.astype(part, spec.dtype()); // calibrated parts come in the model's type
         }
+        MemorySegment data = evaluate(part, spec.name());
         layer.bytesAfter += part.nbytes();
         if (--layer.partsLeft == 0) {
             layer.parts = null; // the next layer may reuse the memory
@@ -386,7 +471,7 @@ public final class ConvertCommand extends OutputCommand {
             table.add(
                     l.path,
                     Shape.format(l.weight.shape()),
-                    how + (l.rule == null ? "" : " *"),
+                    how + (l.rule == null ? "" : BUDGET.equals(l.rule) ? " +" : " *"),
                     size(l.weight.byteSize()),
                     size(l.bytesAfter),
                     String.format(Locale.ROOT, "%.4f", error));
@@ -408,8 +493,22 @@ public final class ConvertCommand extends OutputCommand {
             n.put("bytes", info.byteSize()).put("note", e.getValue());
         }
         table.print(out);
-        if (layers.values().stream().anyMatch(l -> l.rule != null)) {
+        if (layers.values().stream().anyMatch(l -> l.rule != null && !BUDGET.equals(l.rule))) {
             out.println("  * set by an --override rule");
+        }
+        if (layers.values().stream().anyMatch(l -> BUDGET.equals(l.rule))) {
+            long weights = 0;
+            double bits = 0;
+            for (Layer l : layers.values()) {
+                long n = (long) l.weight.shape()[0] * l.weight.shape()[1];
+                weights += n;
+                bits += 8.0 * l.bytesAfter;
+            }
+            out.println(String.format(
+                    Locale.ROOT,
+                    "  + chosen by --bits-per-weight %s: %.3f bits per weight over the quantized layers",
+                    bitsPerWeight,
+                    bits / weights));
         }
         long inBytes = in.dataBytes();
         long outBytes = written;
@@ -459,7 +558,116 @@ public final class ConvertCommand extends OutputCommand {
         }
     }
 
+    // ---------------------------------------------------------------- methods and budgets
+
+    /** The model for calibrated work, or a usage error saying why there is none. */
+    private CalibratedModel calibratedModel(ModelCheckpoint in) throws IOException {
+        if (calibration == null) {
+            throw CommandFailure.usage("the method " + method + " is calibrated: give --calibration FILE (text) or "
+                    + "--calibration self (a decoder writes its own)");
+        }
+        try {
+            return CalibratedModel.load(in)
+                    .orElseThrow(() -> CommandFailure.usage("--calibration needs a model jmlx can run: config.json "
+                            + "with model_type llama, mistral or bert, or a BERT ONNX export; " + input
+                            + " is none of these"));
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.failed("cannot build the model in " + input + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The --calibration inputs for {@code model}. */
+    private Calibration calibrationInputs(CalibratedModel model) throws IOException {
+        try {
+            if ("self".equals(calibration)) {
+                return model.selfCalibration(0);
+            }
+            Path file = Path.of(calibration);
+            if (!Files.isRegularFile(file)) {
+                throw CommandFailure.usage("--calibration " + calibration + " is neither 'self' nor a file");
+            }
+            return model.textCalibration(Files.readString(file));
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.usage("--calibration " + calibration + ": " + e.getMessage());
+        }
+    }
+
+    /** The --bits-per-weight plan for the layers no rule set. */
+    private Map<String, QuantizationSettings> plan(
+            ModelCheckpoint in, Map<String, Layer> layers, DType castTo, CalibratedModel model, Calibration inputs) {
+        List<String> planned = layers.values().stream()
+                .filter(l -> l.rule == null)
+                .map(l -> l.path)
+                .toList();
+        try {
+            if (model != null) {
+                Module module = model.module();
+                return MixedPrecision.plan(
+                                module, (path, m) -> QuantizeDecision.of(planned.contains(path)), bitsPerWeight, inputs)
+                        .layers();
+            }
+            Map<String, Array> weights = new LinkedHashMap<>();
+            for (String path : planned) {
+                Array w = in.get(path + ".weight");
+                DType type = castType(w.dtype(), castTo);
+                weights.put(path, type == w.dtype() ? w : Jmlx.astype(w, type));
+            }
+            return BitBudget.plan(weights, bitsPerWeight, path -> 1.0);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.usage("--bits-per-weight " + bitsPerWeight + ": " + e.getMessage());
+        }
+    }
+
+    /** Quantizes the model's layers with the calibrated method; their parts are then written as they are. */
+    private static void quantizeCalibrated(
+            Module module,
+            Map<String, Layer> layers,
+            QuantizationSettings global,
+            QuantizationMethod method,
+            Calibration inputs) {
+        Map<String, Module> leaves = module.leafModules();
+        try {
+            Quantization.quantize(
+                    module,
+                    global,
+                    (path, m) -> layers.containsKey(path) && leaves.containsKey(path)
+                            ? QuantizeDecision.with(layers.get(path).settings)
+                            : QuantizeDecision.skip(),
+                    method,
+                    inputs);
+        } catch (IllegalArgumentException | EvaluationException e) {
+            throw CommandFailure.failed("cannot quantize with " + method + ": " + e.getMessage(), e);
+        }
+        module.leafModules().forEach((path, m) -> {
+            if (m instanceof QuantizedLayer q && layers.containsKey(path)) {
+                layers.get(path).calibrated = new QuantizedParts(q.weight(), q.scales(), q.biases());
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- options
+
+    /** The --method, checked against the settings and the other options. */
+    private QuantizationMethod chosenMethod(QuantizationSettings global) {
+        QuantizationMethod m;
+        try {
+            m = QuantizationMethod.parse(methodName);
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.usage(e.getMessage());
+        }
+        if (m != QuantizationMethod.RTN && !global.mode().isAffine()) {
+            throw CommandFailure.usage("--method " + m + " quantizes in affine mode only, not " + global.mode());
+        }
+        if (bitsPerWeight != null && !global.mode().isAffine()) {
+            throw CommandFailure.usage(
+                    "--bits-per-weight chooses affine settings; it cannot be used with --mode " + global.mode());
+        }
+        if (calibration != null && m.kind() != QuantizationMethod.Kind.CALIBRATED && bitsPerWeight == null) {
+            throw CommandFailure.usage("--calibration is used by calibrated methods and --bits-per-weight; the method "
+                    + m + " is " + m.kind());
+        }
+        return m;
+    }
 
     private QuantizationSettings globalSettings() {
         try {

@@ -116,7 +116,17 @@ class LaunchersTest {
             Run r = launcher("report", help);
             System.out.println("./report " + help + ": " + r.millis() + " ms");
             assertEquals(0, r.exitCode(), r::toString);
-            assertTrue(r.out().startsWith("Usage: ./report [--device cpu|gpu] [DIR] [SENTENCES]\n"), r::toString);
+            assertTrue(r.out().startsWith("Usage: ./report [DIR] [SENTENCES] [OPTIONS]\n"), r::toString);
+            for (String option : List.of(
+                    "--model",
+                    "--sentences",
+                    "--methods",
+                    "--settings",
+                    "--bits-per-weight",
+                    "--calibration",
+                    "--device")) {
+                assertTrue(r.out().contains("  " + option + " "), option + " is missing from: " + r);
+            }
             assertTrue(r.out().contains("-h, --help"), r::toString);
             assertEquals("", r.err());
         }
@@ -136,6 +146,11 @@ class LaunchersTest {
                 launcher("report", "a", "5", "c"),
                 "report: too many arguments: c (at most DIR and SENTENCES)",
                 "Usage: ./report");
+        assertUsageError(
+                launcher("report", "out", "--methods", "rtn,gptq", "--settings", "4:64", "5", "c"),
+                "report: too many arguments: c (at most DIR and SENTENCES)",
+                "Usage: ./report");
+        assertUsageError(launcher("report", "--methods"), "report: --methods needs a value", "Usage: ./report");
         try (var s = Files.list(cwd)) {
             assertEquals(List.of(), s.toList());
         }
@@ -163,6 +178,14 @@ class LaunchersTest {
         assertUsageError(
                 launcher("sample", "story-flow", "--fast"),
                 "sample: story-flow: unknown option '--fast'",
+                "Usage: ./sample");
+        assertUsageError(
+                launcher("sample", "story-flow", "dir", "--nll"),
+                "sample: story-flow: --nll needs a value",
+                "Usage: ./sample");
+        assertUsageError(
+                launcher("sample", "java-interop", "--nll", "f"),
+                "sample: java-interop: unknown option '--nll'",
                 "Usage: ./sample");
         for (String h : List.of("-h", "--help")) {
             Run bench = launcher("bench", h);

@@ -8,7 +8,7 @@ import io.jmlx.quant.QuantizationSettings;
  * A lookup table of vectors (MLX's {@code nn.Embedding}): row {@code i} of the weight {@code [num_embeddings, dims]}
  * is the vector of token {@code i}. Parameter: {@code weight}.
  */
-public final class Embedding extends Layer implements Quantizable {
+public final class Embedding extends Layer implements Quantizable, TiedHead {
     private final Parameter weight;
 
     /** A table initialized as MLX does (normal with standard deviation 1/√dims, float32). */
@@ -39,6 +39,7 @@ public final class Embedding extends Layer implements Quantizable {
     }
 
     /** {@code x · Eᵀ}: the table used as an output head tied to the input embedding (logits per token). */
+    @Override
     public Array asLinear(Array x) {
         return Jmlx.matmul(x, Jmlx.matrixTranspose(weight()));
     }

@@ -1,6 +1,7 @@
 package io.jmlx.nn;
 
 import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.quant.method.QuantizationMethod;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ public final class Quantization {
 
     /** Quantizes every quantizable layer of {@code model} with MLX's defaults (affine, group size 64, 4 bits). */
     public static QuantizationResult quantize(Module model) {
-        return quantize(model, null, null, null, null);
+        return quantize(model, QuantizationSettings.DEFAULT, null);
     }
 
     /** Quantizes every quantizable layer in affine mode; {@code null} group size or bits: the defaults (64, 4). */
@@ -98,6 +99,42 @@ public final class Quantization {
         });
         model.updateModules(replacements);
         return new QuantizationResult(call, done);
+    }
+
+    /**
+     * Quantizes with a {@link QuantizationMethod}: the layers, decisions and settings of
+     * {@link #quantize(Module, QuantizationSettings, QuantizePredicate)}, the codes, scales and biases chosen by the
+     * method, MLX's layout whatever the method. {@link QuantizationMethod#RTN} is that call exactly.
+     *
+     * <p>A calibrated method runs the {@link Calibration} inputs block by block: the linear layers of one block
+     * (paths up to the first number, e.g. {@code encoder.layer.3}) record what they see while each input runs (the
+     * forward pass stops once they all have), then are quantized from it, before the next block is recorded; so each
+     * block compensates for the quantization of the blocks before it. Layers it has no inputs for (embeddings) get
+     * the data-free {@link QuantizationMethod#MSE}.
+     *
+     * <pre>{@code
+     * Calibration text = new EncoderCalibration(tokenizer, sentences);   // jmlx-models, for a BERT encoder
+     * Quantization.quantize(model, QuantizationSettings.DEFAULT, null, QuantizationMethod.GPTQ, text);
+     * }</pre>
+     *
+     * @param calibration runs the calibration inputs: needed by calibrated methods, ignored by data-free ones
+     * @throws IllegalArgumentException as the call without a method does; and if a method other than rtn is asked
+     *                                  for a non-affine mode or a layer other than {@link Linear} and
+     *                                  {@link Embedding}, or a calibrated method gets no calibration; the model is
+     *                                  then unchanged
+     */
+    public static QuantizationResult quantize(
+            Module model,
+            QuantizationSettings call,
+            QuantizePredicate predicate,
+            QuantizationMethod method,
+            Calibration calibration) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(method, "method");
+        return method == QuantizationMethod.RTN
+                ? quantize(model, call, predicate)
+                : MethodQuantizer.quantize(model, call, predicate, method, calibration);
     }
 
     private static Module quantizeLayer(String path, Quantizable layer, QuantizationSettings s) {

@@ -11,7 +11,7 @@ import io.jmlx.quant.QuantizedParts;
  * along the vector. Looking tokens up gathers their packed rows, scales and biases and dequantizes only those.
  * Parameters: {@code weight}, {@code scales}, {@code biases} (affine only).
  */
-public final class QuantizedEmbedding extends QuantizedLayer {
+public final class QuantizedEmbedding extends QuantizedLayer implements TiedHead {
 
     /** A table with the quantized weight {@code [num_embeddings, dims]}. */
     public QuantizedEmbedding(QuantizedArray weight) {
@@ -49,6 +49,7 @@ public final class QuantizedEmbedding extends QuantizedLayer {
     }
 
     /** {@code x · Êᵀ} on the packed table: an output head tied to the input embedding (logits per token). */
+    @Override
     public Array asLinear(Array x) {
         return matmulTransposed(x);
     }

@@ -2,6 +2,8 @@
 
 package io.jmlx.kotlin
 
+import io.jmlx.nn.Calibration
+import io.jmlx.nn.MixedPrecision
 import io.jmlx.nn.Module
 import io.jmlx.nn.Quantizable
 import io.jmlx.nn.Quantization
@@ -9,6 +11,7 @@ import io.jmlx.nn.QuantizationResult
 import io.jmlx.nn.QuantizeDecision
 import io.jmlx.quant.QuantizationMode
 import io.jmlx.quant.QuantizationSettings
+import io.jmlx.quant.method.QuantizationMethod
 import kotlin.experimental.ExperimentalTypeInference
 
 /**
@@ -26,9 +29,12 @@ data class LayerSpec(
  * Quantizes this model in place, MLX's `nn.quantize`: each leaf module for which [predicate]
  * answers `true` is replaced by its quantized twin with the call's settings (`null`: the mode's
  * defaults; affine 64/4). All or nothing: an error (MLX's messages) leaves the model as it was.
+ * [method] chooses the codes, scales and biases (default: MLX's round to nearest); a calibrated one
+ * needs [calibration] (e.g. `EncoderCalibration` or `DecoderCalibration` of jmlx-models).
  *
  * ```
  * model.quantize(bits = 4) { path, m -> m is Linear && !path.endsWith("lm_head") }
+ * model.quantize(bits = 3, method = QuantizationMethod.GPTQ, calibration = sentences) { _, m -> m is Linear }
  * ```
  */
 @OverloadResolutionByLambdaReturnType
@@ -36,11 +42,17 @@ fun Module.quantize(
     bits: Int? = null,
     groupSize: Int? = null,
     mode: QuantizationMode? = null,
+    method: QuantizationMethod = QuantizationMethod.RTN,
+    calibration: Calibration? = null,
     predicate: (path: String, module: Module) -> Boolean = { _, m -> m is Quantizable },
 ): QuantizationResult =
-    Quantization.quantize(this, QuantizationSettings.resolve(groupSize, bits, mode)) { path, m ->
-        QuantizeDecision.of(predicate(path, m))
-    }
+    Quantization.quantize(
+        this,
+        QuantizationSettings.resolve(groupSize, bits, mode),
+        { path, m -> QuantizeDecision.of(predicate(path, m)) },
+        method,
+        calibration,
+    )
 
 /**
  * [quantize] with per-layer settings: [spec] answers a [LayerSpec] for a layer to quantize (its
@@ -56,9 +68,48 @@ fun Module.quantize(
     bits: Int? = null,
     groupSize: Int? = null,
     mode: QuantizationMode? = null,
+    method: QuantizationMethod = QuantizationMethod.RTN,
+    calibration: Calibration? = null,
     spec: (path: String, module: Module) -> LayerSpec?,
 ): QuantizationResult =
-    Quantization.quantize(this, QuantizationSettings.resolve(groupSize, bits, mode)) { path, m ->
-        spec(path, m)?.let { QuantizeDecision.Quantize(it.groupSize, it.bits, it.mode) }
-            ?: QuantizeDecision.skip()
-    }
+    Quantization.quantize(
+        this,
+        QuantizationSettings.resolve(groupSize, bits, mode),
+        { path, m ->
+            spec(path, m)?.let { QuantizeDecision.Quantize(it.groupSize, it.bits, it.mode) }
+                ?: QuantizeDecision.skip()
+        },
+        method,
+        calibration,
+    )
+
+/**
+ * Mixed precision: quantizes the layers [predicate] picks with per-layer affine settings that store
+ * [bitsPerWeight] bits per weight on average, chosen from each layer's sensitivity (measured on
+ * [calibration] when given, else every layer alike; see `MixedPrecision`), with [method].
+ *
+ * ```
+ * model.quantizeToBudget(4.5, QuantizationMethod.GPTQ, sentences) { _, m -> m is Linear }
+ * ```
+ */
+fun Module.quantizeToBudget(
+    bitsPerWeight: Double,
+    method: QuantizationMethod = QuantizationMethod.RTN,
+    calibration: Calibration? = null,
+    predicate: (path: String, module: Module) -> Boolean = { _, m -> m is Quantizable },
+): QuantizationResult {
+    val plan =
+        MixedPrecision.plan(
+            this,
+            { path, m -> QuantizeDecision.of(predicate(path, m)) },
+            bitsPerWeight,
+            calibration,
+        )
+    return Quantization.quantize(
+        this,
+        QuantizationSettings.DEFAULT,
+        plan.predicate(),
+        method,
+        calibration,
+    )
+}

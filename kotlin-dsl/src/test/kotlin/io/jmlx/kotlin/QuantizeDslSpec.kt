@@ -8,6 +8,7 @@ import io.jmlx.nn.QuantizedLinear
 import io.jmlx.nn.Sequential
 import io.jmlx.quant.QuantizationMode
 import io.jmlx.quant.QuantizationSettings
+import io.jmlx.quant.method.QuantizationMethod
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -75,5 +76,39 @@ class QuantizeDslSpec :
             e.message shouldContain "The requested number of bits 7 is not supported"
             e.message shouldContain "(layer 'layers.2')"
             before.forEach { (path, layer) -> m.leafModules()[path] shouldBeSameInstanceAs layer }
+        }
+
+        test("a method and a budget: mse writes MLX's layout; a budget plans per-layer settings") {
+            val rtn = model()
+            val mse = model()
+            rtn.quantize(bits = 3, groupSize = 32) { _, layer -> layer is Linear }
+            mse.quantize(bits = 3, groupSize = 32, method = QuantizationMethod.MSE) { _, layer ->
+                layer is Linear
+            }
+            val a = rtn.leafModules()["layers.1"].shouldBeInstanceOf<QuantizedLinear>()
+            val b = mse.leafModules()["layers.1"].shouldBeInstanceOf<QuantizedLinear>()
+            b.settings() shouldBe a.settings()
+            b.scales().shape.toList() shouldBe a.scales().shape.toList()
+            b.biases().dtype shouldBe a.biases().dtype
+
+            val budget = model()
+            val done = budget.quantizeToBudget(3.5) { _, layer -> layer is Linear }
+            done.layers().keys shouldBe setOf("layers.1", "layers.2")
+            val sizes = mapOf("layers.1" to 128 * 128, "layers.2" to 64 * 128)
+            val bits =
+                done.layers().entries.sumOf { (path, s) ->
+                    (s.bits() + 64.0 / s.groupSize()) * sizes.getValue(path)
+                } / sizes.values.sum()
+            (bits <= 3.5) shouldBe true
+        }
+
+        test("a calibrated method without calibration is refused") {
+            val e =
+                shouldThrow<IllegalArgumentException> {
+                    model().quantize(method = QuantizationMethod.GPTQ) { _, layer ->
+                        layer is Linear
+                    }
+                }
+            e.message shouldContain "needs calibration inputs"
         }
     })

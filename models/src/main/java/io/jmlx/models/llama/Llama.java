@@ -4,6 +4,7 @@ import io.jmlx.Array;
 import io.jmlx.DType;
 import io.jmlx.Jmlx;
 import io.jmlx.io.model.ModelCheckpoint;
+import io.jmlx.nn.Calibration;
 import io.jmlx.nn.Child;
 import io.jmlx.nn.Embedding;
 import io.jmlx.nn.Layer;
@@ -13,8 +14,13 @@ import io.jmlx.nn.Module;
 import io.jmlx.nn.Quantization;
 import io.jmlx.nn.QuantizationResult;
 import io.jmlx.nn.QuantizeDecision;
-import io.jmlx.nn.QuantizedEmbedding;
+import io.jmlx.nn.TiedHead;
+import io.jmlx.quant.QuantizationMode;
+import io.jmlx.quant.QuantizationSettings;
+import io.jmlx.quant.method.QuantizationMethod;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.function.IntConsumer;
 
@@ -57,20 +63,31 @@ public final class Llama extends Module {
     /**
      * Quantizes the model in place as mlx-lm's {@code convert} does: every {@code Linear} and the embedding whose
      * input width is a multiple of {@code groupSize} (affine mode); the others (TinyStories' {@code down_proj}, 172
-     * wide) stay dense.
+     * wide) stay dense. Round to nearest, MLX's bytes.
      */
     public QuantizationResult quantize(int groupSize, int bits) {
+        return quantize(
+                new QuantizationSettings(groupSize, bits, QuantizationMode.AFFINE), QuantizationMethod.RTN, null);
+    }
+
+    /**
+     * Quantizes the same layers as {@link #quantize(int, int)} with {@code settings} and {@code method};
+     * {@code calibration} (e.g. {@link DecoderCalibration#selfGenerated}) is needed by calibrated methods.
+     */
+    public QuantizationResult quantize(
+            QuantizationSettings settings, QuantizationMethod method, Calibration calibration) {
+        int groupSize = settings.groupSize();
         return Quantization.quantize(
                 this,
-                groupSize,
-                bits,
-                "affine",
+                settings,
                 (path, m) -> QuantizeDecision.of(
                         switch (m) {
                             case Linear l -> l.inputDims() % groupSize == 0;
                             case Embedding e -> e.weight().dim(1) % groupSize == 0;
                             default -> false;
-                        }));
+                        }),
+                method,
+                calibration);
     }
 
     /**
@@ -87,13 +104,11 @@ public final class Llama extends Module {
         if (lmHead != null) {
             return lmHead.get().forward(h);
         }
-        return switch (model.get().embedTokens()) {
-            case Embedding e -> e.asLinear(h);
-            case QuantizedEmbedding q -> q.asLinear(h);
-            default ->
-                throw new IllegalStateException("model.embed_tokens must be an Embedding or QuantizedEmbedding "
-                        + "but is " + model.get().embedTokens().getClass().getName());
-        };
+        if (model.get().embedTokens() instanceof TiedHead tied) {
+            return tied.asLinear(h);
+        }
+        throw new IllegalStateException("model.embed_tokens must be an Embedding or QuantizedEmbedding (a TiedHead) "
+                + "but is " + model.get().embedTokens().getClass().getName());
     }
 
     /**
@@ -125,6 +140,30 @@ public final class Llama extends Module {
     /** {@link #generate(int[], int)}, handing each token to {@code onToken} as soon as it is chosen. */
     public void generate(int[] prompt, int maxTokens, IntConsumer onToken) {
         generate(prompt, maxTokens).forEachRemaining(onToken::accept);
+    }
+
+    /** A teacher-forced loss: the mean negative log-likelihood (natural log) of {@code tokens} predicted tokens. */
+    public record Loss(double meanNll, long tokens) {}
+
+    /**
+     * Teacher-forced loss over several sequences (each starting with its first token, e.g. BOS, which is not
+     * predicted): the mean negative log-likelihood of every other token, all sequences pooled.
+     */
+    public Loss loss(List<int[]> sequences) {
+        double sum = 0;
+        long count = 0;
+        for (int[] s : sequences) {
+            if (s.length < 2) {
+                continue;
+            }
+            int[] continuation = Arrays.copyOfRange(s, 1, s.length);
+            sum += meanNll(new int[] {s[0]}, continuation) * continuation.length;
+            count += continuation.length;
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException("loss needs a sequence of at least two tokens.");
+        }
+        return new Loss(sum / count, count);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.jmlx.models.llama;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jmlx.models.ConfigJson;
 import java.util.List;
 
 /**
@@ -67,16 +68,16 @@ public record LlamaConfig(
             throw new IllegalArgumentException("config.json asks for rope_scaling " + scaling
                     + ", which this decoder does not support (only plain RoPE).");
         }
-        int hidden = required(config, "hidden_size");
-        int heads = required(config, "num_attention_heads");
+        int hidden = ConfigJson.positiveInt(config, "hidden_size");
+        int heads = ConfigJson.positiveInt(config, "num_attention_heads");
         return new LlamaConfig(
                 hidden,
-                required(config, "intermediate_size"),
+                ConfigJson.positiveInt(config, "intermediate_size"),
                 heads,
                 config.path("num_key_value_heads").asInt(heads),
                 config.path("head_dim").asInt(hidden / heads),
-                required(config, "num_hidden_layers"),
-                required(config, "vocab_size"),
+                ConfigJson.positiveInt(config, "num_hidden_layers"),
+                ConfigJson.positiveInt(config, "vocab_size"),
                 (float) config.path("rms_norm_eps").asDouble(1e-5),
                 (float) config.path("rope_theta").asDouble(10000),
                 config.path("rope_traditional").asBoolean(false),
@@ -88,14 +89,5 @@ public record LlamaConfig(
     /** Whether {@code config} ({@code config.json}) names a model type of {@link #MODEL_TYPES}. */
     public static boolean isLlamaFamily(JsonNode config) {
         return MODEL_TYPES.contains(config.path("model_type").asText(""));
-    }
-
-    private static int required(JsonNode config, String key) {
-        JsonNode v = config.get(key);
-        if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
-            throw new IllegalArgumentException("config.json must give " + key + " as a positive integer but has "
-                    + (v == null ? "none" : v) + ".");
-        }
-        return v.asInt();
     }
 }

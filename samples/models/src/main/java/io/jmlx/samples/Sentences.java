@@ -11,16 +11,26 @@ import java.util.List;
 /**
  * The built-in sentences the samples embed and search: varied on purpose (accents, CJK and other scripts, emoji,
  * punctuation, very long inputs). One per line in {@code sentences.txt}, with {@code \n}, {@code \t}, {@code \r}
- * and {@code \\} escaped.
+ * and {@code \\} escaped. A separate set, {@code calibration.txt}, calibrates quantization methods; no sentence
+ * is in both, so that what is measured on the first set was not tuned on it.
  */
 public final class Sentences {
     private Sentences() {}
 
     /** Every built-in sentence, in file order. */
     public static List<String> all() {
-        try (InputStream in = Sentences.class.getResourceAsStream("sentences.txt")) {
+        return read("sentences.txt");
+    }
+
+    /** The calibration sentences (none of them among {@link #all()}), in file order. */
+    public static List<String> calibration() {
+        return read("calibration.txt");
+    }
+
+    private static List<String> read(String resource) {
+        try (InputStream in = Sentences.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("sentences.txt is missing from the samples' resources");
+                throw new IllegalStateException(resource + " is missing from the samples' resources");
             }
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 return r.lines()

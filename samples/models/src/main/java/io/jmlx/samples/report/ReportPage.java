@@ -14,9 +14,10 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The HTML page of the quantization report: a chart of quality (mean cosine to float32) against weight size, one
- * series per group size plus the microscaling modes, and the full table. Self-contained (the chart is an embedded
- * PNG rendered with XChart).
+ * The HTML page of the quantization report: a chart of quality (mean cosine to float32) against weight size, and the
+ * full table. With one method the chart has one series per group size plus the microscaling modes; with several,
+ * one curve per method (its affine group-size-64 settings) plus its budgets as points. Self-contained (the chart is
+ * an embedded PNG rendered with XChart).
  */
 final class ReportPage {
     private ReportPage() {}
@@ -35,13 +36,30 @@ final class ReportPage {
                 .build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         chart.getStyler().setMarkerSize(8);
+        boolean byMethod = rows.stream()
+                        .map(QualitySweep.Row::method)
+                        .filter(java.util.Objects::nonNull)
+                        .distinct()
+                        .count()
+                > 1;
         Map<String, List<QualitySweep.Row>> series = new LinkedHashMap<>();
         for (QualitySweep.Row r : rows) {
-            if (r.settings() == null) {
-                continue; // in the title: at 6x the 4-bit size it would squeeze the quantized points together
+            if (r.method() == null) {
+                continue; // float32 is in the title: at 6x the 4-bit size it would squeeze the other points together
             }
-            String name =
-                    r.settings().mode().isAffine() ? "affine g" + r.settings().groupSize() : "mxfp4, nvfp4, mxfp8";
+            String name;
+            if (r.settings() == null) {
+                name = r.method() + " budgets";
+            } else if (!r.settings().mode().isAffine()) {
+                name = "mxfp4, nvfp4, mxfp8";
+            } else if (byMethod) {
+                if (r.settings().groupSize() != 64) {
+                    continue;
+                }
+                name = r.method() + " g64";
+            } else {
+                name = "affine g" + r.settings().groupSize();
+            }
             series.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(r);
         }
         series.forEach((name, points) -> {
@@ -50,10 +68,8 @@ final class ReportPage {
                     points.stream().mapToDouble(QualitySweep.Row::meanCosine).toArray();
             XYSeries s = chart.addSeries(name, x, y);
             s.setMarker(SeriesMarkers.CIRCLE);
-            s.setXYSeriesRenderStyle(
-                    name.startsWith("affine")
-                            ? XYSeries.XYSeriesRenderStyle.Line
-                            : XYSeries.XYSeriesRenderStyle.Scatter);
+            boolean curve = name.startsWith("affine") || name.endsWith(" g64");
+            s.setXYSeriesRenderStyle(curve ? XYSeries.XYSeriesRenderStyle.Line : XYSeries.XYSeriesRenderStyle.Scatter);
         });
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
@@ -64,12 +80,15 @@ final class ReportPage {
         for (QualitySweep.Row r : rows) {
             t.append(String.format(
                     Locale.ROOT,
-                    "<tr><td>%s</td><td>%.2f</td><td>%.5f</td><td>%.5f</td><td>%.1f%%</td>" + "<td>%.2f</td></tr>%n",
+                    "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>%.5f</td><td>%.5f</td><td>%.1f%%</td><td>%.1f</td>"
+                            + "<td>%.2f</td></tr>%n",
                     r.label(),
+                    r.method() == null ? "" : r.method(),
                     r.weightBytes() / 1e6,
                     r.meanCosine(),
                     r.minCosine(),
                     100 * r.neighbourAgreement(),
+                    r.quantizeSeconds(),
                     r.millisPerSentence()));
         }
         return """
@@ -81,8 +100,8 @@ final class ReportPage {
                 <h1>Quantizing %s with jmlx</h1>
                 <p>%s</p>
                 <img alt="quality against size" src="data:image/png;base64,%s">
-                <table><tr><th>setting</th><th>weights (MB)</th><th>mean cosine</th><th>min cosine</th>
-                <th>same nearest neighbour</th><th>ms per sentence</th></tr>
+                <table><tr><th>setting</th><th>method</th><th>weights (MB)</th><th>mean cosine</th><th>min cosine</th>
+                <th>same nearest neighbour</th><th>quantized in (s)</th><th>ms per sentence</th></tr>
                 %s</table>
                 </body></html>
                 """.formatted(model, model, summary, Base64.getEncoder().encodeToString(chart), t);
