@@ -226,7 +226,8 @@ public final class ConvertCommand extends OutputCommand {
         // (seconds, during which they run ~100x slower); the plain ones, compiled at once, converted a 75 MB model
         // 3-6x faster and a 1 GB one no slower. Methods that run the model or search keep the fast kernels; an
         // explicit -Djmlx.kernels always decides.
-        if (System.getProperty(KERNELS_PROPERTY) == null && method == QuantizationMethod.RTN && bitsPerWeight == null) {
+        // (The kernels are chosen once, when the CPU backend first needs them: so this comes before run().)
+        if (System.getProperty(KERNELS_PROPERTY) == null && bitsPerWeight == null && isRoundToNearest(methodName)) {
             System.setProperty(KERNELS_PROPERTY, "scalar");
         }
         try (Stream.Scope scope = device.use()) {
@@ -648,6 +649,15 @@ public final class ConvertCommand extends OutputCommand {
     // ---------------------------------------------------------------- options
 
     /** The --method, checked against the settings and the other options. */
+    /** Whether --method names round to nearest (a name that does not parse is reported by {@link #chosenMethod}). */
+    private static boolean isRoundToNearest(String name) {
+        try {
+            return QuantizationMethod.parse(name) == QuantizationMethod.RTN;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private QuantizationMethod chosenMethod(QuantizationSettings global) {
         QuantizationMethod m;
         try {
