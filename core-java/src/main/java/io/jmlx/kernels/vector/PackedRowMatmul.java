@@ -238,7 +238,7 @@ final class PackedRowMatmul {
      * The output from its running vector at {@code totals[t]}: plus the bias terms {@code Σ_g b_g·S_g} (vectors of
      * groups, then a scalar tail), the lanes added first to last.
      */
-    private static float finish(float[] totals, int t, float[] biases, int bo, float[] sums, int so, int groups) {
+    static float finish(float[] totals, int t, float[] biases, int bo, float[] sums, int so, int groups) {
         int g = 0;
         if (biases != null) {
             FloatVector acc = FloatVector.fromArray(F, totals, t);
@@ -276,7 +276,7 @@ final class PackedRowMatmul {
     }
 
     /** The sums of x over each group ({@code count} groups of {@code groupSize}, row after row). */
-    private static void groupSums(float[] x, int count, int groupSize, float[] sums) {
+    static void groupSums(float[] x, int count, int groupSize, float[] sums) {
         for (int g = 0; g < count; g++) {
             float s = 0f;
             for (int kk = g * groupSize; kk < (g + 1) * groupSize; kk++) {

@@ -84,7 +84,10 @@ public final class VectorKernels implements KernelSet {
         CodeFormat format = CodeFormat.affine(bits);
         boolean packedRows = m < BLOCKED_FROM && transpose && PackedRowMatmul.supports(format, k, groupSize);
         float[] y = scratch.output(Math.multiplyExact(m, n), !packedRows);
-        if (packedRows) {
+        if (packedRows && ActivationPrecision.INT8 && Int8ActivationMatmul.supports(bits, k, groupSize)) {
+            Int8ActivationMatmul.transposed(
+                    xs, m, k, n, packed, RowScales.affine(scales, biases, dtype, k / groupSize, groupSize), y);
+        } else if (packedRows) {
             PackedRowMatmul.transposed(
                     xs, m, k, n, packed, format, RowScales.affine(scales, biases, dtype, k / groupSize, groupSize), y);
         } else if (m < BLOCKED_FROM && !transpose && AffinePlaneMatmul.supports(n, bits)) {

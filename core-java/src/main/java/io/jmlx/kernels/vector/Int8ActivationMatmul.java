@@ -1,0 +1,184 @@
+package io.jmlx.kernels.vector;
+
+import static io.jmlx.kernels.vector.LaneShapes.LANES;
+
+import io.jmlx.kernels.KernelThreads;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * <b>Experimental, opt-in</b> ({@code -Djmlx.matmul.activations=int8}, see {@link ActivationPrecision}): the affine
+ * 4-bit {@code y = x · Ŵᵀ} for a few rows of x with x rounded to int8, the codes times x summed in integer lanes.
+ *
+ * <p>x is cut into blocks of {@link #BLOCK} values along k; block {@code b} gets the scale {@code t_b = max|x|/127}
+ * and the integers {@code ξ_i = rint(x_i / t_b)} ({@code |ξ| ≤ 127}). A block of 4-bit codes is one 256-bit vector
+ * of 16 short lanes, four codes per lane; its four planes are cut out with shifts and masks and multiplied by ξ (in
+ * the same plane order, as shorts) into one short sum per lane (at most {@code 4·15·127}); pairs of short lanes are
+ * added into int lanes (at most {@code 8·15·127}), converted to float and added, times {@code s_g·t_b}, to a running
+ * vector. The biases use the exact float sums of x per group, as the float path does:
+ * {@code y = Σ_b s_{g(b)}·t_b·Σ q·ξ + Σ_g b_g·Σ_{i∈g} x_i}.
+ *
+ * <p>Error. Only x's rounding differs from the float path: {@code |x_i − t_b·ξ_i| ≤ t_b/2}, so
+ *
+ * <pre>{@code |y − y_exact| ≤ Σ_b |s_{g(b)}| · (Σ_{i∈b} q_i) · t_b/2  +  float32 terms}</pre>
+ *
+ * where the float32 terms are those of the float path ({@code γ_n} times the magnitudes of the scale and bias terms,
+ * n about twice the groups plus {@code LANES}). Relative to the scale terms' magnitude {@code Σ|s|·q·|x|} the first
+ * term is at most {@code 1/254 ≈ 0.4%} of each block's largest |x| per |x|; on random data the errors of a block
+ * largely cancel and the observed error is a few times smaller.
+ */
+final class Int8ActivationMatmul {
+    /** Values of x per int8 block: one 256-bit vector of 4-bit codes. */
+    static final int BLOCK = 64;
+
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final int ROWS_PER_TASK = 16;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private Int8ActivationMatmul() {}
+
+    /** A thread's buffers, reused from product to product. */
+    private static final class Workspace {
+        short[] xq = new short[0];
+        float[] xScales = new float[0];
+        float[] sums = new float[0];
+        float[] scales = new float[0];
+        float[] biases = new float[0];
+        float[] totals = new float[0];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    /** True when this path takes affine {@code bits}-bit rows of {@code k} codes in groups of {@code groupSize}. */
+    static boolean supports(int bits, int k, int groupSize) {
+        return bits == 4
+                && LaneShapes.USABLE
+                && LANES >= F8.length()
+                && FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
+                && k % BLOCK == 0
+                && groupSize % BLOCK == 0
+                && k % groupSize == 0;
+    }
+
+    /**
+     * {@code y[m × n] = x[m × k] · Ŵᵀ} (row-major float arrays), Ŵ the 4-bit affine codes {@code packed}
+     * ({@code [n, k]}) with {@code scales}; {@link #supports} must hold.
+     */
+    static void transposed(float[] x, int m, int k, int n, MemorySegment packed, RowScales scales, float[] y) {
+        int groups = scales.groups();
+        int groupSize = scales.groupSize();
+        int blocks = k / BLOCK;
+        int groupShift = Integer.numberOfTrailingZeros(groupSize / BLOCK);
+        Workspace caller = WORKSPACE.get();
+        short[] xq = caller.xq = caller.xq.length >= m * k ? caller.xq : new short[m * k];
+        float[] xScales = caller.xScales = caller.xScales.length >= m * blocks ? caller.xScales : new float[m * blocks];
+        float[] sums = caller.sums = caller.sums.length >= m * groups ? caller.sums : new float[m * groups];
+        quantize(x, m * blocks, xq, xScales);
+        PackedRowMatmul.groupSums(x, m * groups, groupSize, sums);
+        long rowBytes = (long) k / 2;
+        int tasks = (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        KernelThreads.forEach(tasks, task -> {
+            int jFrom = task * ROWS_PER_TASK;
+            int rows = Math.min(n, jFrom + ROWS_PER_TASK) - jFrom;
+            Workspace ws = WORKSPACE.get();
+            float[] rowScales = ws.scales = fit(ws.scales, rows * groups);
+            float[] rowBiases = ws.biases = fit(ws.biases, rows * groups);
+            float[] totals = ws.totals = fit(ws.totals, rows * m * LANES);
+            scales.read(jFrom, rows, rowScales, rowBiases);
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < m; i++) {
+                    row(
+                            packed,
+                            (jFrom + r) * rowBytes,
+                            blocks,
+                            xq,
+                            i * k,
+                            xScales,
+                            i * blocks,
+                            rowScales,
+                            r * groups,
+                            groupShift,
+                            totals,
+                            (r * m + i) * LANES);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < m; i++) {
+                    y[i * n + jFrom + r] = PackedRowMatmul.finish(
+                            totals, (r * m + i) * LANES, rowBiases, r * groups, sums, i * groups, groups);
+                }
+            }
+        });
+    }
+
+    private static float[] fit(float[] a, int length) {
+        return a.length >= length ? a : new float[length];
+    }
+
+    /**
+     * x in int8 blocks of {@link #BLOCK}: the block's scale {@code max|x|/127} into {@code xScales}, the integers into
+     * {@code xq} in plane order (plane {@code p}, lane {@code l} of a block is value {@code 4l + p}).
+     */
+    static void quantize(float[] x, int count, short[] xq, float[] xScales) {
+        for (int b = 0; b < count; b++) {
+            int from = b * BLOCK;
+            float max = 0f;
+            for (int i = from; i < from + BLOCK; i++) {
+                max = Math.max(max, Math.abs(x[i]));
+            }
+            float inverse = max == 0f ? 0f : 127f / max;
+            xScales[b] = max / 127f;
+            for (int i = 0; i < BLOCK; i++) {
+                float q = Math.min(127f, Math.max(-127f, (float) Math.rint(x[from + i] * inverse)));
+                xq[from + (i & 3) * 16 + (i >> 2)] = (short) q;
+            }
+        }
+    }
+
+    /** One row of W times one row of x (integers at {@code xo}, block scales at {@code to}) into {@code out[outAt]}. */
+    private static void row(
+            MemorySegment packed,
+            long at,
+            int blocks,
+            short[] xq,
+            int xo,
+            float[] xScales,
+            int to,
+            float[] scales,
+            int so,
+            int groupShift,
+            float[] out,
+            int outAt) {
+        FloatVector total = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++) {
+            ShortVector v = ShortVector.fromMemorySegment(S, packed, at + (long) b * 32, LE);
+            int o = xo + b * BLOCK;
+            ShortVector acc = v.and((short) 0xF).mul(ShortVector.fromArray(S, xq, o));
+            acc = acc.add(
+                    v.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(S, xq, o + 16)));
+            acc = acc.add(
+                    v.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(S, xq, o + 32)));
+            acc = acc.add(v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(S, xq, o + 48)));
+            // Each int lane: its high short plus its low short (the low one's carry drops out mod 2^16).
+            IntVector pairs = acc.reinterpretAsInts();
+            IntVector sum = pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            float scale = scales[so + (b >> groupShift)] * xScales[to + b];
+            total = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, scale), total);
+        }
+        if (LANES == F8.length()) {
+            total.intoArray(out, outAt);
+        } else {
+            // Wider float lanes than the block's: the running vector in the first lanes, zeros after.
+            Arrays.fill(out, outAt, outAt + LANES, 0f);
+            total.intoArray(out, outAt);
+        }
+    }
+}
