@@ -82,6 +82,9 @@ public final class Interleaved {
         jmlx.dtype = "float32";
         jmlx.transpose = true;
         jmlx.kernels = "vector";
+        jmlx.device = "cpu";
+        // -Djmlx.matmul.activations=int8 times the experimental int8-activation path instead.
+        jmlx.activations = System.getProperty("jmlx.matmul.activations", "float32");
         jmlx.threads = 1;
         jmlx.copies = 1;
         jmlx.setUp();

@@ -59,6 +59,13 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     @Param({"vector"})
     public String kernels;
 
+    /**
+     * Activation precision of the vector kernels ({@code jmlx.matmul.activations}): float32 (the default) or int8
+     * (experimental: the affine 4-bit products of fewer than 16 rows of x round x to int8 per block of 64).
+     */
+    @Param({"float32"})
+    public String activations;
+
     /** Kernel threads ({@code jmlx.threads}). */
     @Param({"1"})
     public int threads;
@@ -81,6 +88,8 @@ public class QuantizedMatmulBench extends JmlxBenchmark {
     /** Selects the kernels, quantizes a random weight and makes a random x. */
     @Setup(Level.Trial)
     public void setUp() {
+        // Read once per process, at the first product: each value needs its own fork, as the kernels do.
+        System.setProperty("jmlx.matmul.activations", activations);
         KernelChoice.select(kernels, threads);
         on = Device.parse(device);
         int[] nk = parseShape(shape);
