@@ -93,11 +93,31 @@ final class Int8ActivationMatmul {
             float[] rowBiases = ws.biases = fit(ws.biases, rows * groups);
             float[] totals = ws.totals = fit(ws.totals, rows * m * LANES);
             scales.read(jFrom, rows, rowScales, rowBiases);
+            // Two rows of x at a time share the codes cut out of W.
             for (int r = 0; r < rows; r++) {
-                for (int i = 0; i < m; i++) {
+                long at = (jFrom + r) * rowBytes;
+                int i = 0;
+                for (; i + 1 < m; i += 2) {
+                    twoRowsOfX(
+                            packed,
+                            at,
+                            blocks,
+                            xq,
+                            i * k,
+                            k,
+                            xScales,
+                            i * blocks,
+                            blocks,
+                            rowScales,
+                            r * groups,
+                            groupShift,
+                            totals,
+                            (r * m + i) * LANES);
+                }
+                for (; i < m; i++) {
                     row(
                             packed,
-                            (jFrom + r) * rowBytes,
+                            at,
                             blocks,
                             xq,
                             i * k,
@@ -143,6 +163,66 @@ final class Int8ActivationMatmul {
         }
     }
 
+    /**
+     * {@link #row} for one row of W and two rows of x ({@code xo}, {@code xo + xStride}; block scales {@code to},
+     * {@code to + tStride}), the codes cut out once for both.
+     */
+    private static void twoRowsOfX(
+            MemorySegment packed,
+            long at,
+            int blocks,
+            short[] xq,
+            int xo,
+            int xStride,
+            float[] xScales,
+            int to,
+            int tStride,
+            float[] scales,
+            int so,
+            int groupShift,
+            float[] out,
+            int outAt) {
+        FloatVector total = FloatVector.zero(F8);
+        FloatVector total2 = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++) {
+            ShortVector v = ShortVector.fromMemorySegment(S, packed, at + (long) b * 32, LE);
+            int o = xo + b * BLOCK;
+            int p = o + xStride;
+            ShortVector q = v.and((short) 0xF);
+            ShortVector acc = q.mul(ShortVector.fromArray(S, xq, o));
+            ShortVector acc2 = q.mul(ShortVector.fromArray(S, xq, p));
+            q = v.lanewise(VectorOperators.LSHR, 4).and((short) 0xF);
+            acc = acc.add(q.mul(ShortVector.fromArray(S, xq, o + 16)));
+            acc2 = acc2.add(q.mul(ShortVector.fromArray(S, xq, p + 16)));
+            q = v.lanewise(VectorOperators.LSHR, 8).and((short) 0xF);
+            acc = acc.add(q.mul(ShortVector.fromArray(S, xq, o + 32)));
+            acc2 = acc2.add(q.mul(ShortVector.fromArray(S, xq, p + 32)));
+            q = v.lanewise(VectorOperators.LSHR, 12);
+            acc = acc.add(q.mul(ShortVector.fromArray(S, xq, o + 48)));
+            acc2 = acc2.add(q.mul(ShortVector.fromArray(S, xq, p + 48)));
+            IntVector pairs = acc.reinterpretAsInts();
+            IntVector sum = pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            IntVector pairs2 = acc2.reinterpretAsInts();
+            IntVector sum2 =
+                    pairs2.add(pairs2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+            float s = scales[so + (b >> groupShift)];
+            total = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F8, s * xScales[to + b]), total);
+            total2 = ((FloatVector) sum2.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F8, s * xScales[to + tStride + b]), total2);
+        }
+        store(total, out, outAt);
+        store(total2, out, outAt + LANES);
+    }
+
+    /** A running vector of {@code F8} lanes as {@code LANES} floats at {@code out[at]}: zeros past its lanes. */
+    private static void store(FloatVector total, float[] out, int at) {
+        if (LANES != F8.length()) {
+            Arrays.fill(out, at, at + LANES, 0f);
+        }
+        total.intoArray(out, at);
+    }
+
     /** One row of W times one row of x (integers at {@code xo}, block scales at {@code to}) into {@code out[outAt]}. */
     private static void row(
             MemorySegment packed,
@@ -173,12 +253,6 @@ final class Int8ActivationMatmul {
             float scale = scales[so + (b >> groupShift)] * xScales[to + b];
             total = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, scale), total);
         }
-        if (LANES == F8.length()) {
-            total.intoArray(out, outAt);
-        } else {
-            // Wider float lanes than the block's: the running vector in the first lanes, zeros after.
-            Arrays.fill(out, outAt, outAt + LANES, 0f);
-            total.intoArray(out, outAt);
-        }
+        store(total, out, outAt);
     }
 }
