@@ -28,10 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <pre>{@code |y − y_exact| ≤ Σ_b |s_{g(b)}| · (Σ_{i∈b} q_i) · t_b/2  +  float32 terms}</pre>
  *
- * where the float32 terms are those of the float path ({@code γ_n} times the magnitudes of the scale and bias terms,
- * n about twice the groups plus {@code LANES}). Relative to the scale terms' magnitude {@code Σ|s|·q·|x|} the first
- * term is at most {@code 1/254 ≈ 0.4%} of each block's largest |x| per |x|; on random data the errors of a block
- * largely cancel and the observed error is a few times smaller.
+ * where the float32 terms are {@code γ_n} times the magnitude {@code Σ (|s|·q + |b|)·(|x| + t/2)}, n the roundings
+ * an output passes through (blocks + groups + {@code LANES} + group size + 4; the integer sums are exact). Per term
+ * the first bound is {@code |s|·q·max_b|x|/254}: 0.4% of the term where |x| is near its block's largest, more for
+ * small values beside a large one; on random data the roundings of a block largely cancel and the observed error is
+ * a few times smaller. A NaN or infinity in x makes the outputs that read its block non-finite.
  */
 final class Int8ActivationMatmul {
     /** Values of x per int8 block: one 256-bit vector of 4-bit codes. */
@@ -79,8 +80,8 @@ final class Int8ActivationMatmul {
         int groupShift = Integer.numberOfTrailingZeros(groupSize / BLOCK);
         Workspace caller = WORKSPACE.get();
         short[] xq = caller.xq = caller.xq.length >= m * k ? caller.xq : new short[m * k];
-        float[] xScales = caller.xScales = caller.xScales.length >= m * blocks ? caller.xScales : new float[m * blocks];
-        float[] sums = caller.sums = caller.sums.length >= m * groups ? caller.sums : new float[m * groups];
+        float[] xScales = caller.xScales = fit(caller.xScales, m * blocks);
+        float[] sums = caller.sums = fit(caller.sums, m * groups);
         quantize(x, m * blocks, xq, xScales);
         PackedRowMatmul.groupSums(x, m * groups, groupSize, sums);
         long rowBytes = (long) k / 2;
