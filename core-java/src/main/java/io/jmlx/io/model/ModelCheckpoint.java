@@ -277,9 +277,12 @@ public final class ModelCheckpoint implements AutoCloseable {
         return files.stream().map(TensorFile::path).toList();
     }
 
-    /** The metadata of the first weight file (mlx-lm writes {@code {"format": "mlx"}} in each). */
+    /**
+     * The metadata of the first weight file (mlx-lm writes {@code {"format": "mlx"}} in each); empty when there is no
+     * weight file (a shard index whose weight map is empty).
+     */
     public Map<String, String> metadata() {
-        return files.getFirst().metadata();
+        return files.isEmpty() ? Map.of() : files.getFirst().metadata();
     }
 
     /** A copy of the parsed {@code config.json} (empty for a single file or a directory without one). */
