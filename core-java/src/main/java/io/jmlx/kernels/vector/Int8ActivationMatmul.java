@@ -54,6 +54,8 @@ final class Int8ActivationMatmul {
         float[] scales = new float[0];
         float[] biases = new float[0];
         float[] totals = new float[0];
+        float[] blockScales = new float[0];
+        float[] blockScales2 = new float[0];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -94,41 +96,21 @@ final class Int8ActivationMatmul {
             float[] rowBiases = ws.biases = fit(ws.biases, rows * groups);
             float[] totals = ws.totals = fit(ws.totals, rows * m * LANES);
             scales.read(jFrom, rows, rowScales, rowBiases);
+            float[] blockScales = ws.blockScales = fit(ws.blockScales, blocks);
+            float[] blockScales2 = ws.blockScales2 = fit(ws.blockScales2, blocks);
             // Two rows of x at a time share the codes cut out of W.
             for (int r = 0; r < rows; r++) {
                 long at = (jFrom + r) * rowBytes;
                 int i = 0;
                 for (; i + 1 < m; i += 2) {
+                    blockScales(rowScales, r * groups, groupShift, xScales, i * blocks, blocks, blockScales);
+                    blockScales(rowScales, r * groups, groupShift, xScales, (i + 1) * blocks, blocks, blockScales2);
                     twoRowsOfX(
-                            packed,
-                            at,
-                            blocks,
-                            xq,
-                            i * k,
-                            k,
-                            xScales,
-                            i * blocks,
-                            blocks,
-                            rowScales,
-                            r * groups,
-                            groupShift,
-                            totals,
-                            (r * m + i) * LANES);
+                            packed, at, blocks, xq, i * k, k, blockScales, blockScales2, totals, (r * m + i) * LANES);
                 }
                 for (; i < m; i++) {
-                    row(
-                            packed,
-                            at,
-                            blocks,
-                            xq,
-                            i * k,
-                            xScales,
-                            i * blocks,
-                            rowScales,
-                            r * groups,
-                            groupShift,
-                            totals,
-                            (r * m + i) * LANES);
+                    blockScales(rowScales, r * groups, groupShift, xScales, i * blocks, blocks, blockScales);
+                    row(packed, at, blocks, xq, i * k, blockScales, totals, (r * m + i) * LANES);
                 }
             }
             for (int r = 0; r < rows; r++) {
@@ -142,6 +124,25 @@ final class Int8ActivationMatmul {
 
     private static float[] fit(float[] a, int length) {
         return a.length >= length ? a : new float[length];
+    }
+
+    /**
+     * The factor of each block's integer sum for one row of W and one row of x: {@code s_{g(b)}·t_b}, the row's group
+     * scales (at {@code so}, {@code 2^groupShift} blocks a group) times x's block scales (at {@code to}).
+     */
+    private static void blockScales(
+            float[] scales, int so, int groupShift, float[] xScales, int to, int blocks, float[] out) {
+        int b = 0;
+        if (groupShift == 0) {
+            for (int bound = F8.loopBound(blocks); b < bound; b += F8.length()) {
+                FloatVector.fromArray(F8, scales, so + b)
+                        .mul(FloatVector.fromArray(F8, xScales, to + b))
+                        .intoArray(out, b);
+            }
+        }
+        for (; b < blocks; b++) {
+            out[b] = scales[so + (b >> groupShift)] * xScales[to + b];
+        }
     }
 
     /**
@@ -165,8 +166,8 @@ final class Int8ActivationMatmul {
     }
 
     /**
-     * {@link #row} for one row of W and two rows of x ({@code xo}, {@code xo + xStride}; block scales {@code to},
-     * {@code to + tStride}), the codes cut out once for both.
+     * {@link #row} for one row of W and two rows of x ({@code xo}, {@code xo + xStride}; block factors
+     * {@code blockScales}, {@code blockScales2}), the codes cut out once for both.
      */
     private static void twoRowsOfX(
             MemorySegment packed,
@@ -175,12 +176,8 @@ final class Int8ActivationMatmul {
             short[] xq,
             int xo,
             int xStride,
-            float[] xScales,
-            int to,
-            int tStride,
-            float[] scales,
-            int so,
-            int groupShift,
+            float[] blockScales,
+            float[] blockScales2,
             float[] out,
             int outAt) {
         FloatVector total = FloatVector.zero(F8);
@@ -206,11 +203,10 @@ final class Int8ActivationMatmul {
             IntVector pairs2 = acc2.reinterpretAsInts();
             IntVector sum2 =
                     pairs2.add(pairs2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-            float s = scales[so + (b >> groupShift)];
             total = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F8, s * xScales[to + b]), total);
+                    .fma(FloatVector.broadcast(F8, blockScales[b]), total);
             total2 = ((FloatVector) sum2.convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.broadcast(F8, s * xScales[to + tStride + b]), total2);
+                    .fma(FloatVector.broadcast(F8, blockScales2[b]), total2);
         }
         store(total, out, outAt);
         store(total2, out, outAt + LANES);
@@ -224,18 +220,17 @@ final class Int8ActivationMatmul {
         total.intoArray(out, at);
     }
 
-    /** One row of W times one row of x (integers at {@code xo}, block scales at {@code to}) into {@code out[outAt]}. */
+    /**
+     * One row of W times one row of x (integers at {@code xo}, block factors {@code blockScales}) into
+     * {@code out[outAt]}.
+     */
     private static void row(
             MemorySegment packed,
             long at,
             int blocks,
             short[] xq,
             int xo,
-            float[] xScales,
-            int to,
-            float[] scales,
-            int so,
-            int groupShift,
+            float[] blockScales,
             float[] out,
             int outAt) {
         FloatVector total = FloatVector.zero(F8);
@@ -251,8 +246,8 @@ final class Int8ActivationMatmul {
             // Each int lane: its high short plus its low short (the low one's carry drops out mod 2^16).
             IntVector pairs = acc.reinterpretAsInts();
             IntVector sum = pairs.add(pairs.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-            float scale = scales[so + (b >> groupShift)] * xScales[to + b];
-            total = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, scale), total);
+            total = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F8, blockScales[b]), total);
         }
         store(total, out, outAt);
     }
