@@ -93,6 +93,56 @@ class Int8ActivationMatmulTest {
         }
     }
 
+    /**
+     * Float16 and bfloat16 scales and biases are widened to float32 exactly: with the same values (rounded to the
+     * narrow type) stored as float32 the product is the same, for one and two rows of x at a time and for groups of
+     * one and of two blocks.
+     */
+    @Test
+    void scalesOfEveryTypeGiveTheSameProduct() {
+        assumeTrue(Int8ActivationMatmul.supports(4, 4096, 64), "the vector shapes do not fit the int8 path");
+        Random r = new Random(13);
+        for (int g : new int[] {64, 128}) {
+            int m = 3;
+            int k = 1024;
+            int n = 21;
+            Weight w = weight(r, n, k, g, false);
+            float[] x = new float[m * k];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            for (DType narrow : new DType[] {DType.FLOAT16, DType.BFLOAT16}) {
+                long count = (long) n * k / g;
+                MemorySegment scales = Segments.allocate(count, narrow);
+                MemorySegment biases = Segments.allocate(count, narrow);
+                MemorySegment wideScales = Segments.allocate(count, DType.FLOAT32);
+                MemorySegment wideBiases = Segments.allocate(count, DType.FLOAT32);
+                for (long i = 0; i < count; i++) {
+                    Elements.setFloat(scales, narrow, i, Elements.getFloat(w.scales, DType.FLOAT32, i));
+                    Elements.setFloat(biases, narrow, i, Elements.getFloat(w.biases, DType.FLOAT32, i));
+                    Elements.setFloat(wideScales, DType.FLOAT32, i, Elements.getFloat(scales, narrow, i));
+                    Elements.setFloat(wideBiases, DType.FLOAT32, i, Elements.getFloat(biases, narrow, i));
+                }
+                float[] fromNarrow = new float[m * n];
+                float[] fromWide = new float[m * n];
+                Int8ActivationMatmul.transposed(
+                        x, m, k, n, w.packed, RowScales.affine(scales, biases, narrow, k / g, g), fromNarrow);
+                Int8ActivationMatmul.transposed(
+                        x,
+                        m,
+                        k,
+                        n,
+                        w.packed,
+                        RowScales.affine(wideScales, wideBiases, DType.FLOAT32, k / g, g),
+                        fromWide);
+                for (int j = 0; j < fromWide.length; j++) {
+                    assertEquals(fromNarrow[j], fromWide[j], narrow + " g" + g + " output " + j);
+                }
+                assertTrue(fromWide[0] != 0f, "a product of random values is not zero");
+            }
+        }
+    }
+
     @Test
     void xIsRoundedToInt8PerBlock() {
         float[] x = new float[2 * Int8ActivationMatmul.BLOCK];
