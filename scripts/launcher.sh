@@ -16,10 +16,11 @@
 #                                                      and linked, method profiles: a faster start and warm-up). Sets
 #                                                      JMLX_AOT to the JVM flags that use it and JMLX_AOT_CLASS_PATH to
 #                                                      the class path it fits (MODULE's jar: the cache takes no
-#                                                      folders). Made once per build by TRAIN, a function that runs a
-#                                                      typical job on JMLX_AOT_CLASS_PATH with the JVM flags it gets;
-#                                                      none (JMLX_AOT empty) with JMLX_CLASS_PATH, without the jar, or
-#                                                      when TRAIN fails (not retried until the next build)
+#                                                      folders). Made by TRAIN, a function that runs a typical job on
+#                                                      JMLX_AOT_CLASS_PATH with the JVM flags it gets, once per build
+#                                                      (and when a jar of the class path changed); none (JMLX_AOT
+#                                                      empty) with JMLX_CLASS_PATH, without the jar, or when TRAIN
+#                                                      fails (not retried until the next build)
 #   jmlx_exec_java [JVM_ARGS...] MAIN [ARGS...]        replaces the launcher by Java on the JDK 25 that
 #                                                      scripts/find-jdk.sh finds, with JMLX_JVM_FLAGS
 #
@@ -125,8 +126,12 @@ jmlx_aot_cache() {
   JMLX_AOT_CLASS_PATH="$jar:$(cat "$stamp")"
   # Quiet: the training run's notes, and a cache that does not fit this JVM (then it runs without) say nothing.
   local quiet=(-Xlog:aot=off -Xlog:cds=off)
-  if [ ! -f "$cache" ] || [ "$stamp" -nt "$cache" ]; then
-    [ -f "$cache.failed" ] && [ ! "$stamp" -nt "$cache.failed" ] && return 0
+  local entries
+  IFS=: read -r -a entries <<<"$JMLX_AOT_CLASS_PATH"
+  # A jar rebuilt since (./build package alone does that) no longer fits the cache: make it again.
+  if [ ! -f "$cache" ] || [ -n "$(find "$stamp" "${entries[@]}" -newer "$cache" -print -quit 2>/dev/null)" ]; then
+    [ -f "$cache.failed" ] && [ -z "$(find "$stamp" "${entries[@]}" -newer "$cache.failed" -print -quit 2>/dev/null)" ] &&
+      return 0
     echo "$jmlx_name: preparing a faster start (once per build)..." >&2
     local temp="$cache.$$.tmp"
     rm -f "$cache" "$cache.failed"
