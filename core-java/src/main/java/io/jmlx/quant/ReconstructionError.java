@@ -9,12 +9,12 @@ import java.util.Arrays;
 
 /**
  * How far a quantized weight is from the original: the relative reconstruction error {@code ‖W − Ŵ‖ / ‖W‖}
- * (Frobenius norms, summed in double precision), the number conversion reports print per layer. Ŵ is decoded a
- * few rows at a time into a scratch, as {@code dequantize} computes it, so a large weight costs no more memory than
- * those rows.
+ * (Frobenius norms, summed in double precision), the number conversion reports print per layer. Ŵ is decoded one
+ * row at a time into a scratch, exactly as {@code dequantize} computes it, so a large weight costs no more memory
+ * than a row.
  */
 public final class ReconstructionError {
-    /** Elements decoded per step. */
+    /** Elements per step (the unit of the sampling and of the summation order). */
     private static final int CHUNK = 1 << 20;
 
     private ReconstructionError() {}
@@ -95,9 +95,9 @@ public final class ReconstructionError {
     }
 
     /**
-     * Adds {@code (x − y)²} and {@code x²} of one row of even length {@code n} to {@code sums}: elements at even positions to {@code sums[0]}
-     * and {@code sums[1]}, those at odd positions to {@code sums[2]} and {@code sums[3]} (two chains, so that the
-     * additions overlap instead of waiting on one another).
+     * Adds {@code (x − y)²} and {@code x²} of one row of even length {@code n} to {@code sums}: elements at even
+     * positions to {@code sums[0]} and {@code sums[1]}, those at odd positions to {@code sums[2]} and {@code sums[3]}
+     * (two chains, so that the additions overlap instead of waiting on one another).
      */
     private static void accumulate(float[] x, float[] y, int n, double[] sums) {
         double diff = sums[0];
