@@ -12,6 +12,15 @@
 #                                                      missing or any SOURCE_DIR or pom.xml changed since; prints the
 #                                                      build log and returns 1 when the build fails
 #   jmlx_class_path MODULE                             MODULE's classes and its dependencies, for -cp
+#   jmlx_aot_cache MODULE TRAIN [JVM_ARGS...]          JDK 25's ahead-of-time cache for MODULE (its classes loaded
+#                                                      and linked, method profiles: a faster start and warm-up). Sets
+#                                                      JMLX_AOT to the JVM flags that use it and JMLX_AOT_CLASS_PATH to
+#                                                      the class path it fits (MODULE's jar: the cache takes no
+#                                                      folders). Made by TRAIN, a function that runs a typical job on
+#                                                      JMLX_AOT_CLASS_PATH with the JVM flags it gets, once per build
+#                                                      (and when a jar of the class path changed); none (JMLX_AOT
+#                                                      empty) with JMLX_CLASS_PATH, without the jar, or when TRAIN
+#                                                      fails (not retried until the next build)
 #   jmlx_exec_java [JVM_ARGS...] MAIN [ARGS...]        replaces the launcher by Java on the JDK 25 that
 #                                                      scripts/find-jdk.sh finds, with JMLX_JVM_FLAGS
 #
@@ -103,6 +112,38 @@ jmlx_class_path() {
   fi
   local target="$jmlx_root/$1/target"
   printf '%s:%s\n' "$target/classes" "$(cat "$target/classpath.txt")"
+}
+
+jmlx_aot_cache() {
+  JMLX_AOT=()
+  JMLX_AOT_CLASS_PATH=
+  [ -z "${JMLX_CLASS_PATH:-}" ] || return 0
+  local module=$1 train=$2
+  shift 2
+  local target="$jmlx_root/$module/target"
+  local jar="$target/jmlx-$module.jar" cache="$target/jmlx-$module.aot" stamp="$target/classpath.txt"
+  [ -f "$jar" ] && [ -f "$stamp" ] || return 0
+  JMLX_AOT_CLASS_PATH="$jar:$(cat "$stamp")"
+  # Quiet: the training run's notes, and a cache that does not fit this JVM (then it runs without) say nothing.
+  local quiet=(-Xlog:aot=off -Xlog:cds=off)
+  local entries
+  IFS=: read -r -a entries <<<"$JMLX_AOT_CLASS_PATH"
+  # A jar rebuilt since (./build package alone does that) no longer fits the cache: make it again.
+  if [ ! -f "$cache" ] || [ -n "$(find "$stamp" "${entries[@]}" -newer "$cache" -print -quit 2>/dev/null)" ]; then
+    [ -f "$cache.failed" ] && [ -z "$(find "$stamp" "${entries[@]}" -newer "$cache.failed" -print -quit 2>/dev/null)" ] &&
+      return 0
+    echo "$jmlx_name: preparing a faster start (once per build)..." >&2
+    local temp="$cache.$$.tmp"
+    rm -f "$cache" "$cache.failed"
+    if "$train" -XX:AOTCacheOutput="$temp" "${quiet[@]}" "$@" >/dev/null 2>&1 && [ -f "$temp" ]; then
+      mv -f "$temp" "$cache"
+    else
+      rm -f "$temp" "$temp.config"
+      touch "$cache.failed"
+      return 0
+    fi
+  fi
+  JMLX_AOT=(-XX:AOTCache="$cache" "${quiet[@]}")
 }
 
 # Standard error goes through a filter that drops JMLX_INCUBATOR_WARNING. The filter ignores Ctrl-C, so that what

@@ -199,12 +199,10 @@ public final class ConvertCommand extends OutputCommand {
     }
 
     /**
-     * Where the reconstruction errors are computed: a thread and a stream of their own, so that a layer's error is
+     * Where the reconstruction errors are computed: a thread of its own, so that a layer's error is
      * measured while the next layer is quantized and the output written. At most two are pending at a time.
      */
     private ExecutorService errors;
-
-    private Stream errorStream;
 
     /** Elements a layer's reconstruction error is measured on at most: evenly spread rows of larger layers. */
     private static final long ERROR_SAMPLE = 1 << 22;
@@ -231,7 +229,6 @@ public final class ConvertCommand extends OutputCommand {
             System.setProperty(KERNELS_PROPERTY, "scalar");
         }
         try (Stream.Scope scope = device.use()) {
-            errorStream = Stream.newStream(Stream.defaultStream().device());
             errors = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "jmlx-convert-errors");
                 t.setDaemon(true);
@@ -391,7 +388,7 @@ public final class ConvertCommand extends OutputCommand {
                 pendingErrors.removeFirst().join();
             }
             layer.error = CompletableFuture.supplyAsync(
-                    () -> ReconstructionError.relative(source, parts, s, errorStream, ERROR_SAMPLE), errors);
+                    () -> ReconstructionError.relative(source, parts, s, ERROR_SAMPLE), errors);
             pendingErrors.addLast(layer.error);
         }
         String suffix = spec.name().substring(layer.path.length());

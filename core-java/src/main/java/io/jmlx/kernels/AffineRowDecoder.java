@@ -48,6 +48,15 @@ final class AffineRowDecoder implements RowDecoder {
         for (int g = 0, j = 0; g < groups; g++) {
             float scale = rowScales[g];
             float bias = rowBiases[g];
+            if (dtype == DType.FLOAT16 && Float.isFinite(scale) && Float.isFinite(bias)) {
+                // No NaN can arise from finite scales and biases, so the plain conversions (vector instructions)
+                // round exactly as FloatFormats.roundTo, whose NaN rule is the only difference.
+                for (int end = j + groupSize; j < end; j++) {
+                    float scaled = Float.float16ToFloat(Float.floatToFloat16(scale * codes[j]));
+                    out[j] = Float.float16ToFloat(Float.floatToFloat16(scaled + bias));
+                }
+                continue;
+            }
             for (int end = j + groupSize; j < end; j++) {
                 float scaled = FloatFormats.roundTo(dtype, scale * codes[j]);
                 out[j] = FloatFormats.roundTo(dtype, scaled + bias);

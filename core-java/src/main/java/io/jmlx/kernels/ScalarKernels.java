@@ -82,14 +82,14 @@ public final class ScalarKernels implements KernelSet {
         float nBins = (1 << bits) - 1;
         float wMax = Float.NEGATIVE_INFINITY;
         float wMin = Float.POSITIVE_INFINITY;
+        // Math.max and min carry a NaN through and differ from MLX's comparisons only in the sign of a zero extreme,
+        // which gives the same scale and bias; a loop without a branch compiles to vector instructions.
         for (int j = from; j < from + size; j++) {
-            float v = row[j];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("w has the non-finite value " + v + " at row " + r + ", column " + j
-                        + "; MLX's result for NaN and Inf is unspecified, so jmlx refuses to quantize it");
-            }
-            wMax = wMax < v ? v : wMax;
-            wMin = v < wMin ? v : wMin;
+            wMax = Math.max(wMax, row[j]);
+            wMin = Math.min(wMin, row[j]);
+        }
+        if (!Float.isFinite(wMax) || !Float.isFinite(wMin)) {
+            throw nonFinite(row, from, size, r);
         }
         AffineGroupParams.compute(wMin, wMax, nBins, scales, biases, g);
         float scale = scales[g];
@@ -98,6 +98,16 @@ public final class ScalarKernels implements KernelSet {
             float t = (float) Math.rint((row[j] - bias) / scale);
             codes[j] = (int) Math.min(Math.max(t, 0f), nBins);
         }
+    }
+
+    /** The error for the first NaN or infinity of a group (one is there). */
+    private static IllegalArgumentException nonFinite(float[] row, int from, int size, long r) {
+        int j = from;
+        while (j < from + size - 1 && Float.isFinite(row[j])) {
+            j++;
+        }
+        return new IllegalArgumentException("w has the non-finite value " + row[j] + " at row " + r + ", column " + j
+                + "; MLX's result for NaN and Inf is unspecified, so jmlx refuses to quantize it");
     }
 
     @Override

@@ -1,20 +1,20 @@
 package io.jmlx.quant;
 
 import io.jmlx.Array;
-import io.jmlx.DType;
-import io.jmlx.Jmlx;
-import io.jmlx.stream.StreamOrDevice;
+import io.jmlx.kernels.Elements;
+import io.jmlx.kernels.FpFormat;
+import io.jmlx.kernels.RowDecoder;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * How far a quantized weight is from the original: the relative reconstruction error {@code ‖W − Ŵ‖ / ‖W‖}
- * (Frobenius norms, summed in double precision), the number conversion reports print per layer. Ŵ is decoded a
- * few rows at a time into a scratch, as {@code dequantize} computes it, so a large weight costs no more memory than
- * those rows.
+ * (Frobenius norms, summed in double precision), the number conversion reports print per layer. Ŵ is decoded one
+ * row at a time into a scratch, exactly as {@code dequantize} computes it, so a large weight costs no more memory
+ * than a row.
  */
 public final class ReconstructionError {
-    /** Elements decoded per step. */
+    /** Elements per step (the unit of the sampling and of the summation order). */
     private static final int CHUNK = 1 << 20;
 
     private ReconstructionError() {}
@@ -27,24 +27,15 @@ public final class ReconstructionError {
      * @throws IllegalArgumentException if the parts do not fit {@code w}'s shape
      */
     public static double relative(Array w, QuantizedParts q, QuantizationSettings settings) {
-        return relative(w, q, settings, null);
+        return relative(w, q, settings, Long.MAX_VALUE);
     }
 
     /**
-     * {@link #relative(Array, QuantizedParts, QuantizationSettings)} with the decoding on stream {@code s}
-     * ({@code null}: the default), e.g. one of its own so that it overlaps the caller's other work.
+     * {@link #relative(Array, QuantizedParts, QuantizationSettings)} over at most about {@code maxElements} elements
+     * of a larger weight: blocks of whole rows spread evenly over it (an estimate, for reports on weights whose exact
+     * error would cost as much as their quantization). Computed on the calling thread.
      */
-    public static double relative(Array w, QuantizedParts q, QuantizationSettings settings, StreamOrDevice s) {
-        return relative(w, q, settings, s, Long.MAX_VALUE);
-    }
-
-    /**
-     * {@link #relative(Array, QuantizedParts, QuantizationSettings, StreamOrDevice)} over at most about
-     * {@code maxElements} elements of a larger weight: blocks of whole rows spread evenly over it (an estimate, for
-     * reports on weights whose exact error would cost as much as their quantization).
-     */
-    public static double relative(
-            Array w, QuantizedParts q, QuantizationSettings settings, StreamOrDevice s, long maxElements) {
+    public static double relative(Array w, QuantizedParts q, QuantizationSettings settings, long maxElements) {
         int[] shape = w.shape();
         int cols = shape[shape.length - 1];
         long rows = w.size() / Math.max(1, cols);
@@ -56,17 +47,26 @@ public final class ReconstructionError {
                             + ", scales " + Arrays.toString(q.scales().shape()) + ") do not fit a weight of shape "
                             + Arrays.toString(shape) + " with " + settings);
         }
-        DType decoded = settings.mode().isAffine() ? q.scales().dtype() : DType.FLOAT32;
-        int rowsPerStep = (int) Math.max(1, Math.min(rows, CHUNK / Math.max(1, cols)));
         MemorySegment original = w.data();
         MemorySegment packed = q.packed().data();
         MemorySegment scales = q.scales().data();
-        MemorySegment biases = q.biases() == null ? null : q.biases().data();
-        long wordBytes = wordsPerRow * 4;
-        long scaleBytes = groups * q.scales().dtype().byteSize();
-        long rowBytes = (long) cols * w.dtype().byteSize();
-        double diff = 0;
-        double norm = 0;
+        // The rows as dequantize computes them, decoded here one at a time instead of through the op: the same floats
+        // (the op writes these values in the scales' type, or float32, and they read back unchanged) without an
+        // output array, its conversion and the copies.
+        RowDecoder decoder = settings.mode().isAffine()
+                ? RowDecoder.affine(
+                        packed,
+                        scales,
+                        q.biases().data(),
+                        q.scales().dtype(),
+                        cols,
+                        settings.groupSize(),
+                        settings.bits())
+                : RowDecoder.microscaled(packed, scales, cols, FpFormat.of(settings.mode()), null);
+        int rowsPerStep = (int) Math.max(1, Math.min(rows, CHUNK / Math.max(1, cols)));
+        float[] x = new float[cols];
+        float[] y = new float[cols];
+        double[] sums = new double[4];
         long steps = (rows + rowsPerStep - 1) / rowsPerStep;
         long measured = rows * cols <= maxElements
                 ? steps
@@ -74,46 +74,47 @@ public final class ReconstructionError {
         for (long step = 0; step < measured; step++) {
             long r = step * steps / measured * rowsPerStep;
             int n = (int) Math.min(rowsPerStep, rows - r);
-            QuantizedParts part = new QuantizedParts(
-                    Array.wrap(packed.asSlice(r * wordBytes, n * wordBytes), DType.UINT32, n, (int) wordsPerRow),
-                    Array.wrap(
-                            scales.asSlice(r * scaleBytes, n * scaleBytes),
-                            q.scales().dtype(),
-                            n,
-                            groups),
-                    biases == null
-                            ? null
-                            : Array.wrap(
-                                    biases.asSlice(r * scaleBytes, n * scaleBytes),
-                                    q.biases().dtype(),
-                                    n,
-                                    groups));
-            float[] y = Jmlx.dequantize(part, settings, null, decoded, s).toFloatArray();
-            float[] xs = Array.wrap(original.asSlice(r * rowBytes, n * rowBytes), w.dtype(), n, cols)
-                    .toFloatArray();
-            // Two chains of each sum, so that the additions overlap instead of waiting on one another.
-            double diff2 = 0;
-            double norm2 = 0;
-            int i = 0;
-            for (; i + 1 < y.length; i += 2) {
-                double d = (double) xs[i] - y[i];
-                double e = (double) xs[i + 1] - y[i + 1];
-                diff += d * d;
-                diff2 += e * e;
-                norm += (double) xs[i] * xs[i];
-                norm2 += (double) xs[i + 1] * xs[i + 1];
+            for (int i = 0; i < n; i++) {
+                decoder.decode(r + i, y);
+                Elements.readRow(original, w.dtype(), (r + i) * cols, x, cols);
+                accumulate(x, y, cols, sums);
             }
-            for (; i < y.length; i++) {
-                double d = (double) xs[i] - y[i];
-                diff += d * d;
-                norm += (double) xs[i] * xs[i];
-            }
-            diff += diff2;
-            norm += norm2;
+            // Each step sums the even and the odd elements of its rows in two chains, then adds them up (rows have
+            // an even length, a multiple of the group size, so each row's first element is at an even position).
+            sums[0] += sums[2];
+            sums[1] += sums[3];
+            sums[2] = 0;
+            sums[3] = 0;
         }
+        double diff = sums[0];
+        double norm = sums[1];
         if (norm == 0) {
             return diff == 0 ? 0 : Double.POSITIVE_INFINITY;
         }
         return Math.sqrt(diff / norm);
+    }
+
+    /**
+     * Adds {@code (x − y)²} and {@code x²} of one row of even length {@code n} to {@code sums}: elements at even
+     * positions to {@code sums[0]} and {@code sums[1]}, those at odd positions to {@code sums[2]} and {@code sums[3]}
+     * (two chains, so that the additions overlap instead of waiting on one another).
+     */
+    private static void accumulate(float[] x, float[] y, int n, double[] sums) {
+        double diff = sums[0];
+        double norm = sums[1];
+        double diff2 = sums[2];
+        double norm2 = sums[3];
+        for (int i = 0; i + 1 < n; i += 2) {
+            double d = (double) x[i] - y[i];
+            double e = (double) x[i + 1] - y[i + 1];
+            diff += d * d;
+            diff2 += e * e;
+            norm += (double) x[i] * x[i];
+            norm2 += (double) x[i + 1] * x[i + 1];
+        }
+        sums[0] = diff;
+        sums[1] = norm;
+        sums[2] = diff2;
+        sums[3] = norm2;
     }
 }

@@ -48,8 +48,8 @@ class ReconstructionErrorTest {
         double[] first = sums(x, y, 0, step);
         double[] third = sums(x, y, 2 * step, 3 * step);
         double expected = Math.sqrt((first[0] + third[0]) / (first[1] + third[1]));
-        assertEquals(expected, ReconstructionError.relative(w, q, s, null, 2 * step), 1e-12);
-        assertEquals(error(x, y, 0, x.length), ReconstructionError.relative(w, q, s, null, x.length), 1e-12);
+        assertEquals(expected, ReconstructionError.relative(w, q, s, 2 * step), 1e-12);
+        assertEquals(error(x, y, 0, x.length), ReconstructionError.relative(w, q, s, x.length), 1e-12);
     }
 
     private static double error(float[] x, float[] y, long from, long to) {

@@ -38,12 +38,20 @@ public final class SafetensorsOutput implements AutoCloseable {
     /** Bytes handed to the channel per write, so no tensor is ever copied whole to the heap. */
     private static final int CHUNK_BYTES = 8 << 20;
 
+    /**
+     * Bytes written between early flushes: each one runs beside the writer, so the disk takes the data while the
+     * next tensors are computed, and the flush in {@link #commit} waits only for what came after the last one.
+     */
+    static final long EARLY_FLUSH_BYTES = 64L << 20;
+
     private final Path target;
     private final StagingDirectory staging;
     private final FileChannel channel;
     private final List<TensorSpec> specs;
     private int next;
     private boolean done;
+    private long unflushed;
+    private Thread flushing;
 
     private SafetensorsOutput(Path target, StagingDirectory staging, FileChannel channel, List<TensorSpec> specs) {
         this.target = target;
@@ -117,6 +125,20 @@ public final class SafetensorsOutput implements AutoCloseable {
                     .asByteBuffer());
         }
         next++;
+        unflushed += data.byteSize();
+        if (unflushed >= EARLY_FLUSH_BYTES && (flushing == null || !flushing.isAlive())) {
+            unflushed = 0;
+            flushing = Thread.ofPlatform().daemon().name("jmlx-early-flush").start(this::flushEarly);
+        }
+    }
+
+    /** Flushes what is written so far; a failure is left to the flush in {@link #commit}, which reports it. */
+    private void flushEarly() {
+        try {
+            channel.force(false);
+        } catch (IOException | RuntimeException e) {
+            // commit() flushes everything again and throws; close() makes force fail here on purpose.
+        }
     }
 
     /**
@@ -133,7 +155,7 @@ public final class SafetensorsOutput implements AutoCloseable {
                     + " were written; the next is '" + specs.get(next).name() + "'");
         }
         try {
-            channel.force(true);
+            channel.force(true); // after an early flush still running, if any: the disk has part of the data already
             channel.close();
             staging.commit();
             done = true;
