@@ -21,9 +21,9 @@ import jdk.incubator.vector.FloatVector;
  * </ul>
  *
  * Each output element is a single chain of fused multiply-adds from zero in k order, whatever the blocking or the
- * number of threads. {@code x · Ŵᵀ} runs on 8 or 16 float lanes ({@link #supportsTransposed}): with 8 (AVX2, 16
+ * number of threads. Both run on 8 or 16 float lanes ({@link #supports}): with 8 (AVX2, 16
  * vector registers) the micro-kernel is {@link #SHORT_MR} rows by two vectors ({@link #shortKernel}), so that its
- * twelve accumulators, two loads and a broadcast fit the registers; {@code x · Ŵ} needs 16 ({@link #supports}).
+ * twelve accumulators, two loads and a broadcast fit the registers; {@code x · Ŵ} likewise ({@link #plain}).
  */
 final class BlockedMatmul {
     /** Rows of the broadcast operand per micro-kernel call. */
@@ -73,14 +73,9 @@ final class BlockedMatmul {
 
     private static final ThreadLocal<Tiles> TILES = ThreadLocal.withInitial(Tiles::new);
 
-    /** True on machines whose vectors hold 16 floats (a strip is two vectors). */
+    /** True where {@link #transposed} and {@link #plain} run: vectors of 16 floats, or of 8 ({@link #shortKernel}). */
     static boolean supports() {
-        return LaneShapes.USABLE && 2 * LANES == NR;
-    }
-
-    /** True where {@link #transposed} runs: vectors of 16 floats, or of 8 (with {@link #shortKernel}). */
-    static boolean supportsTransposed() {
-        return supports() || LANES == 8;
+        return (LaneShapes.USABLE && 2 * LANES == NR) || LANES == 8;
     }
 
     /**
@@ -120,7 +115,16 @@ final class BlockedMatmul {
                     for (int r = 0; r < paddedRows; r += rowStep) {
                         if (eightLanes) {
                             shortKernel(
-                                    panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * stripWidth, width, kc);
+                                    panel,
+                                    r * KC,
+                                    KC,
+                                    xStrips,
+                                    stripFrom,
+                                    stripWidth,
+                                    yT,
+                                    r * width + s * stripWidth,
+                                    width,
+                                    kc);
                         } else if (narrow) {
                             narrowKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width, width, kc);
                         } else {
@@ -139,9 +143,15 @@ final class BlockedMatmul {
         });
     }
 
-    /** {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]} ({@code n} a multiple of 16). */
+    /**
+     * {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]} ({@code n} a multiple of 16): rows of x are
+     * broadcast against panels of KC rows of W, strip by strip; with 8 float lanes a strip takes two
+     * {@link #shortKernel} calls of {@link #SHORT_MR} rows, one per half.
+     */
     static void plain(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
-        int paddedRows = (m + MR - 1) / MR * MR;
+        boolean eightLanes = LANES == 8;
+        int rowStep = eightLanes ? SHORT_MR : MR;
+        int paddedRows = (m + rowStep - 1) / rowStep * rowStep;
         // Rows of x a cache line more than k apart: for k a multiple of 1024 they would share L1 sets.
         int stride = k + LANES;
         float[] xs = new float[paddedRows * stride];
@@ -152,16 +162,35 @@ final class BlockedMatmul {
             int n0 = t * TILE;
             int cols = Math.min(TILE, n - n0);
             int width = (cols + NR - 1) / NR * NR;
-            float[] panel = new float[width * KC];
-            float[] c = new float[paddedRows * width];
+            Tiles tiles = TILES.get();
+            float[] panel = tiles.panel(width * KC);
+            float[] c = tiles.sums(paddedRows * width);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
                 for (int kk = 0; kk < kc; kk++) {
                     weight.decode(k0 + kk, n0 / BLOCK, cols / BLOCK, panel, kk * NR, KC * NR);
                 }
                 for (int s = 0; s < width / NR; s++) {
-                    for (int i = 0; i < paddedRows; i += MR) {
-                        microKernel(xs, i * stride + k0, stride, panel, s * KC * NR, c, i * width + s * NR, width, kc);
+                    int stripFrom = s * KC * NR;
+                    for (int i = 0; i < paddedRows; i += rowStep) {
+                        int aFrom = i * stride + k0;
+                        int cFrom = i * width + s * NR;
+                        if (eightLanes) {
+                            shortKernel(xs, aFrom, stride, panel, stripFrom, NR, c, cFrom, width, kc);
+                            shortKernel(
+                                    xs,
+                                    aFrom,
+                                    stride,
+                                    panel,
+                                    stripFrom + 2 * LANES,
+                                    NR,
+                                    c,
+                                    cFrom + 2 * LANES,
+                                    width,
+                                    kc);
+                        } else {
+                            microKernel(xs, aFrom, stride, panel, stripFrom, c, cFrom, width, kc);
+                        }
                     }
                 }
             }
@@ -251,10 +280,19 @@ final class BlockedMatmul {
 
     /**
      * {@link #microKernel} for 8 float lanes: {@code c[6 × 2·LANES] += a[6 × kc] · b[kc × 2·LANES]}, row {@code kk}
-     * of b at {@code b[bFrom + kk·2·LANES]}: twelve accumulators (written out by hand as well).
+     * of b at {@code b[bFrom + kk·bStride]}: twelve accumulators (written out by hand as well).
      */
     private static void shortKernel(
-            float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom, int cStride, int kc) {
+            float[] a,
+            int aFrom,
+            int aStride,
+            float[] b,
+            int bFrom,
+            int bStride,
+            float[] c,
+            int cFrom,
+            int cStride,
+            int kc) {
         int a1 = aFrom + aStride;
         int a2 = aFrom + 2 * aStride;
         int a3 = aFrom + 3 * aStride;
@@ -273,7 +311,7 @@ final class BlockedMatmul {
         FloatVector c50 = FloatVector.fromArray(F, c, cFrom + 5 * cStride);
         FloatVector c51 = FloatVector.fromArray(F, c, cFrom + 5 * cStride + LANES);
         for (int kk = 0; kk < kc; kk++) {
-            int bAt = bFrom + kk * 2 * LANES;
+            int bAt = bFrom + kk * bStride;
             FloatVector b0 = FloatVector.fromArray(F, b, bAt);
             FloatVector b1 = FloatVector.fromArray(F, b, bAt + LANES);
             FloatVector a0v = FloatVector.broadcast(F, a[aFrom + kk]);
