@@ -145,8 +145,8 @@ final class BlockedMatmul {
 
     /**
      * {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]} ({@code n} a multiple of 16): rows of x are
-     * broadcast against panels of KC rows of W, strip by strip; with 8 float lanes a strip takes two
-     * {@link #shortKernel} calls of {@link #SHORT_MR} rows, one per half.
+     * broadcast against panels of KC rows of W, strip by strip (with 8 float lanes, {@link #shortKernel} on
+     * {@link #SHORT_MR} rows and strips of one block).
      */
     static void plain(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
         boolean eightLanes = LANES == 8;
@@ -161,33 +161,31 @@ final class BlockedMatmul {
         KernelThreads.forEach((n + TILE - 1) / TILE, t -> {
             int n0 = t * TILE;
             int cols = Math.min(TILE, n - n0);
-            int width = (cols + NR - 1) / NR * NR;
+            // Eight lanes: a panel of KC rows is stored block by block (16 columns, the kernel's width), so that the
+            // block the kernel reads for every row of x is one contiguous 16 KiB run that stays in L1.
+            int stripWidth = eightLanes ? BLOCK : NR;
+            int width = (cols + stripWidth - 1) / stripWidth * stripWidth;
             Tiles tiles = TILES.get();
             float[] panel = tiles.panel(width * KC);
             float[] c = tiles.sums(paddedRows * width);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
                 for (int kk = 0; kk < kc; kk++) {
-                    weight.decode(k0 + kk, n0 / BLOCK, cols / BLOCK, panel, kk * NR, KC * NR);
+                    if (eightLanes) {
+                        for (int b = 0; b < cols / BLOCK; b++) {
+                            weight.decode(k0 + kk, n0 / BLOCK + b, 1, panel, (b * KC + kk) * BLOCK, NR);
+                        }
+                    } else {
+                        weight.decode(k0 + kk, n0 / BLOCK, cols / BLOCK, panel, kk * NR, KC * NR);
+                    }
                 }
-                for (int s = 0; s < width / NR; s++) {
-                    int stripFrom = s * KC * NR;
+                for (int s = 0; s < width / stripWidth; s++) {
+                    int stripFrom = s * KC * stripWidth;
                     for (int i = 0; i < paddedRows; i += rowStep) {
                         int aFrom = i * stride + k0;
-                        int cFrom = i * width + s * NR;
+                        int cFrom = i * width + s * stripWidth;
                         if (eightLanes) {
-                            shortKernel(xs, aFrom, stride, panel, stripFrom, NR, c, cFrom, width, kc);
-                            shortKernel(
-                                    xs,
-                                    aFrom,
-                                    stride,
-                                    panel,
-                                    stripFrom + 2 * LANES,
-                                    NR,
-                                    c,
-                                    cFrom + 2 * LANES,
-                                    width,
-                                    kc);
+                            shortKernel(xs, aFrom, stride, panel, stripFrom, BLOCK, c, cFrom, width, kc);
                         } else {
                             microKernel(xs, aFrom, stride, panel, stripFrom, c, cFrom, width, kc);
                         }
