@@ -1,6 +1,7 @@
 package io.jmlx.kernels.vector;
 
 import io.jmlx.DType;
+import io.jmlx.backend.AttentionSpec;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.ScalarKernels;
@@ -205,6 +206,21 @@ public final class VectorKernels implements KernelSet {
             DenseMatmul.multiply(as, bs, m, k, n, y);
         }
         HalfVectors.storeRow(y, 0, m * n, dtype, out, 0);
+    }
+
+    @Override
+    public void attention(
+            AttentionSpec spec,
+            MemorySegment q,
+            MemorySegment k,
+            MemorySegment v,
+            MemorySegment mask,
+            MemorySegment out) {
+        if (LaneShapes.USABLE) {
+            VectorAttention.attention(spec, q, k, v, mask, out);
+        } else {
+            reference.attention(spec, q, k, v, mask, out);
+        }
     }
 
     /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
