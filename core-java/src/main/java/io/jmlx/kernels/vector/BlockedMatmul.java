@@ -43,6 +43,8 @@ final class BlockedMatmul {
      * all of x again (from L3 for hundreds of rows); its panel (120 KiB) stays in L2.
      */
     private static final int SHORT_TILE = 120;
+    /** Rows of y that {@link #transposed} writes back at a time. */
+    private static final int WRITE_BACK = 8;
 
     private BlockedMatmul() {}
 
@@ -92,10 +94,15 @@ final class BlockedMatmul {
         int strips = (m + stripWidth - 1) / stripWidth;
         int width = strips * stripWidth;
         float[] xStrips = new float[strips * k * stripWidth];
-        for (int i = 0; i < m; i++) {
-            int at = i / stripWidth * k * stripWidth + i % stripWidth;
+        // Strip by strip, k by k: the writes run along the strip, the reads revisit one line of each of its rows.
+        for (int s = 0; s < strips; s++) {
+            int first = s * stripWidth;
+            int last = Math.min(m, first + stripWidth);
             for (int kk = 0; kk < k; kk++) {
-                xStrips[at + kk * stripWidth] = x[i * k + kk];
+                int at = (s * k + kk) * stripWidth - first;
+                for (int i = first; i < last; i++) {
+                    xStrips[at + i] = x[i * k + kk];
+                }
             }
         }
         KernelThreads.forEach((n + tile - 1) / tile, t -> {
@@ -133,11 +140,16 @@ final class BlockedMatmul {
                     }
                 }
             }
-            // Row by row of y, so that its writes are contiguous (the reads revisit the tile's rows of yT, which
-            // stay in cache); the other order wrote every element to a different cache line.
-            for (int i = 0; i < m; i++) {
+            // WRITE_BACK rows of y at a time: the reads run along rows of yT and the writes fill that many lines of
+            // y. (Row by row of y read every row of yT at once: rows a multiple of 1 KiB apart share few L1 sets, and
+            // for hundreds of rows of x they evicted one another.)
+            for (int i0 = 0; i0 < m; i0 += WRITE_BACK) {
+                int i1 = Math.min(m, i0 + WRITE_BACK);
                 for (int r = 0; r < rows; r++) {
-                    y[i * n + j0 + r] = yT[r * width + i];
+                    int from = r * width;
+                    for (int i = i0; i < i1; i++) {
+                        y[i * n + j0 + r] = yT[from + i];
+                    }
                 }
             }
         });
