@@ -155,8 +155,8 @@ final class BlockedMatmul {
     /**
      * {@link #plain}'s loops for {@code y = x · Ŵ} ({@code rowsAreColumns} false: W stored {@code [k, n]}) or
      * {@code y = x · Ŵᵀ} (true: W stored {@code [n, k]}, {@code k} a multiple of 16; then each tile decodes its rows of
-     * W and lays every one out as a column of the panel, which costs no more than the decode, and y is written as
-     * it is computed, row by row).
+     * W and lays every one out as a column of the panel, which costs about what the decode does; rows of x need no
+     * packing into strips and rows of y are copied out whole).
      */
     private static void broadcastX(
             float[] x, int m, int k, int n, WeightRows weight, boolean rowsAreColumns, float[] y) {
