@@ -3,6 +3,7 @@ package io.jmlx;
 import io.jmlx.backend.BinaryFunction;
 import io.jmlx.backend.Reduction;
 import io.jmlx.backend.UnaryFunction;
+import io.jmlx.ops.AttentionOp;
 import io.jmlx.ops.BinaryOp;
 import io.jmlx.ops.DenseOps;
 import io.jmlx.ops.DequantizeOp;
@@ -458,6 +459,24 @@ public final class Jmlx {
     /** {@link #layerNorm(Array, Array, Array, float)} on the given stream or device. */
     public static Array layerNorm(Array x, Array weight, Array bias, float eps, StreamOrDevice s) {
         return NormOps.layerNorm(x, weight, bias, eps, s);
+    }
+
+    /**
+     * MLX's {@code fast.scaled_dot_product_attention(q, k, v, scale, mask)}: {@code softmax(scale · q · kᵀ + mask) · v}
+     * for every batch and head, in one op that never materializes the scores. {@code q [batch, heads, queries, dims]},
+     * {@code k} and {@code v [batch, heads, keys, dims]}; the result is shaped as q.
+     *
+     * @param mask an additive mask broadcastable to {@code [batch, heads, queries, keys]} (−∞ hides a key), or
+     *             {@code null} for none
+     */
+    public static Array scaledDotProductAttention(Array q, Array k, Array v, float scale, Array mask) {
+        return AttentionOp.scaledDotProductAttention(q, k, v, scale, mask, null);
+    }
+
+    /** {@link #scaledDotProductAttention(Array, Array, Array, float, Array)} on the given stream or device. */
+    public static Array scaledDotProductAttention(
+            Array q, Array k, Array v, float scale, Array mask, StreamOrDevice s) {
+        return AttentionOp.scaledDotProductAttention(q, k, v, scale, mask, s);
     }
 
     /**

@@ -35,7 +35,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * in jmlx's BERT), {@code jmlx-q4} (the same quantized to 4 bits, group 64), {@code ort-f32} (ONNX Runtime on the
  * ONNX file) and {@code ort-int8} (ONNX Runtime on the int8 export of the same model). ONNX Runtime gets the same
  * batches (sorted by length, padded, attention masks) and its token states are mean-pooled and normalised as jmlx's
- * are. One thread each (jmlx's kernel threads, ONNX Runtime's intra-op threads).
+ * are. One thread each: jmlx with {@code jmlx.threads=1} (its ops run on the default stream's one thread, the caller
+ * waiting; no kernel pool), ONNX Runtime with one intra-op and one inter-op thread (it runs on the calling thread).
+ * Measured with {@code /usr/bin/time} on a 2-vCPU machine, both processes use about one core (jmlx 107%, with the
+ * JIT and the garbage collector's threads; ONNX Runtime 98%).
  */
 public class MiniLmBench extends JmlxBenchmark {
     /** Sentences per batch. */

@@ -2,7 +2,7 @@ package io.jmlx.backend;
 
 import java.lang.foreign.MemorySegment;
 
-/** Dense matrix products. */
+/** Dense matrix products, and attention (two batched products with a softmax between). */
 public interface MatmulKernels {
 
     /**
@@ -10,4 +10,17 @@ public interface MatmulKernels {
      * rounding to the type once per element.
      */
     void matmul(MatmulSpec spec, MemorySegment a, MemorySegment b, MemorySegment out);
+
+    /**
+     * Scaled dot-product attention as {@code spec} lays it out: for every batch and head
+     * {@code out = softmax(scale · q · kᵀ + mask) · v} along the keys, sums in float32 (or wider), each output
+     * rounded once to the type; {@code mask} is {@code null} for none.
+     */
+    void attention(
+            AttentionSpec spec,
+            MemorySegment q,
+            MemorySegment k,
+            MemorySegment v,
+            MemorySegment mask,
+            MemorySegment out);
 }

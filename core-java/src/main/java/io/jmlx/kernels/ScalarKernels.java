@@ -1,6 +1,7 @@
 package io.jmlx.kernels;
 
 import io.jmlx.DType;
+import io.jmlx.backend.AttentionSpec;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -341,6 +342,17 @@ public final class ScalarKernels implements KernelSet {
             }
         }
         Elements.writeRow(acc, acc.length, out, dtype, 0);
+    }
+
+    @Override
+    public void attention(
+            AttentionSpec spec,
+            MemorySegment q,
+            MemorySegment k,
+            MemorySegment v,
+            MemorySegment mask,
+            MemorySegment out) {
+        ScalarAttention.attention(spec, q, k, v, mask, out);
     }
 
     private static void matmulDouble(MemorySegment a, MemorySegment b, int m, int k, int n, MemorySegment out) {

@@ -93,6 +93,8 @@ class BackendDispatchTest {
         dispatches("CopyKernels.transposeMatrices", s -> Jmlx.matrixTranspose(x, s));
         dispatches("CopyKernels.concatenate", s -> Jmlx.concatenate(List.of(a, a), 1, s));
         dispatches("MatmulKernels.matmul", s -> Jmlx.matmul(a, Jmlx.matrixTranspose(a, s), s));
+        Array heads = x.reshape(1, 2, 3, 64);
+        dispatches("MatmulKernels.attention", s -> Jmlx.scaledDotProductAttention(heads, heads, heads, 0.5f, null, s));
     }
 
     @Test

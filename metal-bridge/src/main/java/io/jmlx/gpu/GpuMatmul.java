@@ -1,6 +1,7 @@
 package io.jmlx.gpu;
 
 import io.jmlx.DType;
+import io.jmlx.backend.AttentionSpec;
 import io.jmlx.backend.MatmulKernels;
 import io.jmlx.backend.MatmulSpec;
 import io.jmlx.gpu.vulkan.CommandRecorder;
@@ -34,6 +35,18 @@ final class GpuMatmul implements MatmulKernels {
     /** Whether an operand starts on 16 bytes within its buffer (the binding then starts on a whole quad). */
     private static boolean quadAligned(Dispatcher.Operand o) {
         return o.location().offset() % 16 == 0;
+    }
+
+    /** On the CPU ({@code wide}), in order with the stream's GPU work: there is no attention shader yet. */
+    @Override
+    public void attention(
+            AttentionSpec spec,
+            MemorySegment q,
+            MemorySegment k,
+            MemorySegment v,
+            MemorySegment mask,
+            MemorySegment out) {
+        wide.attention(spec, q, k, v, mask, out);
     }
 
     @Override

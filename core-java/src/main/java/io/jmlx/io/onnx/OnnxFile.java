@@ -229,9 +229,16 @@ public final class OnnxFile implements AutoCloseable {
                 }
                 shape[i] = (int) d;
             }
-            long count = Shape.size(shape);
+            long count;
+            long want;
+            try {
+                count = Shape.size(shape);
+                want = Math.multiplyExact(count, dtype.byteSize());
+            } catch (ArithmeticException e) {
+                throw t.error("initializer '" + name + "' " + Shape.format(shape) + " " + dtype
+                        + " has more bytes than a long counts");
+            }
             if (raw != null) {
-                long want = count * dtype.byteSize();
                 if (raw.byteSize() != want) {
                     throw t.error("initializer '" + name + "' " + Shape.format(shape) + " " + dtype + " needs " + want
                             + " bytes of raw data but has " + raw.byteSize());

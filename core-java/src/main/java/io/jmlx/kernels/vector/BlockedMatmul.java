@@ -9,21 +9,22 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Quantized matmul for many rows of x, any bits and mode: tiles of the weight are decoded once per product into
- * float32 panels ({@link WeightRows}: decoded, or copied for a dense matmul) small enough to stay in cache, and a register-blocked micro-kernel
- * multiplies {@link #MR} rows of a broadcast operand by a strip of {@link BlockDecoder#STRIP} columns (two vectors)
- * of a vector operand, {@link #KC} values of k at a time.
+ * float32 panels ({@link WeightRows}: decoded, or copied for a dense matmul) small enough to stay in cache, and a
+ * register-blocked micro-kernel multiplies {@link #MR} rows of a broadcast operand by a strip of
+ * {@link BlockDecoder#STRIP} columns (two vectors) of a vector operand, {@link #KC} values of k at a time.
  *
  * <ul>
  * <li>{@code x · Ŵ}, W stored {@code [k, n]}: x is broadcast; the vector operand is a panel of KC rows of W, laid
  *     out strip by strip. Tasks own TILE columns of y.</li>
- * <li>{@code x · Ŵᵀ}, W stored {@code [n, k]}: computes {@code yᵀ = Ŵ · xᵀ}; a panel of decoded rows of W is
- *     broadcast, the vector operand is xᵀ in strips of rows of x (zero-padded). Tasks own TILE rows of W.</li>
+ * <li>{@code x · Ŵᵀ}, W stored {@code [n, k]}, on 16 lanes: computes {@code yᵀ = Ŵ · xᵀ}; a panel of decoded rows
+ *     of W is broadcast, the vector operand is xᵀ in strips of rows of x (zero-padded). Tasks own TILE rows of W.
+ *     On 8 lanes the decoded rows of W become the columns of {@code x · Ŵ}'s panel instead.</li>
  * </ul>
  *
  * Each output element is a single chain of fused multiply-adds from zero in k order, whatever the blocking or the
- * number of threads. {@code x · Ŵᵀ} runs on 8 or 16 float lanes ({@link #supportsTransposed}): with 8 (AVX2, 16
- * vector registers) the micro-kernel is {@link #SHORT_MR} rows by two vectors ({@link #shortKernel}), so that its
- * twelve accumulators, two loads and a broadcast fit the registers; {@code x · Ŵ} needs 16 ({@link #supports}).
+ * number of threads. Both run on 8 or 16 float lanes ({@link #supports}): with 8 (AVX2, 16 vector registers) the
+ * micro-kernel is {@link #SHORT_MR} rows by two vectors ({@link #shortKernel}), so that its twelve accumulators,
+ * two loads and a broadcast fit the registers.
  */
 final class BlockedMatmul {
     /** Rows of the broadcast operand per micro-kernel call. */
@@ -38,11 +39,8 @@ final class BlockedMatmul {
     private static final int NR = BlockDecoder.STRIP;
     /** Weight rows (transposed) or columns (plain) per task; its panel is TILE × KC floats (64 KiB). */
     private static final int TILE = 64;
-    /**
-     * {@link #TILE} for the {@link #shortKernel}: a multiple of {@link #SHORT_MR}, and larger, since every tile reads
-     * all of x again (from L3 for hundreds of rows); its panel (120 KiB) stays in L2.
-     */
-    private static final int SHORT_TILE = 120;
+    /** Rows of y that {@link #transposed} writes back at a time. */
+    private static final int WRITE_BACK = 8;
 
     private BlockedMatmul() {}
 
@@ -73,39 +71,43 @@ final class BlockedMatmul {
 
     private static final ThreadLocal<Tiles> TILES = ThreadLocal.withInitial(Tiles::new);
 
-    /** True on machines whose vectors hold 16 floats (a strip is two vectors). */
+    /** True where {@link #transposed} and {@link #plain} run: vectors of 16 floats, or of 8 ({@link #shortKernel}). */
     static boolean supports() {
-        return LaneShapes.USABLE && 2 * LANES == NR;
-    }
-
-    /** True where {@link #transposed} runs: vectors of 16 floats, or of 8 (with {@link #shortKernel}). */
-    static boolean supportsTransposed() {
-        return supports() || LANES == 8;
+        return (LaneShapes.USABLE && 2 * LANES == NR) || LANES == 8;
     }
 
     /**
      * {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]} ({@code k} a multiple of 16). Up to
      * {@link LaneShapes#LANES} rows of x take strips one vector wide ({@link #narrowKernel}), so that 16 rows do not
-     * pay for 32.
+     * pay for 32. On 8 lanes: {@link #broadcastX} with the rows of W as columns.
      */
     static void transposed(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
-        boolean eightLanes = LANES == 8;
-        boolean narrow = !eightLanes && m <= LANES;
+        if (LANES == 8) {
+            // Measured on AVX2 (MiniLM's products): packing strips of x and writing the transposed tiles back cost
+            // more than laying the decoded rows of W out as columns.
+            broadcastX(x, m, k, n, weight, true, y);
+            return;
+        }
+        boolean narrow = m <= LANES;
         int stripWidth = narrow ? LANES : 2 * LANES;
-        int rowStep = eightLanes ? SHORT_MR : narrow ? NARROW_MR : MR;
-        int tile = eightLanes ? SHORT_TILE : TILE;
+        int rowStep = narrow ? NARROW_MR : MR;
         int strips = (m + stripWidth - 1) / stripWidth;
         int width = strips * stripWidth;
         float[] xStrips = new float[strips * k * stripWidth];
-        for (int i = 0; i < m; i++) {
-            int at = i / stripWidth * k * stripWidth + i % stripWidth;
+        // Strip by strip, k by k: the writes run along the strip, the reads revisit one line of each of its rows.
+        for (int s = 0; s < strips; s++) {
+            int first = s * stripWidth;
+            int last = Math.min(m, first + stripWidth);
             for (int kk = 0; kk < k; kk++) {
-                xStrips[at + kk * stripWidth] = x[i * k + kk];
+                int at = (s * k + kk) * stripWidth - first;
+                for (int i = first; i < last; i++) {
+                    xStrips[at + i] = x[i * k + kk];
+                }
             }
         }
-        KernelThreads.forEach((n + tile - 1) / tile, t -> {
-            int j0 = t * tile;
-            int rows = Math.min(tile, n - j0);
+        KernelThreads.forEach((n + TILE - 1) / TILE, t -> {
+            int j0 = t * TILE;
+            int rows = Math.min(TILE, n - j0);
             int paddedRows = (rows + rowStep - 1) / rowStep * rowStep;
             Tiles tiles = TILES.get();
             float[] panel = tiles.panel(paddedRows * KC);
@@ -118,10 +120,7 @@ final class BlockedMatmul {
                 for (int s = 0; s < strips; s++) {
                     int stripFrom = (s * k + k0) * stripWidth;
                     for (int r = 0; r < paddedRows; r += rowStep) {
-                        if (eightLanes) {
-                            shortKernel(
-                                    panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * stripWidth, width, kc);
-                        } else if (narrow) {
+                        if (narrow) {
                             narrowKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width, width, kc);
                         } else {
                             microKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * NR, width, kc);
@@ -129,19 +128,41 @@ final class BlockedMatmul {
                     }
                 }
             }
-            // Row by row of y, so that its writes are contiguous (the reads revisit the tile's rows of yT, which
-            // stay in cache); the other order wrote every element to a different cache line.
-            for (int i = 0; i < m; i++) {
+            // WRITE_BACK rows of y at a time: the reads run along rows of yT and the writes fill that many lines of
+            // y. (Row by row of y read every row of yT at once: rows a multiple of 1 KiB apart share few L1 sets, and
+            // for hundreds of rows of x they evicted one another.)
+            for (int i0 = 0; i0 < m; i0 += WRITE_BACK) {
+                int i1 = Math.min(m, i0 + WRITE_BACK);
                 for (int r = 0; r < rows; r++) {
-                    y[i * n + j0 + r] = yT[r * width + i];
+                    int from = r * width;
+                    for (int i = i0; i < i1; i++) {
+                        y[i * n + j0 + r] = yT[from + i];
+                    }
                 }
             }
         });
     }
 
-    /** {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]} ({@code n} a multiple of 16). */
+    /**
+     * {@code y[m × n] = x[m × k] · Ŵ} with Ŵ stored {@code [k, n]} ({@code n} a multiple of 16): rows of x are
+     * broadcast against panels of KC rows of W, strip by strip (with 8 float lanes, {@link #shortKernel} on
+     * {@link #SHORT_MR} rows and strips of one block).
+     */
     static void plain(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
-        int paddedRows = (m + MR - 1) / MR * MR;
+        broadcastX(x, m, k, n, weight, false, y);
+    }
+
+    /**
+     * {@link #plain}'s loops for {@code y = x · Ŵ} ({@code rowsAreColumns} false: W stored {@code [k, n]}) or
+     * {@code y = x · Ŵᵀ} (true: W stored {@code [n, k]}, {@code k} a multiple of 16; then each tile decodes its rows of
+     * W and lays every one out as a column of the panel, which costs about what the decode does; rows of x need no
+     * packing into strips and rows of y are copied out whole).
+     */
+    private static void broadcastX(
+            float[] x, int m, int k, int n, WeightRows weight, boolean rowsAreColumns, float[] y) {
+        boolean eightLanes = LANES == 8;
+        int rowStep = eightLanes ? SHORT_MR : MR;
+        int paddedRows = (m + rowStep - 1) / rowStep * rowStep;
         // Rows of x a cache line more than k apart: for k a multiple of 1024 they would share L1 sets.
         int stride = k + LANES;
         float[] xs = new float[paddedRows * stride];
@@ -151,17 +172,45 @@ final class BlockedMatmul {
         KernelThreads.forEach((n + TILE - 1) / TILE, t -> {
             int n0 = t * TILE;
             int cols = Math.min(TILE, n - n0);
-            int width = (cols + NR - 1) / NR * NR;
-            float[] panel = new float[width * KC];
-            float[] c = new float[paddedRows * width];
+            // Eight lanes: a panel of KC rows is stored block by block (16 columns, the kernel's width), so that the
+            // block the kernel reads for every row of x is one contiguous 16 KiB run that stays in L1.
+            int stripWidth = eightLanes ? BLOCK : NR;
+            int width = (cols + stripWidth - 1) / stripWidth * stripWidth;
+            Tiles tiles = TILES.get();
+            float[] panel = tiles.panel(width * KC);
+            float[] c = tiles.sums(paddedRows * width);
+            float[] row = rowsAreColumns ? new float[KC] : null;
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                for (int kk = 0; kk < kc; kk++) {
-                    weight.decode(k0 + kk, n0 / BLOCK, cols / BLOCK, panel, kk * NR, KC * NR);
+                if (rowsAreColumns) {
+                    for (int j = 0; j < cols; j++) {
+                        weight.decode(n0 + j, k0 / BLOCK, kc / BLOCK, row, 0, NR);
+                        int at = j / stripWidth * KC * stripWidth + j % stripWidth;
+                        for (int kk = 0; kk < kc; kk++) {
+                            panel[at + kk * stripWidth] = row[kk];
+                        }
+                    }
+                } else {
+                    for (int kk = 0; kk < kc; kk++) {
+                        if (eightLanes) {
+                            for (int b = 0; b < cols / BLOCK; b++) {
+                                weight.decode(k0 + kk, n0 / BLOCK + b, 1, panel, (b * KC + kk) * BLOCK, NR);
+                            }
+                        } else {
+                            weight.decode(k0 + kk, n0 / BLOCK, cols / BLOCK, panel, kk * NR, KC * NR);
+                        }
+                    }
                 }
-                for (int s = 0; s < width / NR; s++) {
-                    for (int i = 0; i < paddedRows; i += MR) {
-                        microKernel(xs, i * stride + k0, stride, panel, s * KC * NR, c, i * width + s * NR, width, kc);
+                for (int s = 0; s < width / stripWidth; s++) {
+                    int stripFrom = s * KC * stripWidth;
+                    for (int i = 0; i < paddedRows; i += rowStep) {
+                        int aFrom = i * stride + k0;
+                        int cFrom = i * width + s * stripWidth;
+                        if (eightLanes) {
+                            shortKernel(xs, aFrom, stride, panel, stripFrom, c, cFrom, width, kc);
+                        } else {
+                            microKernel(xs, aFrom, stride, panel, stripFrom, c, cFrom, width, kc);
+                        }
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package io.jmlx.kernels.vector;
 
 import io.jmlx.DType;
+import io.jmlx.backend.AttentionSpec;
 import io.jmlx.kernels.FpFormat;
 import io.jmlx.kernels.KernelSet;
 import io.jmlx.kernels.ScalarKernels;
@@ -186,30 +187,45 @@ public final class VectorKernels implements KernelSet {
             return;
         }
         float[] y = new float[Math.multiplyExact(m, n)];
+        float[] as = read(a, dtype, m * k, null);
         float[] bs = read(b, dtype, k * n, null);
-        if (m >= BLOCKED_FROM
-                && (long) k * n >= DENSE_BLOCKED_FROM
-                && k % LaneShapes.BLOCK == 0
-                && BlockedMatmul.supportsTransposed()) {
-            // The blocked kernel multiplies by rows of the second operand: b transposed once (k·n copies for
-            // m·k·n multiply-adds).
+        boolean blocked = m >= BLOCKED_FROM && (long) k * n >= DENSE_BLOCKED_FROM && BlockedMatmul.supports();
+        if (blocked && n % LaneShapes.BLOCK == 0) {
+            // Rows of b are the vector operand as they are stored (a Linear's cached Wᵀ, for one).
+            BlockedMatmul.plain(as, m, k, n, new DenseRows(bs, n), y);
+        } else if (blocked && k % LaneShapes.BLOCK == 0) {
+            // The transposed kernel multiplies by rows of bᵀ: b transposed once (k·n copies for m·k·n multiply-adds).
             float[] bt = new float[k * n];
             for (int kk = 0; kk < k; kk++) {
                 for (int j = 0; j < n; j++) {
                     bt[j * k + kk] = bs[kk * n + j];
                 }
             }
-            BlockedMatmul.transposed(read(a, dtype, m * k, null), m, k, n, new DenseRows(bt, k), y);
+            BlockedMatmul.transposed(as, m, k, n, new DenseRows(bt, k), y);
         } else {
-            DenseMatmul.multiply(read(a, dtype, m * k, null), bs, m, k, n, y);
+            DenseMatmul.multiply(as, bs, m, k, n, y);
         }
         HalfVectors.storeRow(y, 0, m * n, dtype, out, 0);
     }
 
+    @Override
+    public void attention(
+            AttentionSpec spec,
+            MemorySegment q,
+            MemorySegment k,
+            MemorySegment v,
+            MemorySegment mask,
+            MemorySegment out) {
+        if (LaneShapes.USABLE) {
+            VectorAttention.attention(spec, q, k, v, mask, out);
+        } else {
+            reference.attention(spec, q, k, v, mask, out);
+        }
+    }
+
     /** A product whose weight rows {@code weight} decodes: blocked for many rows of x, row by row for a few. */
     private static void decodedMatmul(float[] x, int m, int k, int n, boolean transpose, WeightRows weight, float[] y) {
-        boolean blocked =
-                m >= BLOCKED_FROM && (transpose ? BlockedMatmul.supportsTransposed() : BlockedMatmul.supports());
+        boolean blocked = m >= BLOCKED_FROM && BlockedMatmul.supports();
         if (transpose) {
             if (blocked) {
                 BlockedMatmul.transposed(x, m, k, n, weight, y);

@@ -326,9 +326,20 @@ class VectorMatmulAgreementTest {
     @Test
     void denseMatmulAgrees() {
         Random r = new Random(5);
-        // The last two take the blocked kernel (m ≥ 16, k a multiple of 16, k·n ≥ 2^14), one with ragged tiles.
-        for (int[] shape :
-                new int[][] {{1, 1, 1}, {3, 17, 5}, {33, 100, 7}, {8, 64, 130}, {40, 64, 300}, {17, 128, 250}}) {
+        // From {40, 64, 300} on the blocked kernels (m ≥ 16, k·n ≥ 2^14): on rows of bᵀ (k a multiple of 16) with
+        // ragged tiles, then on rows of b (n a multiple of 16) with ragged row blocks, tiles and panels of k.
+        for (int[] shape : new int[][] {
+            {1, 1, 1},
+            {3, 17, 5},
+            {33, 100, 7},
+            {8, 64, 130},
+            {40, 64, 300},
+            {17, 128, 250},
+            {16, 128, 128},
+            {41, 384, 96},
+            {23, 300, 80},
+            {100, 33, 1536}
+        }) {
             int m = shape[0];
             int k = shape[1];
             int n = shape[2];

@@ -207,15 +207,11 @@ public final class BertModel extends Layer {
 
         /** {@code x}: {@code [batch·length, hidden]}; each sentence's tokens attend to that sentence's tokens. */
         Array forward(Array x, Batch batch) {
-            Array scale = Array.of(new float[] {(float) (1 / Math.sqrt(headDim))});
-            Array q = split(Jmlx.multiply(query.get().forward(x), scale), batch); // [batch, heads, n, headDim]
+            Array q = split(query.get().forward(x), batch); // [batch, heads, n, headDim]
             Array k = split(key.get().forward(x), batch);
             Array v = split(value.get().forward(x), batch);
-            Array scores = Jmlx.matmul(q, Jmlx.transpose(k, 0, 1, 3, 2)); // [batch, heads, n, n]
-            if (batch.bias() != null) {
-                scores = Jmlx.add(scores, batch.bias());
-            }
-            Array context = Jmlx.matmul(Jmlx.softmax(scores, -1), v); // [batch, heads, n, headDim]
+            float scale = (float) (1 / Math.sqrt(headDim));
+            Array context = Jmlx.scaledDotProductAttention(q, k, v, scale, batch.bias()); // [batch, heads, n, headDim]
             return Jmlx.transpose(context, 0, 2, 1, 3).reshape(batch.size() * batch.length(), heads * headDim);
         }
 
