@@ -9,22 +9,21 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Quantized matmul for many rows of x, any bits and mode: tiles of the weight are decoded once per product into
- * float32 panels ({@link WeightRows}: decoded, or copied for a dense matmul) small enough to stay in cache, and a
- * register-blocked micro-kernel multiplies {@link #MR} rows of a broadcast operand by a strip of
- * {@link BlockDecoder#STRIP} columns (two vectors) of a vector operand, {@link #KC} values of k at a time.
+ * float32 panels ({@link WeightRows}: decoded, or copied for a dense matmul) small enough to stay in cache, and a register-blocked micro-kernel
+ * multiplies {@link #MR} rows of a broadcast operand by a strip of {@link BlockDecoder#STRIP} columns (two vectors)
+ * of a vector operand, {@link #KC} values of k at a time.
  *
  * <ul>
  * <li>{@code x · Ŵ}, W stored {@code [k, n]}: x is broadcast; the vector operand is a panel of KC rows of W, laid
  *     out strip by strip. Tasks own TILE columns of y.</li>
- * <li>{@code x · Ŵᵀ}, W stored {@code [n, k]}, on 16 lanes: computes {@code yᵀ = Ŵ · xᵀ}; a panel of decoded rows
- *     of W is broadcast, the vector operand is xᵀ in strips of rows of x (zero-padded). Tasks own TILE rows of W.
- *     On 8 lanes the decoded rows of W become the columns of {@code x · Ŵ}'s panel instead.</li>
+ * <li>{@code x · Ŵᵀ}, W stored {@code [n, k]}: computes {@code yᵀ = Ŵ · xᵀ}; a panel of decoded rows of W is
+ *     broadcast, the vector operand is xᵀ in strips of rows of x (zero-padded). Tasks own TILE rows of W.</li>
  * </ul>
  *
  * Each output element is a single chain of fused multiply-adds from zero in k order, whatever the blocking or the
- * number of threads. Both run on 8 or 16 float lanes ({@link #supports}): with 8 (AVX2, 16 vector registers) the
- * micro-kernel is {@link #SHORT_MR} rows by two vectors ({@link #shortKernel}), so that its twelve accumulators,
- * two loads and a broadcast fit the registers.
+ * number of threads. Both run on 8 or 16 float lanes ({@link #supports}): with 8 (AVX2, 16
+ * vector registers) the micro-kernel is {@link #SHORT_MR} rows by two vectors ({@link #shortKernel}), so that its
+ * twelve accumulators, two loads and a broadcast fit the registers; {@code x · Ŵ} likewise ({@link #plain}).
  */
 final class BlockedMatmul {
     /** Rows of the broadcast operand per micro-kernel call. */
@@ -39,6 +38,11 @@ final class BlockedMatmul {
     private static final int NR = BlockDecoder.STRIP;
     /** Weight rows (transposed) or columns (plain) per task; its panel is TILE × KC floats (64 KiB). */
     private static final int TILE = 64;
+    /**
+     * {@link #TILE} for the {@link #shortKernel}: a multiple of {@link #SHORT_MR}, and larger, since every tile reads
+     * all of x again (from L3 for hundreds of rows); its panel (120 KiB) stays in L2.
+     */
+    private static final int SHORT_TILE = 120;
     /** Rows of y that {@link #transposed} writes back at a time. */
     private static final int WRITE_BACK = 8;
 
@@ -79,18 +83,14 @@ final class BlockedMatmul {
     /**
      * {@code y[m × n] = x[m × k] · Ŵᵀ} with Ŵ stored {@code [n, k]} ({@code k} a multiple of 16). Up to
      * {@link LaneShapes#LANES} rows of x take strips one vector wide ({@link #narrowKernel}), so that 16 rows do not
-     * pay for 32. On 8 lanes: {@link #broadcastX} with the rows of W as columns.
+     * pay for 32.
      */
     static void transposed(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
-        if (LANES == 8) {
-            // Measured on AVX2 (MiniLM's products): packing strips of x and writing the transposed tiles back cost
-            // more than laying the decoded rows of W out as columns.
-            broadcastX(x, m, k, n, weight, true, y);
-            return;
-        }
-        boolean narrow = m <= LANES;
+        boolean eightLanes = LANES == 8;
+        boolean narrow = !eightLanes && m <= LANES;
         int stripWidth = narrow ? LANES : 2 * LANES;
-        int rowStep = narrow ? NARROW_MR : MR;
+        int rowStep = eightLanes ? SHORT_MR : narrow ? NARROW_MR : MR;
+        int tile = eightLanes ? SHORT_TILE : TILE;
         int strips = (m + stripWidth - 1) / stripWidth;
         int width = strips * stripWidth;
         float[] xStrips = new float[strips * k * stripWidth];
@@ -105,9 +105,9 @@ final class BlockedMatmul {
                 }
             }
         }
-        KernelThreads.forEach((n + TILE - 1) / TILE, t -> {
-            int j0 = t * TILE;
-            int rows = Math.min(TILE, n - j0);
+        KernelThreads.forEach((n + tile - 1) / tile, t -> {
+            int j0 = t * tile;
+            int rows = Math.min(tile, n - j0);
             int paddedRows = (rows + rowStep - 1) / rowStep * rowStep;
             Tiles tiles = TILES.get();
             float[] panel = tiles.panel(paddedRows * KC);
@@ -120,7 +120,10 @@ final class BlockedMatmul {
                 for (int s = 0; s < strips; s++) {
                     int stripFrom = (s * k + k0) * stripWidth;
                     for (int r = 0; r < paddedRows; r += rowStep) {
-                        if (narrow) {
+                        if (eightLanes) {
+                            shortKernel(
+                                    panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * stripWidth, width, kc);
+                        } else if (narrow) {
                             narrowKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width, width, kc);
                         } else {
                             microKernel(panel, r * KC, KC, xStrips, stripFrom, yT, r * width + s * NR, width, kc);
@@ -149,17 +152,6 @@ final class BlockedMatmul {
      * {@link #SHORT_MR} rows and strips of one block).
      */
     static void plain(float[] x, int m, int k, int n, WeightRows weight, float[] y) {
-        broadcastX(x, m, k, n, weight, false, y);
-    }
-
-    /**
-     * {@link #plain}'s loops for {@code y = x · Ŵ} ({@code rowsAreColumns} false: W stored {@code [k, n]}) or
-     * {@code y = x · Ŵᵀ} (true: W stored {@code [n, k]}, {@code k} a multiple of 16; then each tile decodes its rows of
-     * W and lays every one out as a column of the panel, which costs about what the decode does; rows of x need no
-     * packing into strips and rows of y are copied out whole).
-     */
-    private static void broadcastX(
-            float[] x, int m, int k, int n, WeightRows weight, boolean rowsAreColumns, float[] y) {
         boolean eightLanes = LANES == 8;
         int rowStep = eightLanes ? SHORT_MR : MR;
         int paddedRows = (m + rowStep - 1) / rowStep * rowStep;
@@ -179,26 +171,15 @@ final class BlockedMatmul {
             Tiles tiles = TILES.get();
             float[] panel = tiles.panel(width * KC);
             float[] c = tiles.sums(paddedRows * width);
-            float[] row = rowsAreColumns ? new float[KC] : null;
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                if (rowsAreColumns) {
-                    for (int j = 0; j < cols; j++) {
-                        weight.decode(n0 + j, k0 / BLOCK, kc / BLOCK, row, 0, NR);
-                        int at = j / stripWidth * KC * stripWidth + j % stripWidth;
-                        for (int kk = 0; kk < kc; kk++) {
-                            panel[at + kk * stripWidth] = row[kk];
+                for (int kk = 0; kk < kc; kk++) {
+                    if (eightLanes) {
+                        for (int b = 0; b < cols / BLOCK; b++) {
+                            weight.decode(k0 + kk, n0 / BLOCK + b, 1, panel, (b * KC + kk) * BLOCK, NR);
                         }
-                    }
-                } else {
-                    for (int kk = 0; kk < kc; kk++) {
-                        if (eightLanes) {
-                            for (int b = 0; b < cols / BLOCK; b++) {
-                                weight.decode(k0 + kk, n0 / BLOCK + b, 1, panel, (b * KC + kk) * BLOCK, NR);
-                            }
-                        } else {
-                            weight.decode(k0 + kk, n0 / BLOCK, cols / BLOCK, panel, kk * NR, KC * NR);
-                        }
+                    } else {
+                        weight.decode(k0 + kk, n0 / BLOCK, cols / BLOCK, panel, kk * NR, KC * NR);
                     }
                 }
                 for (int s = 0; s < width / stripWidth; s++) {
@@ -300,7 +281,9 @@ final class BlockedMatmul {
 
     /**
      * {@link #microKernel} for 8 float lanes: {@code c[6 × 2·LANES] += a[6 × kc] · b[kc × 2·LANES]}, row {@code kk}
-     * of b at {@code b[bFrom + kk·2·LANES]}: twelve accumulators (written out by hand as well).
+     * of b at {@code b[bFrom + kk·2·LANES]} (strips of x in {@link #transposed}, blocks of W in {@link #plain}: both
+     * 16 floats wide on 8 lanes): twelve accumulators (written out by hand as well). The stride is a constant: as a
+     * parameter it cost ~10% on 4096² products.
      */
     private static void shortKernel(
             float[] a, int aFrom, int aStride, float[] b, int bFrom, float[] c, int cFrom, int cStride, int kc) {
