@@ -5,6 +5,8 @@ import io.jmlx.DType;
 import io.jmlx.Shape;
 import io.jmlx.backend.AttentionSpec;
 import io.jmlx.stream.StreamOrDevice;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * MLX's {@code fast.scaled_dot_product_attention}: {@code softmax(scale · q · kᵀ + mask) · v} for every batch and head
@@ -51,14 +53,14 @@ public final class AttentionOp {
         int queries = qs[2];
         int keys = ks[2];
         long[] strides = new long[3];
-        Array[] inputs;
-        if (mask == null) {
-            inputs = new Array[] {convert(q, t, s), convert(k, t, s), convert(v, t, s)};
-        } else {
+        if (mask != null) {
             OpChecks.requireFloat(NAME, "mask", mask);
             strides = maskStrides(mask.shape(), new int[] {batch, heads, queries, keys});
-            inputs = new Array[] {convert(q, t, s), convert(k, t, s), convert(v, t, s), convert(mask, t, s)};
         }
+        Array[] inputs = Stream.of(q, k, v, mask)
+                .filter(Objects::nonNull)
+                .map(a -> DenseOps.astype(a, t, s))
+                .toArray(Array[]::new);
         AttentionSpec spec =
                 new AttentionSpec(batch, heads, queries, keys, qs[3], scale, strides[0], strides[1], strides[2], t);
         return Scheduler.submit(
@@ -69,10 +71,6 @@ public final class AttentionOp {
                 t,
                 (kernels, in, out) ->
                         kernels.matmul().attention(spec, in[0], in[1], in[2], in.length > 3 ? in[3] : null, out[0]));
-    }
-
-    private static Array convert(Array a, DType t, StreamOrDevice s) {
-        return a.dtype() == t ? a : DenseOps.astype(a, t, s);
     }
 
     /**

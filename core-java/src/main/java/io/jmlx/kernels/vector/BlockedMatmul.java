@@ -77,7 +77,7 @@ final class BlockedMatmul {
 
     /** True where {@link #transposed} and {@link #plain} run: vectors of 16 floats, or of 8 ({@link #shortKernel}). */
     static boolean supports() {
-        return (LaneShapes.USABLE && 2 * LANES == NR) || LANES == 8;
+        return LANES == 8 || LANES == 16;
     }
 
     /**

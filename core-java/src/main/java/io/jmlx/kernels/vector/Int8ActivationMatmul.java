@@ -82,8 +82,8 @@ final class Int8ActivationMatmul {
         int groupShift = Integer.numberOfTrailingZeros(groupSize / BLOCK);
         Workspace caller = WORKSPACE.get();
         short[] xq = caller.xq = caller.xq.length >= m * k ? caller.xq : new short[m * k];
-        float[] xScales = caller.xScales = fit(caller.xScales, m * blocks);
-        float[] sums = caller.sums = fit(caller.sums, m * groups);
+        float[] xScales = caller.xScales = PackedRowMatmul.fit(caller.xScales, m * blocks);
+        float[] sums = caller.sums = PackedRowMatmul.fit(caller.sums, m * groups);
         quantize(x, m * blocks, xq, xScales);
         PackedRowMatmul.groupSums(x, m * groups, groupSize, sums);
         long rowBytes = (long) k / 2;
@@ -92,12 +92,12 @@ final class Int8ActivationMatmul {
             int jFrom = task * ROWS_PER_TASK;
             int rows = Math.min(n, jFrom + ROWS_PER_TASK) - jFrom;
             Workspace ws = WORKSPACE.get();
-            float[] rowScales = ws.scales = fit(ws.scales, rows * groups);
-            float[] rowBiases = ws.biases = fit(ws.biases, rows * groups);
-            float[] totals = ws.totals = fit(ws.totals, rows * m * LANES);
+            float[] rowScales = ws.scales = PackedRowMatmul.fit(ws.scales, rows * groups);
+            float[] rowBiases = ws.biases = PackedRowMatmul.fit(ws.biases, rows * groups);
+            float[] totals = ws.totals = PackedRowMatmul.fit(ws.totals, rows * m * LANES);
             scales.read(jFrom, rows, rowScales, rowBiases);
-            float[] blockScales = ws.blockScales = fit(ws.blockScales, blocks);
-            float[] blockScales2 = ws.blockScales2 = fit(ws.blockScales2, blocks);
+            float[] blockScales = ws.blockScales = PackedRowMatmul.fit(ws.blockScales, blocks);
+            float[] blockScales2 = ws.blockScales2 = PackedRowMatmul.fit(ws.blockScales2, blocks);
             // Two rows of x at a time share the codes cut out of W.
             for (int r = 0; r < rows; r++) {
                 long at = (jFrom + r) * rowBytes;
@@ -120,10 +120,6 @@ final class Int8ActivationMatmul {
                 }
             }
         });
-    }
-
-    private static float[] fit(float[] a, int length) {
-        return a.length >= length ? a : new float[length];
     }
 
     /**

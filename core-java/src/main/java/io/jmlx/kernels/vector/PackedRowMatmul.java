@@ -53,10 +53,11 @@ final class PackedRowMatmul {
         float[] biases = new float[0];
         float[] totals = new float[0];
         MemorySegment paddedRow = MemorySegment.NULL;
+    }
 
-        static float[] fit(float[] a, int length) {
-            return a.length >= length ? a : new float[length];
-        }
+    /** {@code a} when it holds {@code length} floats, else a new array that does: a thread's buffer, grown. */
+    static float[] fit(float[] a, int length) {
+        return a.length >= length ? a : new float[length];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -79,8 +80,8 @@ final class PackedRowMatmul {
         int groups = scales.groups();
         int groupSize = scales.groupSize();
         Workspace caller = WORKSPACE.get();
-        float[] planes = caller.planes = Workspace.fit(caller.planes, m * k);
-        float[] sums = caller.sums = Workspace.fit(caller.sums, m * groups);
+        float[] planes = caller.planes = fit(caller.planes, m * k);
+        float[] sums = caller.sums = fit(caller.sums, m * groups);
         prepare(x, m, k, format, planes);
         if (scales.biased()) {
             groupSums(x, m * groups, groupSize, sums);
@@ -98,9 +99,9 @@ final class PackedRowMatmul {
             int jFrom = task * ROWS_PER_TASK;
             int rows = Math.min(n, jFrom + ROWS_PER_TASK) - jFrom;
             Workspace ws = WORKSPACE.get();
-            float[] rowScales = ws.scales = Workspace.fit(ws.scales, rows * groups + LANES);
-            float[] rowBiases = ws.biases = Workspace.fit(ws.biases, rows * groups);
-            float[] totals = ws.totals = Workspace.fit(ws.totals, rows * m * LANES);
+            float[] rowScales = ws.scales = fit(ws.scales, rows * groups + LANES);
+            float[] rowBiases = ws.biases = fit(ws.biases, rows * groups);
+            float[] totals = ws.totals = fit(ws.totals, rows * m * LANES);
             scales.read(jFrom, rows, rowScales, rowBiases);
             if (fourBitVector) {
                 // A matrix-vector product of 4-bit codes: every row of the task in one call.

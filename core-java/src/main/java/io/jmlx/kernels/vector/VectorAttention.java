@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorOperators;
 final class VectorAttention {
     private VectorAttention() {}
 
-    /** A task's arrays, reused from head to head. */
+    /** A task's arrays: one batch and head's q, k (and kᵀ), v, outputs and a row of scores and of the mask. */
     private static final class Buffers {
         final float[] q;
         final float[] k;
